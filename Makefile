@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NODE_DIR := src/lpf_contract/handlers/node
+
+.PHONY: demo test e2e bench install node clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Stamp files make re-runs cheap; they depend on what they install from.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js >= 18 with npm" >&2; exit 2; }
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node
+node: $(NODE_DIR)/node_modules/.installed
+
+demo: $(VENV)/.installed node
+	$(VENV)/bin/lpf-contract check-payloads contracts/v1/examples/surveybot_messaging_survey_ended/*.json --event surveybot_messaging_survey_ended
+
+test: $(VENV)/.installed-dev node
+	CI=$${CI:-true} $(PY) -m pytest -q -p no:cacheprovider
+
+bench: $(VENV)/.installed-dev node
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit $$?; done
+
+clean:
+	rm -rf $(VENV) $(NODE_DIR)/node_modules reports/*.json reports/*.md reports/*.html reports/*.xml reports/*.png

@@ -1,0 +1,1 @@
+"""Top-level pytest configuration: registers lpf-contract's options (see suites/)."""

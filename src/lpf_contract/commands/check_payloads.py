@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "check-payloads",
+        help="check captured payloads (.json object/array or .jsonl) against an event's payload schema",
+        description="Exit 0 when every payload is valid, 1 when some are invalid (bad JSON lines count as invalid), 2 for bad input.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--event", required=True, metavar="ID", help="event id, e.g. surveybot_messaging_survey_ended")
+    p.add_argument("--version", default=None, metavar="V", help="contract version (default: the current one)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import json
+    import sys
+    from pathlib import Path
+
+    from ..contracts import load_registry
+    from ..payloads import PayloadChecker, iter_entries
+
+    registry = load_registry(args.contracts)
+    checker = PayloadChecker(registry, args.event, args.version)
+    for f in args.files:  # fail on a missing file before checking anything
+        if not Path(f).is_file():
+            from ..errors import InputFileError
+
+            raise InputFileError(f"payload file not found: path={f}")
+    invalid = []
+    n_invalid = 0
+    for f in args.files:
+        for entry in iter_entries(Path(f)):
+            bad = checker.check(entry)
+            if bad is None:
+                continue
+            n_invalid += 1
+            if args.format == "json":
+                invalid.append(
+                    {"file": bad.file, "line": bad.line, "errors": [{"path": e.path, "message": e.message} for e in bad.errors]}
+                )
+            else:
+                for e in bad.errors:
+                    sys.stdout.write(f"{bad.file}:{bad.line}: {e.path or '/'}: {e.message}\n")
+    if args.format == "json":
+        print(json.dumps({"checked": checker.checked, "invalid": invalid}, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        print(f"checked={checker.checked} invalid={n_invalid} event={args.event}", file=sys.stderr)
+    return 1 if n_invalid else 0

@@ -1,0 +1,406 @@
+"""The contract registry: the one reader of ``contracts/`` (registry.yaml, schemas, examples)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import yaml
+
+from .errors import ContractError, UnknownEventError, UnknownVersionError
+
+DEFAULT_CONTRACTS_ENV = "LPF_CONTRACTS"
+
+
+def default_contracts_dir() -> Path:
+    """Where contracts live: $LPF_CONTRACTS, else the repository's ``contracts/`` next to ``src/``."""
+    env = os.environ.get(DEFAULT_CONTRACTS_ENV)
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2] / "contracts"
+    if (repo / "registry.yaml").exists():
+        return repo
+    return Path.cwd() / "contracts"
+
+
+def json_pointer(parts: Any) -> str:
+    """RFC 6901 pointer from path parts ("" is the whole document)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def resolve_pointer(doc: Any, pointer: str) -> Any:
+    """The value at ``pointer`` in ``doc``; raises KeyError when absent."""
+    if pointer == "":
+        return doc
+    node = doc
+    for raw in pointer.lstrip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            node = node[part]
+        else:
+            raise KeyError(pointer)
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A golden example (valid) or a negative one (``reject_at`` set)."""
+
+    name: str
+    path: Path
+    payload: Any
+    reject_at: str | None = None
+    why: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    event_id: str
+    name: str
+    version: str
+    payload_uri: str
+    result_uri: str
+    examples_dir: Path | None
+
+
+@dataclass(frozen=True)
+class Version:
+    name: str
+    status: str
+    description: str
+    root: Path
+    events: Mapping[str, EventSpec]
+    schema_files: tuple[Path, ...]
+    openapi_file: Path | None
+
+
+def _ecma_pattern(validator, pattern, instance, schema):
+    # JSON Schema patterns are ECMA-262: "$" matches only at the very end, while Python's "$" also
+    # matches before a trailing newline. Without this, "123\n" would pass "^[0-9]+$" here but not
+    # in jsonschema-rs, and the fast and explaining validators would disagree.
+    if not validator.is_type(instance, "string"):
+        return
+    if _compile_ecma(pattern).search(instance) is None:
+        from jsonschema.exceptions import ValidationError
+
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_ecma(pattern: str) -> re.Pattern[str]:
+    translated = re.sub(r"(?<!\\)\$$", r"\\Z", pattern)
+    return re.compile(translated)
+
+
+@functools.lru_cache(maxsize=1)
+def _validator_class():
+    from jsonschema import Draft7Validator, validators
+
+    return validators.extend(Draft7Validator, {"pattern": _ecma_pattern})
+
+
+class Registry:
+    """All contract versions of one ``contracts/`` folder, with resolved schemas and validators."""
+
+    def __init__(self, root: Path, data: Mapping[str, Any]):
+        self.root = root
+        self._versions: dict[str, Version] = {}
+        self._schemas: dict[str, Any] = {}  # $id -> schema document
+        self._schema_paths: dict[str, Path] = {}
+        self._bundled: dict[str, Any] = {}
+        self._validators: dict[str, Any] = {}
+        self._fast: dict[str, Any] = {}
+        self._parse(data)
+
+    # -- loading -------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, root: Path | str | None = None) -> "Registry":
+        """Load ``root/registry.yaml`` (default: :func:`default_contracts_dir`)."""
+        root = Path(root) if root is not None else default_contracts_dir()
+        path = root / "registry.yaml"
+        if not path.is_file():
+            raise ContractError(f"registry not found: path={path}; pass --contracts DIR or set {DEFAULT_CONTRACTS_ENV}")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ContractError(f"registry is not valid YAML: path={path}: {_one_line(exc)}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("versions"), dict) or not data["versions"]:
+            raise ContractError(f"registry has no 'versions' mapping: path={path}")
+        return cls(root, data)
+
+    def _load_schema(self, rel: str) -> str:
+        path = self.root / rel
+        if not path.is_file():
+            raise ContractError(f"schema file missing: path={path} (named in registry.yaml)")
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ContractError(f"schema is not valid JSON: path={path}: {_one_line(exc)}") from None
+        if not isinstance(doc, dict):
+            raise ContractError(f"schema is not a JSON object: path={path}")
+        uri = doc.get("$id") or path.resolve().as_uri()
+        if uri in self._schemas and self._schema_paths[uri] != path:
+            raise ContractError(f"two schemas share $id={uri}: {self._schema_paths[uri]} and {path}")
+        self._schemas[uri] = doc
+        self._schema_paths[uri] = path
+        return uri
+
+    def _parse(self, data: Mapping[str, Any]) -> None:
+        for name, spec in data["versions"].items():
+            if not isinstance(spec, dict):
+                raise ContractError(f"registry: version={name} is not a mapping")
+            by_path: dict[str, str] = {}
+            for rel in spec.get("schemas") or []:
+                by_path[rel] = self._load_schema(rel)
+            events: dict[str, EventSpec] = {}
+            for event_id, ev in (spec.get("events") or {}).items():
+                if not isinstance(ev, dict) or "payload" not in ev or "result" not in ev:
+                    raise ContractError(f"registry: version={name} event={event_id} needs 'payload' and 'result'")
+                for key in ("payload", "result"):
+                    if ev[key] not in by_path:
+                        by_path[ev[key]] = self._load_schema(ev[key])
+                examples = ev.get("examples")
+                events[event_id] = EventSpec(
+                    event_id=event_id,
+                    name=str(ev.get("name", event_id)),
+                    version=name,
+                    payload_uri=by_path[ev["payload"]],
+                    result_uri=by_path[ev["result"]],
+                    examples_dir=(self.root / examples) if examples else None,
+                )
+            if not events:
+                raise ContractError(f"registry: version={name} names no events")
+            openapi = spec.get("openapi")
+            self._versions[name] = Version(
+                name=name,
+                status=str(spec.get("status", "draft")),
+                description=str(spec.get("description", "")).strip(),
+                root=self.root,
+                events=events,
+                schema_files=tuple(self._schema_paths[u] for u in by_path.values()),
+                openapi_file=(self.root / openapi) if openapi else None,
+            )
+        self._ref_registry = self._build_ref_registry()
+
+    def _build_ref_registry(self):
+        from referencing import Registry as RefRegistry, Resource
+        from referencing.jsonschema import DRAFT7
+
+        resources = [(uri, Resource.from_contents(doc, default_specification=DRAFT7)) for uri, doc in self._schemas.items()]
+        return RefRegistry().with_resources(resources)
+
+    # -- lookup --------------------------------------------------------------------------------
+    @property
+    def versions(self) -> Mapping[str, Version]:
+        return self._versions
+
+    def current_version(self) -> str:
+        current = [v.name for v in self._versions.values() if v.status == "current"]
+        if len(current) != 1:
+            raise ContractError(f"registry must mark exactly one version status=current, found {current or 'none'}")
+        return current[0]
+
+    def version(self, name: str | None = None) -> Version:
+        name = name or self.current_version()
+        try:
+            return self._versions[name]
+        except KeyError:
+            known = ", ".join(sorted(self._versions))
+            raise UnknownVersionError(f"unknown contract version={name}; known versions: {known}") from None
+
+    def event(self, event_id: str, version: str | None = None) -> EventSpec:
+        v = self.version(version)
+        try:
+            return v.events[event_id]
+        except KeyError:
+            known = ", ".join(sorted(v.events))
+            raise UnknownEventError(f"unknown event id={event_id!r} in version={v.name}; known events: {known}") from None
+
+    def schema(self, uri: str) -> Any:
+        return self._schemas[uri]
+
+    def schema_path(self, uri: str) -> Path:
+        return self._schema_paths[uri]
+
+    def ref_registry(self):
+        return self._ref_registry
+
+    # -- resolution ----------------------------------------------------------------------------
+    def bundled(self, uri: str) -> Any:
+        """The schema at ``uri`` with every ``$ref`` inlined (no refs left); raises on loops/dangling."""
+        if uri not in self._bundled:
+            resolver = self._ref_registry.resolver(base_uri=uri)
+            doc = self._schemas[uri]
+            out = _inline(doc, resolver, base=uri, stack=(uri + "#",), where=uri)
+            if isinstance(out, dict):
+                out = {k: v for k, v in out.items() if k not in ("$defs", "definitions", "$id")}
+                out["$schema"] = "http://json-schema.org/draft-07/schema#"
+            self._bundled[uri] = out
+        return self._bundled[uri]
+
+    def validator(self, uri: str):
+        """A python-jsonschema validator (explains errors with paths)."""
+        if uri not in self._validators:
+            cls = _validator_class()
+            self._validators[uri] = cls(self._schemas[uri], registry=self._ref_registry)
+        return self._validators[uri]
+
+    def fast_validator(self, uri: str):
+        """A jsonschema-rs validator over the bundled schema (verdicts only, ~100x faster)."""
+        if uri not in self._fast:
+            import jsonschema_rs
+
+            self._fast[uri] = jsonschema_rs.Draft7Validator(self.bundled(uri))
+        return self._fast[uri]
+
+    def errors(self, uri: str, instance: Any) -> list["SchemaError"]:
+        """Every error of ``instance`` against the schema, deepest cause first, in document order."""
+        return explain(self.validator(uri), instance)
+
+    def check(self) -> None:
+        """Raise ContractError unless every schema is valid and every $ref resolves without loops."""
+        from jsonschema import Draft7Validator
+        from jsonschema.exceptions import SchemaError as JsSchemaError
+
+        for uri, doc in self._schemas.items():
+            try:
+                Draft7Validator.check_schema(doc)
+            except JsSchemaError as exc:
+                raise ContractError(
+                    f"schema is not valid JSON Schema (draft-07): path={self._schema_paths[uri]} "
+                    f"at {json_pointer(exc.path)}: {exc.message}"
+                ) from None
+            self.bundled(uri)
+
+    # -- examples ------------------------------------------------------------------------------
+    def examples(self, event_id: str, version: str | None = None, *, invalid: bool = False) -> list[Example]:
+        """Golden examples of an event (or the negative ones), sorted by name."""
+        spec = self.event(event_id, version)
+        if spec.examples_dir is None:
+            return []
+        folder = spec.examples_dir / "invalid" if invalid else spec.examples_dir
+        out = []
+        for path in sorted(folder.glob("*.json")):
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise ContractError(f"example is not valid JSON: path={path}: {_one_line(exc)}") from None
+            if invalid:
+                if not isinstance(doc, dict) or "payload" not in doc or "rejectAt" not in doc:
+                    raise ContractError(f"negative example needs 'rejectAt' and 'payload': path={path}")
+                out.append(Example(path.stem, path, doc["payload"], doc["rejectAt"], doc.get("why")))
+            else:
+                out.append(Example(path.stem, path, doc))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    """One reason an instance breaks a schema: where in the data, where in the schema, and why."""
+
+    path: str  # JSON pointer into the instance
+    schema_path: str  # JSON pointer into the schema (through $refs as jsonschema reports them)
+    message: str
+    validator: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def explain(validator, instance: Any) -> list[SchemaError]:
+    out = []
+    for err in sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        if err.context:
+            # oneOf/anyOf: report the closest branch's deepest error, not "is not valid under any".
+            deep = _deepest_leaf(err)
+            message = f"{deep.message} (no {err.validator} branch matched)"
+            err = deep
+        else:
+            message = err.message
+        out.append(
+            SchemaError(json_pointer(err.absolute_path), json_pointer(err.absolute_schema_path), message, str(err.validator))
+        )
+    return out
+
+
+_MISMATCH = frozenset({"const", "type", "enum"})
+
+
+def _deepest_leaf(err):
+    return _closest_branch(err)[1]
+
+
+def _closest_branch(err):
+    """(score, leaf) of the subschema branch the instance came closest to matching.
+
+    A branch scores (mismatched const/type/enum, errors): a wrong discriminator rules a branch out
+    before a missing field does, so {"type": "systemMessage"} is told about "text", not "skillId".
+    """
+    if not err.context:
+        return (int(err.validator in _MISMATCH), 1, -len(err.absolute_path)), err
+    branches: dict[Any, list] = {}
+    for sub in err.context:
+        branches.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else None, []).append(sub)
+    best = None
+    for key in sorted(branches, key=str):
+        scored = [_closest_branch(sub) for sub in branches[key]]
+        leaf = max((s[1] for s in scored), key=lambda e: len(e.absolute_path))
+        # Ties go to the branch that got deeper into the data before failing.
+        score = (sum(s[0][0] for s in scored), sum(s[0][1] for s in scored), -len(leaf.absolute_path))
+        if best is None or score < best[0]:
+            best = (score, leaf)
+    return best
+
+
+def _inline(node: Any, resolver, *, base: str, stack: tuple[str, ...], where: str) -> Any:
+    from urllib.parse import urljoin
+
+    from referencing.exceptions import Unresolvable
+
+    if isinstance(node, list):
+        return [_inline(x, resolver, base=base, stack=stack, where=where) for x in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        try:
+            resolved = resolver.lookup(ref)
+        except Unresolvable:
+            raise ContractError(f"dangling $ref={ref!r} in schema {where}: nothing at that address") from None
+        target = urljoin(base, ref)
+        if "#" not in target:
+            target += "#"
+        if target in stack:
+            raise ContractError(f"$ref loop in schema {where}: {' -> '.join(stack + (target,))}")
+        return _inline(resolved.contents, resolved.resolver, base=target.split("#")[0], stack=stack + (target,), where=where)
+    return {
+        k: (v if k in _LITERAL_KEYWORDS else _inline(v, resolver, base=base, stack=stack, where=where))
+        for k, v in node.items()
+    }
+
+
+# Keywords whose values are data, not subschemas: a "$ref" key inside them is not a reference.
+_LITERAL_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_registry(root: str) -> Registry:
+    return Registry.load(Path(root))
+
+
+def load_registry(root: Path | str | None = None) -> Registry:
+    """The registry of ``root`` (default contracts dir), loaded once per process."""
+    return _cached_registry(str(Path(root).resolve() if root else default_contracts_dir().resolve()))
+
+
+def iter_schema_uris(registry: Registry) -> Iterator[str]:
+    yield from registry._schemas

@@ -1,0 +1,125 @@
+"""Checking captured payloads (``check-payloads``): streamed, fast verdicts, full explanations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from .contracts import Registry, SchemaError
+from .errors import InputFileError
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    file: str
+    line: int
+    payload: Any = None
+    parse_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    file: str
+    line: int
+    errors: tuple[SchemaError, ...]
+
+
+def unwrap(doc: Any) -> Any:
+    """A whole invocation body ``{timestamp?, headers, payload}`` becomes its payload."""
+    if isinstance(doc, dict) and "payload" in doc and ("headers" in doc or "timestamp" in doc):
+        return doc["payload"]
+    return doc
+
+
+def iter_entries(path: Path) -> Iterator[Entry]:
+    """Payloads of a ``.json`` (object or array) or ``.jsonl`` file, each with its line number."""
+    name = str(path)
+    if not path.is_file():
+        raise InputFileError(f"payload file not found: path={path}" if not path.exists() else f"not a file: path={path}")
+    if path.suffix == ".jsonl":
+        yield from _iter_jsonl(path)
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"cannot read payload file: path={path}: {exc}") from None
+    if not text.strip():
+        raise InputFileError(f"payload file is empty: path={path}; expected a JSON object or array")
+    decoder = json.JSONDecoder()
+    start = len(text) - len(text.lstrip())
+    if text[start] != "[":
+        try:
+            doc, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"payload file is not JSON: path={path}:{exc.lineno}: {exc.msg}") from None
+        if text[end:].strip():
+            raise InputFileError(f"payload file has data after the JSON value: path={path}; use .jsonl for one payload per line")
+        yield Entry(name, text.count("\n", 0, start) + 1, doc)
+        return
+    # A top-level array: decode element by element to know each one's line.
+    idx = start + 1
+    try:
+        while True:
+            idx = _skip_ws(text, idx)
+            if text[idx] == "]":
+                break
+            doc, end = decoder.raw_decode(text, idx)
+            yield Entry(name, text.count("\n", 0, idx) + 1, doc)
+            idx = _skip_ws(text, end)
+            if text[idx] == ",":
+                idx += 1
+            elif text[idx] != "]":
+                raise json.JSONDecodeError("expected ',' or ']'", text, idx)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"payload file is not JSON: path={path}:{exc.lineno}: {exc.msg}") from None
+    except IndexError:
+        raise InputFileError(f"payload file is not JSON: path={path}: unterminated array") from None
+
+
+def _skip_ws(text: str, idx: int) -> int:
+    while text[idx] in " \t\r\n":
+        idx += 1
+    return idx
+
+
+def _iter_jsonl(path: Path) -> Iterator[Entry]:
+    import orjson
+
+    name = str(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputFileError(f"cannot read payload file: path={path}: {exc.strerror}") from None
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                yield Entry(name, lineno, orjson.loads(raw))
+            except orjson.JSONDecodeError as exc:
+                yield Entry(name, lineno, parse_error=f"not JSON: {exc}")
+
+
+class PayloadChecker:
+    """Checks payloads of one event: jsonschema-rs for the verdict, python-jsonschema to explain."""
+
+    def __init__(self, registry: Registry, event_id: str, version: str | None = None):
+        spec = registry.event(event_id, version)
+        self._registry = registry
+        self._uri = spec.payload_uri
+        self._fast = registry.fast_validator(spec.payload_uri)
+        self.checked = 0
+
+    def check(self, entry: Entry) -> Invalid | None:
+        self.checked += 1
+        if entry.parse_error is not None:
+            return Invalid(entry.file, entry.line, (SchemaError("", "", entry.parse_error, "json"),))
+        payload = unwrap(entry.payload)
+        if self._fast.is_valid(payload):
+            return None
+        errors = self._registry.errors(self._uri, payload)
+        if not errors:  # the validators disagree: never hide it
+            errors = [SchemaError("", "", "rejected by jsonschema-rs but accepted by python-jsonschema; please report", "internal")]
+        return Invalid(entry.file, entry.line, tuple(errors))
