@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Protocol, runtime_checkable
 
 
@@ -65,7 +66,13 @@ class Handler(Protocol):
     target: str
     kind: str  # "node", "python" or "http"
     runtime: str | None  # "v1" / "v2" for node; None otherwise
+    source_path: "Path | None"  # the handler's source file (for static deploy rules), None for http
 
-    def invoke(self, event_id: str, input: Mapping[str, Any]) -> Outcome: ...
+    def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
+        """Run one invocation; thread-safe (with N workers, N calls from N threads run in parallel).
+
+        ``timeout_ms`` overrides the handler's time limit for this call only.
+        """
+        ...
 
     def close(self) -> None: ...
