@@ -394,11 +394,13 @@ def _one_line(exc: BaseException) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _cached_registry(root: str) -> Registry:
-    return Registry.load(Path(root))
+    registry = Registry.load(Path(root))
+    registry.check()
+    return registry
 
 
 def load_registry(root: Path | str | None = None) -> Registry:
-    """The registry of ``root`` (default contracts dir), loaded once per process."""
+    """The checked registry of ``root`` (default contracts dir), loaded once per process."""
     return _cached_registry(str(Path(root).resolve() if root else default_contracts_dir().resolve()))
 
 

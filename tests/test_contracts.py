@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+
+from lpf_contract.contracts import Registry, json_pointer, resolve_pointer
+from lpf_contract.errors import ContractError, UnknownEventError, UnknownVersionError
+
+ENDED = "surveybot_messaging_survey_ended"
+STARTED = "surveybot_messaging_survey_started"
+
+
+@pytest.fixture(scope="module")
+def registry():
+    r = Registry.load()
+    r.check()
+    return r
+
+
+def test_registry_names_v1_current_with_both_events(registry):
+    assert registry.current_version() == "v1"
+    assert set(registry.version().events) == {STARTED, ENDED}
+
+
+def test_unknown_event_and_version_name_what_exists(registry):
+    with pytest.raises(UnknownEventError, match="known events: .*surveybot_messaging_survey_ended"):
+        registry.event("'surveybot_messaging_survey_ended")  # the JDK client's stray apostrophe
+    with pytest.raises(UnknownVersionError, match="known versions: .*v1"):
+        registry.version("v9")
+
+
+def test_bundled_schema_has_no_refs_left(registry):
+    bundled = registry.bundled(registry.event(ENDED).payload_uri)
+    assert "$ref" not in str(bundled)
+    assert bundled["allOf"][0]["properties"]["context"]["properties"]["clientProperties"]["properties"]["os"]["type"] == "string"
+
+
+@pytest.mark.parametrize("event", [STARTED, ENDED])
+def test_fast_and_explaining_validators_agree_on_every_example(registry, event):
+    spec = registry.event(event)
+    fast = registry.fast_validator(spec.payload_uri)
+    for ex in registry.examples(event):
+        assert fast.is_valid(ex.payload), ex.name
+        assert registry.errors(spec.payload_uri, ex.payload) == [], ex.name
+    for ex in registry.examples(event, invalid=True):
+        assert not fast.is_valid(ex.payload), ex.name
+        assert registry.errors(spec.payload_uri, ex.payload), ex.name
+
+
+def test_pattern_dollar_is_ecma_end_of_input(registry):
+    # Python's "$" accepts a trailing newline; JSON Schema (ECMA-262) does not.
+    uri = registry.event(ENDED).payload_uri
+    payload = dict(registry.examples(ENDED)[0].payload, accountId="123\n")
+    assert not registry.fast_validator(uri).is_valid(payload)
+    assert [e.path for e in registry.errors(uri, payload)] == ["/accountId"]
+
+
+@pytest.mark.parametrize(
+    "result, path, fragment",
+    [
+        ({"type": "systemMessage"}, "", "'text' is a required property"),
+        ({"type": "systemMesage", "text": "hi"}, "/type", "'systemMessage' was expected"),
+        ([{"type": "transfer", "skillId": "x"}], "/0/skillId", "does not match"),
+        ("OK", "", "'ok' was expected"),
+        ([{"type": "closeConversation", "extra": 1}], "/0", "'extra' was unexpected"),
+    ],
+)
+def test_result_errors_name_the_closest_command(registry, result, path, fragment):
+    errors = registry.errors(registry.event(ENDED).result_uri, result)
+    assert len(errors) == 1
+    assert errors[0].path == path
+    assert fragment in errors[0].message
+
+
+@pytest.mark.parametrize("result", ["ok", [], {"type": "closeConversation"}, [{"type": "transfer", "skillId": "12", "agentId": "a"}, {"type": "systemMessage", "text": "bye"}]])
+def test_valid_results(registry, result):
+    assert registry.errors(registry.event(ENDED).result_uri, result) == []
+
+
+@pytest.mark.parametrize(
+    "folder, fragment",
+    [
+        ("bad-yaml", "not valid YAML"),
+        ("no-versions", "no 'versions' mapping"),
+        ("dangling-ref", "dangling $ref='#/$defs/missing'"),
+        ("ref-loop", "$ref loop"),
+        ("invalid-schema", "not valid JSON Schema"),
+        ("not-json-schema", "schema is not valid JSON"),
+        ("missing-schema", "schema file missing"),
+        ("two-current", "exactly one version status=current"),
+        ("does-not-exist", "registry not found"),
+    ],
+)
+def test_broken_contracts_raise_contract_error(fixtures, folder, fragment):
+    with pytest.raises(ContractError) as info:
+        r = Registry.load(fixtures / "contracts" / folder)
+        r.check()
+        r.version()
+    assert fragment in str(info.value)
+
+
+def test_json_pointer_round_trip():
+    doc = {"a/b": [{"~x": 1}]}
+    ptr = json_pointer(["a/b", 0, "~x"])
+    assert ptr == "/a~1b/0/~0x"
+    assert resolve_pointer(doc, ptr) == 1

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, load_json
+
+ENDED = "surveybot_messaging_survey_ended"
+
+
+def test_mixed_jsonl_reports_exactly_the_broken_lines(run_cli, fixtures):
+    expected = load_json(fixtures / "payloads" / "mixed.expected.json")
+    code, out, _ = run_cli("check-payloads", fixtures / "payloads" / "mixed.jsonl", "--event", ENDED, "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["checked"] == expected["checked"]
+    assert [i["line"] for i in report["invalid"]] == [b["line"] for b in expected["broken"]]
+    for inv, want in zip(report["invalid"], expected["broken"]):
+        assert want["pointer"] in [e["path"] for e in inv["errors"]], inv
+
+
+def test_text_output_lists_every_error_with_file_line_pointer(run_cli, fixtures):
+    code, out, _ = run_cli("check-payloads", fixtures / "payloads" / "mixed.jsonl", "--event", ENDED)
+    assert code == 1
+    assert f"{fixtures / 'payloads' / 'mixed.jsonl'}:4: /accountId: 'acme' does not match" in out
+    assert ":26: /context/clientProperties/features/0:" in out
+    assert ":26: /lastContentEventNotification/originatorClientProperties/features/0:" in out  # not just the first error
+    assert ":21: /: not JSON" in out
+
+
+def test_array_file_reports_the_line_of_the_broken_element(run_cli, fixtures):
+    code, out, _ = run_cli("check-payloads", fixtures / "payloads" / "array.json", "--event", ENDED, "--format", "json")
+    report = json.loads(out)
+    text = (fixtures / "payloads" / "array.json").read_text().splitlines()
+    assert code == 1 and report["checked"] == 3 and len(report["invalid"]) == 1
+    line = report["invalid"][0]["line"]
+    assert text[line - 1].strip() == "{" and text[line - 2].strip() == "},"
+
+
+@pytest.mark.parametrize("event", ["surveybot_messaging_survey_started", ENDED])
+def test_seed_example_and_invocation_body_are_accepted(run_cli, fixtures, event):
+    seed = REPO / "contracts" / "v1" / "examples" / event / "seed-full.json"
+    code, _, err = run_cli("check-payloads", seed, fixtures / "payloads" / "invocation-body.json", "--event", event)
+    assert code == 0, err
+    assert "checked=2 invalid=0" in err
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["payloads/missing.json"], "payload file not found"),
+        (["payloads/empty.json"], "payload file is empty"),
+        (["payloads/not-json.json"], "payload file is not JSON"),
+        (["payloads/binary.json"], "cannot read payload file"),
+        (["payloads/array.json", "--event", "nope"], "unknown event id='nope'"),
+        (["payloads/array.json", "--version", "v9"], "unknown contract version=v9"),
+    ],
+)
+def test_bad_input_is_exit_2_with_one_line(run_cli, fixtures, args, fragment):
+    argv = [str(fixtures / args[0])] + args[1:]
+    if "--event" not in argv:
+        argv += ["--event", ENDED]
+    code, out, err = run_cli("check-payloads", *argv)
+    assert code == 2
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_broken_registry_is_exit_2(run_cli, fixtures):
+    code, _, err = run_cli("--contracts", fixtures / "contracts" / "ref-loop", "contracts")
+    assert code == 2 and "$ref loop" in err
+
+
+def test_console_script_has_no_traceback_for_missing_file(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "lpf_contract.cli", "check-payloads", str(tmp_path / "x.jsonl"), "--event", ENDED],
+        capture_output=True, text=True, cwd=REPO,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "x.jsonl" in proc.stderr
+
+
+def test_contracts_command_lists_versions_events_and_schemas(run_cli):
+    code, out, _ = run_cli("contracts", "--format", "json")
+    rows = json.loads(out)["events"]
+    assert code == 0
+    assert {(r["version"], r["event"]) for r in rows} >= {("v1", ENDED), ("v1", "surveybot_messaging_survey_started")}
+    assert all(r["examples"] >= 7 for r in rows if r["version"] == "v1")
