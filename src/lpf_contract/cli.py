@@ -16,6 +16,8 @@ from . import __version__
 COMMANDS = [
     "contracts",
     "check_payloads",
+    "verify",
+    "checks",
 ]
 
 

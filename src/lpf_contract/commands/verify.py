@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="verify a handler (JS file/folder, file.py:function, or http(s):// gateway) against the contract",
+        description=(
+            "Runs the systematic variants and --examples generated payloads per event through the handler, "
+            "checks every outcome, shrinks each distinct failure and writes reports. "
+            "Exit 0 no error-level failure, 1 some, 2 bad input."
+        ),
+    )
+    p.add_argument("handler", metavar="HANDLER")
+    p.add_argument("--event", action="append", default=[], metavar="ID", help="event id (repeatable; default: all events)")
+    p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
+    p.add_argument("--examples", type=int, default=200, metavar="N", help="generated payloads per event (default 200)")
+    p.add_argument("--seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise; always printed)")
+    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default 30000, the platform's)")
+    p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="handler worker processes (default 1)")
+    p.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
+    p.add_argument("--no-systematic", action="store_true", help="skip the systematic variants (generated payloads only)")
+    p.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)")
+    p.add_argument("--replay", default=None, metavar="FILE", help="re-run one saved failing payload (from the report dir's repro/)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import signal
+    import sys
+    from pathlib import Path
+
+    from ..contracts import load_registry
+    from ..verify import VerifyOptions, Verifier, load_repro, replay
+
+    options = VerifyOptions(
+        events=tuple(args.event),
+        version=args.version,
+        examples=args.examples,
+        seed=args.seed,
+        timeout_ms=args.timeout_ms,
+        runtime=args.runtime,
+        workers=args.workers,
+        headers=tuple(args.header),
+        systematic=not args.no_systematic,
+        report_dir=Path(args.report_dir),
+    )
+    registry = load_registry(args.contracts)
+    if args.replay:
+        return _replay(args, registry, options, load_repro(Path(args.replay)), replay)
+
+    from ..report import check_writable, write_reports
+
+    report_dir = Path(args.report_dir)
+    check_writable(report_dir)
+    verifier = Verifier(args.handler, options, registry=registry, progress=None)
+    print(f"lpf-contract verify: handler={args.handler} version={verifier.version.name} seed={verifier.seed} "
+          f"examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
+
+    def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    show = not args.no_progress and sys.stderr.isatty()
+    try:
+        if show:
+            result = _with_progress(verifier)
+        else:
+            result = verifier.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    write_reports(result, report_dir)
+    _print_summary(result, report_dir)
+    if result.interrupted:
+        return 130
+    return 1 if result.verdict == "fail" else 0
+
+
+def _with_progress(verifier):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+        tasks = {}
+
+        def progress(event, done, total):
+            if event not in tasks:
+                tasks[event] = bar.add_task(event, total=total)
+            bar.update(tasks[event], completed=done)
+
+        verifier._progress = progress
+        return verifier.run()
+
+
+def _print_summary(result, report_dir) -> None:
+    import sys
+
+    for f in sorted(result.failures, key=lambda f: (f.event, f.check, f.path)):
+        print(f"{f.severity.upper()} {f.event} [{f.check}] {f.message}")
+        print(f"    repro: {f.repro}")
+    for s in result.static:
+        print(f"{s.severity.upper()} [{s.check}] {s.rule}: {s.message}" + (f" (line {s.line})" if s.line else ""))
+    for name, ev in sorted(result.events.items()):
+        cov = ev.coverage.get("percent")
+        skipped = f" skipped={ev.skipped} ({ev.skipped_reason})" if ev.skipped else ""
+        print(f"{name}: cases={ev.cases} failed={ev.failed} coverage={cov}%{skipped}")
+    state = "INTERRUPTED, partial results" if result.interrupted else result.verdict.upper()
+    print(f"verdict={state} cases={result.cases} failed={result.failed} distinct_failures={len(result.failures)} "
+          f"seed={result.seed} reports={report_dir}")
+    sys.stdout.flush()
+
+
+def _replay(args, registry, options, repro, replay) -> int:
+    outcome, findings = replay(args.handler, repro, options, registry=registry)
+    print(f"replay: event={repro['event']} fault={outcome.fault or 'none'} result={outcome.result!r}")
+    for log in outcome.logs:
+        print(f"  log.{log.level}: {log.text}")
+    for f in findings:
+        print(f"{f.severity.upper()} [{f.check}] {f.message}")
+    errors = [f for f in findings if f.severity == "error"]
+    print("verdict=" + ("FAIL" if errors else "PASS"))
+    return 1 if errors else 0

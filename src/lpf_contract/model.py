@@ -1,0 +1,142 @@
+"""The results model: one value every reporter renders (JSON, Markdown, HTML, JUnit)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"  # fails the run
+    WARNING = "warning"  # reported, does not fail the run
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One violation found by one check in one case."""
+
+    check: str
+    severity: Severity
+    message: str
+    path: str = ""  # JSON pointer into the data the check looked at (the result, or the payload)
+    schema_path: str = ""  # JSON pointer into the schema, where it applies
+    location: str = ""  # what makes two findings "the same failure" beside the check id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failure:
+    """A distinct failure (by event, check and location), shrunk, with what it takes to reproduce it."""
+
+    event: str
+    check: str
+    severity: Severity
+    message: str
+    path: str
+    schema_path: str
+    payload: Any
+    result: Any
+    has_result: bool
+    fault: str | None
+    error_code: str | None
+    error_message: str | None
+    logs: tuple[Mapping[str, str], ...]
+    repro: str  # one-line command
+    repro_file: str  # path of the saved payload, relative to the report dir
+    occurrences: int = 1  # cases that showed this failure before shrinking
+    shrunk: bool = False
+    shrink_steps: int = 0
+    variant: str = ""  # how the first failing payload was made (systematic variant name or "generated")
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.event, self.check, self.path)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventResult:
+    event: str
+    cases: int
+    failed: int
+    skipped: int = 0
+    skipped_reason: str = ""
+    coverage: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaticFinding:
+    """A static deploy-rule violation of the handler's source (not tied to a payload)."""
+
+    check: str
+    severity: Severity
+    rule: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    """Everything one verify run found. Deterministic for a seed: no clock times inside."""
+
+    tool: Mapping[str, str]
+    contract_version: str
+    handler: Mapping[str, Any]
+    seed: int
+    examples: int
+    events: Mapping[str, EventResult]
+    failures: tuple[Failure, ...]
+    static: tuple[StaticFinding, ...] = ()
+    interrupted: bool = False
+    snapshots: Mapping[str, Any] | None = None
+
+    @property
+    def cases(self) -> int:
+        return sum(e.cases for e in self.events.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(e.failed for e in self.events.values())
+
+    @property
+    def verdict(self) -> str:
+        errors = any(f.severity == Severity.ERROR for f in self.failures) or any(
+            s.severity == Severity.ERROR for s in self.static
+        )
+        return "fail" if errors or self.interrupted else "pass"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``conformance.json`` document (sorted keys when serialized)."""
+        failures = [
+            {**asdict(f), "severity": str(f.severity), "logs": [dict(x) for x in f.logs]}
+            for f in sorted(self.failures, key=lambda f: (f.event, f.check, f.path, f.message))
+        ]
+        return {
+            "tool": dict(self.tool),
+            "contract_version": self.contract_version,
+            "handler": dict(self.handler),
+            "seed": self.seed,
+            "examples": self.examples,
+            "interrupted": self.interrupted,
+            "summary": {
+                "cases": self.cases,
+                "passed": self.cases - self.failed,
+                "failed": self.failed,
+                "distinct_failures": len(self.failures),
+                "errors": sum(1 for f in self.failures if f.severity == Severity.ERROR),
+                "warnings": sum(1 for f in self.failures if f.severity == Severity.WARNING),
+                "verdict": self.verdict,
+            },
+            "events": {
+                name: {
+                    "cases": e.cases,
+                    "failed": e.failed,
+                    "skipped": e.skipped,
+                    "skipped_reason": e.skipped_reason,
+                    "coverage": dict(e.coverage),
+                }
+                for name, e in sorted(self.events.items())
+            },
+            "static": [{**asdict(s), "severity": str(s.severity)} for s in self.static],
+            "failures": failures,
+            **({"snapshots": dict(self.snapshots)} if self.snapshots is not None else {}),
+        }

@@ -1,0 +1,65 @@
+"""Reporters: pure functions of the results model, and the one place that writes report files."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from ..errors import LpfContractError
+from ..model import RunResult
+
+
+class ReportWriteError(LpfContractError):
+    """The report directory cannot be written."""
+
+
+def render_json(run: RunResult) -> str:
+    return json.dumps(run.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# name -> renderer; other formats (md, html, junit) register here.
+WRITERS: dict[str, Callable[[RunResult], str]] = {"conformance.json": render_json}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_writable(report_dir: Path) -> None:
+    """Fail early (exit 2) when the report dir cannot be created or written."""
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".probe.", dir=report_dir)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise ReportWriteError(f"report dir is not writable: path={report_dir}: {exc.strerror}; pass --report-dir DIR") from None
+
+
+def write_reports(run: RunResult, report_dir: Path) -> list[Path]:
+    """Write every registered report and the repro payloads; returns the paths written."""
+    from ..verify import iter_repros
+
+    written = []
+    try:
+        for rel, doc in iter_repros(run):
+            atomic_write(report_dir / rel, json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            written.append(report_dir / rel)
+        for name, render in WRITERS.items():
+            atomic_write(report_dir / name, render(run))
+            written.append(report_dir / name)
+    except OSError as exc:
+        raise ReportWriteError(f"cannot write reports: path={report_dir}: {exc}") from None
+    return written

@@ -1,0 +1,381 @@
+"""The verify engine: payload variants -> handler -> checks -> one RunResult."""
+
+from __future__ import annotations
+
+import os
+import random
+import shlex
+import threading
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from . import __version__
+from .checks import CHECKS, CaseContext
+from .errors import UsageError
+from .handlers.base import FaultKind, Outcome
+from .model import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
+
+CI_SEED = 0
+DEFAULT_EXAMPLES = 200
+DEFAULT_TIMEOUT_MS = 30_000
+MAX_TIMEOUT_MS = 10 * 60 * 1000
+INPUT_TIMESTAMP = 1_700_000_000_000  # fixed so that runs reproduce; handlers rarely read it
+_HANGS = (FaultKind.TIMEOUT, FaultKind.CRASH)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyOptions:
+    """What to verify and how. ``seed=None`` picks one (fixed under CI=true, random otherwise)."""
+
+    events: tuple[str, ...] = ()
+    version: str | None = None
+    examples: int = DEFAULT_EXAMPLES
+    seed: int | None = None
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    runtime: str | None = None
+    workers: int = 1
+    headers: tuple[str, ...] = ()
+    systematic: bool = True
+    max_hangs: int = 3  # timeouts/crashes per event before the rest of its cases are skipped
+    shrink_attempts: int = 200  # handler runs per failure while shrinking
+    hang_shrink_timeouts: int = 4  # shrinking a hang may cost about this many time limits
+    report_dir: Path | None = None
+    target_label: str | None = None  # how the repro command names the handler
+
+    def __post_init__(self) -> None:
+        if self.examples < 0:
+            raise UsageError(f"--examples must be >= 0, got examples={self.examples}")
+        if not self.systematic and self.examples == 0:
+            raise UsageError("nothing to run: examples=0 and the systematic set is off; pass --examples N (N >= 1)")
+        if not (1 <= self.timeout_ms <= MAX_TIMEOUT_MS):
+            raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={self.timeout_ms}")
+        if not (1 <= self.workers <= 64):
+            raise UsageError(f"--workers must be between 1 and 64, got workers={self.workers}")
+        if self.runtime not in (None, "v1", "v2"):
+            raise UsageError(f"--runtime must be v1 or v2, got runtime={self.runtime}")
+
+
+def resolve_seed(seed: int | None) -> int:
+    if seed is not None:
+        return seed
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        return CI_SEED
+    return random.SystemRandom().randrange(2**32)
+
+
+ProgressFn = Callable[[str, int, int | None], None]  # (event, done, total or None)
+
+
+@dataclass
+class _Seen:
+    finding: Finding
+    payload: Any
+    outcome: Outcome
+    variant: str
+    occurrences: int = 1
+
+
+@dataclass
+class _EventState:
+    event: str
+    cases: int = 0
+    failed: int = 0
+    hangs: int = 0
+    skipped: int = 0
+    seen: dict[tuple[str, str], _Seen] = field(default_factory=dict)
+
+
+def handler_input(payload: Any) -> dict[str, Any]:
+    """The invocation input the platform sends for a payload."""
+    return {"timestamp": INPUT_TIMESTAMP, "headers": [], "payload": payload}
+
+
+class Verifier:
+    """Runs one verify; ``run()`` returns the RunResult. ``stop()`` (any thread) interrupts it."""
+
+    def __init__(self, target: str, options: VerifyOptions, *, registry=None, handler=None, progress: ProgressFn | None = None):
+        from .contracts import load_registry
+
+        self.options = options
+        self.registry = registry or load_registry()
+        self.version = self.registry.version(options.version)
+        self.events = list(options.events) or sorted(self.version.events)
+        for ev in self.events:
+            self.registry.event(ev, self.version.name)  # unknown ids fail before the handler starts
+        self.seed = resolve_seed(options.seed)
+        self.target = target
+        self._handler = handler
+        self._progress = progress
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    # -- the run ---------------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        handler = self._handler
+        owns = handler is None
+        if handler is None:
+            from .handlers import load_handler
+
+            handler = load_handler(
+                self.target,
+                timeout_ms=self.options.timeout_ms,
+                runtime=self.options.runtime,
+                workers=self.options.workers,
+                headers=self.options.headers,
+            )
+        states: dict[str, _EventState] = {}
+        coverages: dict[str, Any] = {}
+        interrupted = False
+        try:
+            static = self._static(handler)
+            for event in self.events:
+                state = states[event] = _EventState(event)
+                try:
+                    coverages[event] = self._explore(handler, event, state)
+                except KeyboardInterrupt:
+                    interrupted = True
+                if interrupted or self._stop.is_set():
+                    interrupted = True
+                    break
+            failures = [] if interrupted else self._shrink_all(handler, states)
+            if interrupted:
+                failures = self._unshrunk(states)
+        except KeyboardInterrupt:
+            interrupted = True
+            failures = self._unshrunk(states)
+            static = ()
+        finally:
+            if owns:
+                handler.close()
+        return RunResult(
+            tool={"name": "lpf-contract", "version": __version__},
+            contract_version=self.version.name,
+            handler={"target": self.options.target_label or self.target, "kind": handler.kind, "runtime": handler.runtime},
+            seed=self.seed,
+            examples=self.options.examples,
+            events={
+                ev: EventResult(
+                    event=ev,
+                    cases=st.cases,
+                    failed=st.failed,
+                    skipped=st.skipped,
+                    skipped_reason=(
+                        f"stopped after {st.hangs} hanging cases (timeouts/crashes); fix those first" if st.skipped else ""
+                    ),
+                    coverage=(coverages[ev].summary() if ev in coverages else {}),
+                )
+                for ev, st in states.items()
+            },
+            failures=tuple(failures),
+            static=tuple(static),
+            interrupted=interrupted,
+        )
+
+    def _static(self, handler) -> list[StaticFinding]:
+        if handler.source_path is None or handler.kind != "node":
+            return []
+        from .handlers.lint import lint_file
+
+        check = CHECKS["deploy-rules"]
+        return [
+            StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line)
+            for i in lint_file(handler.source_path)
+        ]
+
+    def _cases(self, event: str) -> Iterator[tuple[str, Any]]:
+        from .variants import generate, systematic_variants
+
+        if self.options.systematic:
+            for v in systematic_variants(self.registry, event, self.version.name):
+                yield v.name, v.payload
+        if self.options.examples:
+            event_seed = (self.seed + zlib.crc32(event.encode())) % 2**32
+            for i, payload in enumerate(generate(self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name)):
+                yield f"generated:{i}", payload
+
+    def _explore(self, handler, event: str, state: _EventState):
+        from .variants import Coverage
+
+        spec = self.registry.event(event, self.version.name)
+        coverage = Coverage.for_schema(self.registry.bundled(spec.payload_uri))
+        total = None  # generated cases stream in; the count is not known up front
+        window = max(1, self.options.workers) * 4
+        cases = self._cases(event)
+        with ThreadPoolExecutor(max_workers=max(1, self.options.workers), thread_name_prefix="lpf-case") as pool:
+            done = 0
+            while not self._stop.is_set():
+                batch = []
+                for name, payload in cases:
+                    batch.append((name, payload, pool.submit(handler.invoke, event, handler_input(payload))))
+                    if len(batch) >= window:
+                        break
+                if not batch:
+                    break
+                for name, payload, fut in batch:
+                    outcome = _wait(fut, self._stop)
+                    if outcome is None:
+                        break
+                    coverage.observe(payload)
+                    self._record(state, spec.result_uri, name, payload, outcome)
+                    done += 1
+                if self._progress:
+                    self._progress(event, done, total)
+                if state.hangs >= self.options.max_hangs:
+                    state.skipped = sum(1 for _ in cases)
+                    break
+        if self._stop.is_set():
+            raise KeyboardInterrupt
+        return coverage
+
+    def _findings(self, event: str, result_uri: str, payload: Any, outcome: Outcome) -> list[Finding]:
+        return CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri))
+
+    def _record(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome) -> None:
+        state.cases += 1
+        if outcome.fault in _HANGS:
+            state.hangs += 1
+        findings = self._findings(state.event, result_uri, payload, outcome)
+        if any(f.severity == Severity.ERROR for f in findings):
+            state.failed += 1
+        for f in findings:
+            key = (f.check, f.location)
+            if key in state.seen:
+                state.seen[key].occurrences += 1
+            else:
+                state.seen[key] = _Seen(f, payload, outcome, name)
+
+    # -- shrinking ------------------------------------------------------------------------------
+    def _shrink_all(self, handler, states: dict[str, _EventState]) -> list[Failure]:
+        from .shrink import shrink
+
+        failures = []
+        for event, state in states.items():
+            spec = self.registry.event(event, self.version.name)
+            fast = self.registry.fast_validator(spec.payload_uri)
+            for key, seen in sorted(state.seen.items()):
+                if self._stop.is_set():
+                    failures.append(self._failure(event, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0))
+                    continue
+                last: dict[str, Any] = {}
+
+                def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last):
+                    out = handler.invoke(event, handler_input(candidate))
+                    for f in self._findings(event, uri, candidate, out):
+                        if (f.check, f.location) == key:
+                            last.update(outcome=out, finding=f)
+                            return True
+                    return False
+
+                hang = seen.outcome.fault in _HANGS
+                result = shrink(
+                    seen.payload,
+                    reproduces,
+                    is_valid=fast.is_valid,
+                    max_attempts=self.options.shrink_attempts,
+                    deadline_s=(self.options.hang_shrink_timeouts * self.options.timeout_ms / 1000) if hang else None,
+                )
+                outcome, finding = seen.outcome, seen.finding
+                if result.steps:
+                    outcome, finding = last["outcome"], last["finding"]
+                    # `last` holds the latest reproduction, which is the accepted payload's.
+                failures.append(self._failure(event, seen, result.payload, outcome, finding, shrunk=True, steps=result.steps))
+        return failures
+
+    def _unshrunk(self, states: dict[str, _EventState]) -> list[Failure]:
+        return [
+            self._failure(ev, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0)
+            for ev, st in states.items()
+            for _, seen in sorted(st.seen.items())
+        ]
+
+    def _failure(self, event: str, seen: _Seen, payload: Any, outcome: Outcome, finding: Finding, *, shrunk: bool, steps: int) -> Failure:
+        repro_rel = f"repro/{event}.{finding.check}.{zlib.crc32(finding.location.encode()):08x}.json"
+        return Failure(
+            event=event,
+            check=finding.check,
+            severity=finding.severity,
+            message=finding.message,
+            path=finding.path,
+            schema_path=finding.schema_path,
+            payload=payload,
+            result=outcome.result if outcome.has_result else None,
+            has_result=outcome.has_result,
+            fault=str(outcome.fault) if outcome.fault else None,
+            error_code=outcome.error_code,
+            error_message=outcome.error_message,
+            logs=tuple({"level": log.level, "text": log.text} for log in outcome.logs),
+            repro=self.repro_command(repro_rel),
+            repro_file=repro_rel,
+            occurrences=seen.occurrences,
+            shrunk=shrunk,
+            shrink_steps=steps,
+            variant=seen.variant,
+        )
+
+    def repro_command(self, repro_rel: str) -> str:
+        o = self.options
+        report_dir = o.report_dir or Path("reports")
+        argv = ["lpf-contract", "verify", o.target_label or self.target, "--replay", str(report_dir / repro_rel)]
+        if o.runtime:
+            argv += ["--runtime", o.runtime]
+        if o.timeout_ms != DEFAULT_TIMEOUT_MS:
+            argv += ["--timeout-ms", str(o.timeout_ms)]
+        for h in o.headers:
+            argv += ["--header", h]
+        return shlex.join(argv)
+
+
+def _wait(fut, stop: threading.Event) -> Outcome | None:
+    # Short waits so that Ctrl-C (delivered to the main thread) and stop() are noticed quickly.
+    while True:
+        try:
+            return fut.result(timeout=0.2)
+        except TimeoutError:
+            if stop.is_set():
+                return None
+
+
+def verify(target: str, options: VerifyOptions, **kwargs) -> RunResult:
+    """Verify ``target`` against the contract; see :class:`VerifyOptions`."""
+    return Verifier(target, options, **kwargs).run()
+
+
+# -- replay -----------------------------------------------------------------------------------------
+def load_repro(path: Path) -> dict[str, Any]:
+    """A saved failing case: ``{event, check, contract_version, payload}``."""
+    import json
+
+    from .errors import InputFileError
+
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(f"replay file not found: path={path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(f"replay file is not a JSON repro: path={path}: {exc}") from None
+    if not isinstance(doc, dict) or "event" not in doc or "payload" not in doc:
+        raise InputFileError(f"replay file needs 'event' and 'payload': path={path}")
+    return doc
+
+
+def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, registry=None) -> tuple[Outcome, list[Finding]]:
+    """Run one saved case through the handler and every check."""
+    from .contracts import load_registry
+    from .handlers import load_handler
+
+    registry = registry or load_registry()
+    version = options.version or repro.get("contract_version")
+    spec = registry.event(repro["event"], version)
+    with load_handler(target, timeout_ms=options.timeout_ms, runtime=options.runtime, workers=1, headers=options.headers) as handler:
+        outcome = handler.invoke(spec.event_id, handler_input(repro["payload"]))
+    return outcome, CHECKS.run(CaseContext(spec.event_id, repro["payload"], outcome, registry, spec.result_uri))
+
+
+def iter_repros(run: RunResult) -> Iterable[tuple[str, dict[str, Any]]]:
+    for f in run.failures:
+        yield f.repro_file, {"event": f.event, "check": f.check, "contract_version": run.contract_version, "message": f.message, "payload": f.payload}
