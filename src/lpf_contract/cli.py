@@ -18,6 +18,8 @@ COMMANDS = [
     "check_payloads",
     "verify",
     "checks",
+    "serve",
+    "openapi",
 ]
 
 

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve a handler behind the invocation API (a local gateway for verify over HTTP and schemathesis)",
+        description="Serves contracts/<version>/invocation.openapi.yaml on loopback, backed by HANDLER. "
+        "Runs until Ctrl-C or SIGTERM.",
+    )
+    p.add_argument("handler", metavar="HANDLER", help="handler target: file.js, folder, file.py:function, or a gateway URL")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
+    p.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
+    p.add_argument("--version", default=None, metavar="V", help="contract version (default: the current one)")
+    p.add_argument("--workers", type=int, default=2, metavar="N", help="handler workers, i.e. parallel invocations (default: 2)")
+    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default: 30000, the platform's)")
+    p.add_argument(
+        "--error-format", choices=("v1", "v2"), default="v1", help="901 error bodies: v1 {errorCode, errorMsg} or v2 {code, message}"
+    )
+    p.add_argument("--log-requests", action="store_true", help="print one line per request on stderr")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import signal
+    import sys
+    import threading
+
+    from ..contracts import load_registry
+    from ..errors import UsageError
+    from ..handlers import load_handler
+    from ..serve import InvocationApp, lambda_uuid, make_server, server_url
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"bad --port={args.port}: expected 0..65535")
+    if args.workers < 1:
+        raise UsageError(f"bad --workers={args.workers}: expected 1 or more")
+    if args.timeout_ms < 1:
+        raise UsageError(f"bad --timeout-ms={args.timeout_ms}: expected a positive number of milliseconds")
+    registry = load_registry(args.contracts)
+    version = registry.version(args.version)
+    handler = load_handler(args.handler, workers=args.workers, timeout_ms=args.timeout_ms)
+    try:
+        app = InvocationApp(handler, registry=registry, version=version.name, error_format=args.error_format)
+        try:
+            server = make_server(app, host=args.host, port=args.port, quiet=not args.log_requests)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on host={args.host} port={args.port}: {exc.strerror or exc}; try --port 0") from None
+        url = server_url(server)
+        print(f"lpf-contract serve: {url} handler={args.handler} version={version.name} workers={args.workers}", flush=True)
+        for event_id in sorted(version.events):
+            print(f"  POST {url}/api/account/ACCOUNT/events/{event_id}/invoke  (lambda {lambda_uuid(version.name, event_id)})")
+        openapi = version.openapi_file
+        if openapi is not None:
+            print(f"  schemathesis run {openapi} --url {url}")
+        print("Ctrl-C stops.", flush=True)
+
+        def stop(signum, frame):  # serve_forever must be shut down from another thread
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            server.server_close()
+        print("lpf-contract serve: stopped", file=sys.stderr, flush=True)
+    finally:
+        handler.close()
+    return 0

@@ -1,0 +1,274 @@
+"""Invoke a lambda through an invocation gateway over HTTP (the platform's, or ``lpf-contract serve``).
+
+The wire format is the platform's invocation API (platform-facts.md, "The invocation API"); the error
+codes below are the one table both this client and ``lpf-contract serve`` use to map faults to codes.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from typing import Any, Mapping, Sequence
+from urllib.parse import quote, urlsplit
+
+from ..errors import UsageError
+from .base import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+
+# Faults the platform has no documented code for, which lpf-contract's emulation still tells apart.
+# These are lpf-contract extensions: a real gateway never sends them.
+EXTENSION_ERROR_CODES: dict[FaultKind, str] = {
+    FaultKind.CRASH: "lpf-contract.handler.crash",
+    FaultKind.MULTIPLE_RESULTS: "lpf-contract.handler.multiple-results",
+    FaultKind.NOT_SERIALIZABLE: "lpf-contract.handler.not-serializable",
+}
+
+# V1 bodies {errorCode, errorMsg}: the platform's codes (base.PLATFORM_ERROR_CODES) plus the extensions.
+V1_ERROR_CODES: dict[FaultKind, str] = {**PLATFORM_ERROR_CODES, **EXTENSION_ERROR_CODES}
+
+# V2 bodies {code, message} (platform-facts.md, "Errors"; faas-client-jdk's FaaSFunctionErrorCodes). No V2
+# code is documented for the log limit, so the V1 code stands in (decided here).
+V2_ERROR_CODES: dict[FaultKind, str] = {
+    FaultKind.CUSTOM_FAILURE: "com.customer.faas.function.threw-error",
+    FaultKind.RUNTIME_EXCEPTION: "com.customer.faas.function.js-runtime-error",
+    FaultKind.TIMEOUT: "com.customer.faas.function.execution-exceeded",
+    FaultKind.LOG_LIMIT: PLATFORM_ERROR_CODES[FaultKind.LOG_LIMIT],
+    **EXTENSION_ERROR_CODES,
+}
+
+FAULT_BY_CODE: dict[str, FaultKind] = {code: kind for table in (V1_ERROR_CODES, V2_ERROR_CODES) for kind, code in table.items()}
+
+# Status 901 is the platform's "error during lambda execution" (platform-facts.md, "Errors").
+HANDLER_ERROR_STATUS = 901
+
+# The gateway answers with its own time limit first; the socket waits a little longer for that answer.
+_GRACE_S = 5.0
+
+
+def error_code(fault: FaultKind, *, error_format: str = "v1") -> str:
+    """The code a gateway sends for ``fault`` in a V1 or V2 error body."""
+    table = V2_ERROR_CODES if error_format == "v2" else V1_ERROR_CODES
+    try:
+        return table[fault]
+    except KeyError:
+        raise ValueError(f"fault={fault} has no gateway error code (it is a client-side fault)") from None
+
+
+def fault_for_code(code: Any) -> FaultKind | None:
+    """The fault a V1/V2 error code stands for, None for codes that are not handler faults."""
+    return FAULT_BY_CODE.get(code) if isinstance(code, str) else None
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``'Name: value'`` -> (name, value); raises UsageError on anything else."""
+    name, sep, value = text.partition(":")
+    name = name.strip()
+    if not sep or not name or any(c in name for c in " \t\r\n") or any(c in value for c in "\r\n"):
+        raise UsageError(f"bad --header={text!r}: expected 'Name: value', e.g. --header 'Authorization: Bearer TOKEN'")
+    return name, value.strip()
+
+
+class HttpHandler:
+    """A Handler that POSTs each invocation to ``{base_url}/api/account/{accountId}/events/{eventId}/invoke``.
+
+    ``headers`` are ``'Name: value'`` strings sent with every request (e.g. authorization). Thread-safe:
+    each thread keeps its own keep-alive connection.
+    """
+
+    kind = "http"
+    runtime = None
+    source_path = None
+
+    def __init__(self, base_url: str, *, timeout_ms: int = 30000, headers: Sequence[str] = ()):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"bad gateway url={base_url!r}: expected http://HOST[:PORT][/PREFIX] or https://...")
+        if timeout_ms <= 0:
+            raise UsageError(f"bad timeout_ms={timeout_ms}: must be a positive number of milliseconds")
+        self.target = base_url
+        self.timeout_ms = timeout_ms
+        self._scheme = parts.scheme
+        self._host = parts.hostname
+        self._port = parts.port
+        self._prefix = parts.path.rstrip("/")
+        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        for h in headers:
+            name, value = parse_header(h)
+            self._headers[name] = value
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
+        self._closed = False
+
+    # -- connections -----------------------------------------------------------------------------
+    def _connection(self, timeout_s: float) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
+            conn = cls(self._host, self._port, timeout=timeout_s)
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        conn.timeout = timeout_s
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout_s)
+        return conn
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._connections = self._connections, []
+            self._closed = True
+        for conn in conns:
+            conn.close()
+
+    def __enter__(self) -> "HttpHandler":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- invoke ------------------------------------------------------------------------------------
+    def url_path(self, event_id: str, account_id: str) -> str:
+        return (
+            f"{self._prefix}/api/account/{quote(account_id, safe='')}/events/{quote(event_id, safe='')}/invoke?v=1"
+        )
+
+    def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
+        import orjson
+
+        limit_ms = timeout_ms if timeout_ms is not None else self.timeout_ms
+        payload = input.get("payload")
+        account = payload.get("accountId") if isinstance(payload, Mapping) else None
+        # Without an accountId the gateway still gets a well-formed URL and answers for the payload itself.
+        account_id = str(account) if isinstance(account, (str, int)) and not isinstance(account, bool) else "0"
+        body_obj = {
+            "timestamp": input.get("timestamp", int(time.time() * 1000)),
+            "headers": list(input.get("headers") or []),
+            "payload": payload,
+        }
+        try:
+            body = orjson.dumps(body_obj)
+        except TypeError as exc:
+            raise UsageError(f"invocation input is not JSON-serializable: {exc}") from None
+        path = self.url_path(event_id, account_id)
+        details: dict[str, Any] = {"url": f"{self._scheme}://{self._host}{':' + str(self._port) if self._port else ''}{path}"}
+        started = time.perf_counter()
+
+        def elapsed() -> float:
+            return (time.perf_counter() - started) * 1000.0
+
+        if self._closed:
+            return Outcome(
+                fault=FaultKind.CONNECTION_ERROR, error_message="handler is closed", duration_ms=0.0, details=details
+            )
+        status, data = None, b""
+        for attempt in (1, 2):
+            conn = self._connection(limit_ms / 1000.0 + _GRACE_S)
+            try:
+                conn.request("POST", path, body=body, headers=self._headers)
+                resp = conn.getresponse()
+                status, data = resp.status, resp.read()
+                if resp.will_close:
+                    self._drop_connection()
+                break
+            except (socket.timeout, TimeoutError):
+                self._drop_connection()
+                return Outcome(
+                    fault=FaultKind.TIMEOUT,
+                    error_code=None,
+                    error_message=f"no answer from the gateway within timeout_ms={limit_ms} (+{_GRACE_S:g} s grace)",
+                    duration_ms=elapsed(),
+                    details=details,
+                )
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                # A kept-alive connection the server closed meanwhile: one fresh retry, then it is a fault.
+                self._drop_connection()
+                if attempt == 2:
+                    return _connection_error(exc, details, elapsed())
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop_connection()
+                return _connection_error(exc, details, elapsed())
+        details["status"] = status
+        return _outcome_from_response(status, data, details, elapsed())
+
+
+def _connection_error(exc: BaseException, details: dict[str, Any], duration_ms: float) -> Outcome:
+    return Outcome(
+        fault=FaultKind.CONNECTION_ERROR,
+        error_message=f"could not reach the gateway at {details['url']}: {type(exc).__name__}: {exc}; is it running?",
+        duration_ms=duration_ms,
+        details=details,
+    )
+
+
+def _bad(message: str, details: dict[str, Any], duration_ms: float, *, code: str | None = None) -> Outcome:
+    return Outcome(fault=FaultKind.BAD_RESPONSE, error_code=code, error_message=message, duration_ms=duration_ms, details=details)
+
+
+def _logs(raw: Any) -> tuple[LogEntry, ...]:
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for item in raw:
+        if isinstance(item, Mapping):
+            out.append(LogEntry(str(item.get("level", "log")), str(item.get("message", ""))))
+        else:
+            out.append(LogEntry("log", str(item)))
+    return tuple(out)
+
+
+def _outcome_from_response(status: int, data: bytes, details: dict[str, Any], duration_ms: float) -> Outcome:
+    import orjson
+
+    try:
+        doc = orjson.loads(data) if data else None
+    except orjson.JSONDecodeError:
+        snippet = data[:200].decode("utf-8", "replace")
+        return _bad(f"status={status} with a body that is not JSON: {snippet!r}", details, duration_ms)
+    if status == 200:
+        if not isinstance(doc, list) or len(doc) != 1 or not isinstance(doc[0], Mapping):
+            return _bad(
+                f"status=200 but the body is not a one-element array [{{uuid, timestamp, result}}]: {_short(doc)}",
+                details,
+                duration_ms,
+            )
+        item = doc[0]
+        details["uuid"] = item.get("uuid")
+        if "result" in item:
+            return Outcome(result=item["result"], has_result=True, duration_ms=duration_ms, details=details)
+        return Outcome(duration_ms=duration_ms, details=details)
+    code = message = None
+    if isinstance(doc, Mapping):
+        code = doc.get("errorCode", doc.get("code"))
+        message = doc.get("errorMsg", doc.get("message"))
+    fault = fault_for_code(code)
+    if status == HANDLER_ERROR_STATUS and fault is not None:
+        extra: dict[str, Any] = {}
+        if "result" in doc:
+            extra = {"result": doc["result"], "has_result": True}
+        return Outcome(
+            fault=fault,
+            error_code=code,
+            error_message=str(message) if message is not None else None,
+            logs=_logs(doc.get("errorLogs")),
+            duration_ms=duration_ms,
+            details=details,
+            **extra,
+        )
+    what = f"errorCode={code} errorMsg={message!r}" if code is not None else f"body={_short(doc)}"
+    return _bad(f"unexpected gateway answer status={status} {what}", details, duration_ms, code=code if isinstance(code, str) else None)
+
+
+def _short(doc: Any) -> str:
+    text = repr(doc)
+    return text if len(text) <= 200 else text[:200] + "..."

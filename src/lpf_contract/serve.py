@@ -1,0 +1,253 @@
+"""A local invocation gateway: the invocation API of the OpenAPI contract, served by any Handler.
+
+:class:`InvocationApp` is a plain WSGI application (so schemathesis can drive it in process with
+``schemathesis.openapi.from_wsgi``); :func:`make_server` serves it on a threaded stdlib server.
+"""
+
+from __future__ import annotations
+
+import re
+import socketserver
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+from .contracts import Registry, json_pointer
+from .handlers.base import FaultKind, Handler, Outcome
+from .handlers.http import HANDLER_ERROR_STATUS, error_code
+from .openapi import (
+    ACCOUNT_ID_PATTERN,
+    BADINPUT_CODE,
+    ERROR_FORMATS,
+    GENERAL_CODE,
+    LAMBDA_UUID_PATTERN,
+    MISSING_LAMBDA_CODE,
+    envelope_schema,
+)
+
+# uuid5 namespace of the lambda uuids serve hands out: stable across runs, one per (version, event).
+LAMBDA_NAMESPACE = uuid.UUID("6f1c1bde-2f0e-5a3c-9c39-4c7f2a1e0b51")
+
+_ROUTES = (
+    ("event", re.compile(r"^/api/account/([^/]+)/events/([^/]+)/invoke$"), ("POST",)),
+    ("lambda", re.compile(r"^/api/account/([^/]+)/lambdas/([^/]+)/invoke$"), ("POST",)),
+    ("implemented", re.compile(r"^/api/account/([^/]+)/events/([^/]+)/isImplemented$"), ("GET",)),
+)
+_ACCOUNT_RE = re.compile(ACCOUNT_ID_PATTERN.replace("$", r"\Z"))
+_UUID_RE = re.compile(LAMBDA_UUID_PATTERN.replace("$", r"\Z"))
+
+_FAULT_MESSAGES = {
+    FaultKind.CUSTOM_FAILURE: "Function Invocation failed due to an issue caused by customer coding",
+    FaultKind.RUNTIME_EXCEPTION: "Function Invocation failed due to a runtime exception",
+    FaultKind.TIMEOUT: "Lambda Execution is taking too long",
+    FaultKind.LOG_LIMIT: "Lambda exceeded the log limit (10 calls or 6000 characters)",
+    FaultKind.CRASH: "The lambda's process died",
+    FaultKind.MULTIPLE_RESULTS: "The lambda answered more than once; the first result counts",
+    FaultKind.NOT_SERIALIZABLE: "The lambda's result is not JSON",
+}
+
+
+def lambda_uuid(version: str, event_id: str) -> str:
+    """The uuid serve gives the lambda of ``event_id`` (the same on every run)."""
+    return str(uuid.uuid5(LAMBDA_NAMESPACE, f"{version}/{event_id}"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    body: Any = None
+    has_body: bool = True
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+_REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+            415: "Unsupported Media Type", 500: "Internal Server Error", HANDLER_ERROR_STATUS: "Lambda Error"}
+
+
+class InvocationApp:
+    """WSGI application serving one handler as the lambda of every event of a contract version.
+
+    ``error_format`` ("v1" or "v2") picks the 901 body; a request's ``?v=2`` also selects V2.
+    """
+
+    def __init__(self, handler: Handler, *, registry: Registry, version: str | None = None, error_format: str = "v1"):
+        if error_format not in ("v1", "v2"):
+            raise ValueError(f"error_format={error_format!r}: expected v1 or v2")
+        self.handler = handler
+        self.registry = registry
+        self.version = registry.version(version)
+        self.error_format = error_format
+        self.lambdas = {lambda_uuid(self.version.name, e): e for e in sorted(self.version.events)}
+        import jsonschema_rs
+        from jsonschema import Draft202012Validator
+
+        schema = envelope_schema()
+        self._envelope_fast = jsonschema_rs.Draft202012Validator(schema)
+        self._envelope = Draft202012Validator(schema)
+
+    # -- WSGI ---------------------------------------------------------------------------------------
+    def __call__(self, environ: Mapping[str, Any], start_response: Callable) -> Iterable[bytes]:
+        import orjson
+
+        try:
+            reply = self._dispatch(environ)
+        except Exception as exc:  # a bug here must still answer, and say where to look
+            reply = _error(500, GENERAL_CODE, f"lpf-contract serve failed: {type(exc).__name__}: {exc}")
+        headers = list(reply.headers)
+        if reply.has_body:
+            data = _dumps(reply.body, orjson)
+            headers += [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        else:
+            data = b""
+            headers.append(("Content-Length", "0"))
+        start_response(f"{reply.status} {_REASONS.get(reply.status, 'Unknown')}", headers)
+        return [data]
+
+    def _dispatch(self, environ: Mapping[str, Any]) -> _Reply:
+        # WSGI hands PATH_INFO over as latin-1 decoded bytes; the URL itself is UTF-8.
+        path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        for name, pattern, methods in _ROUTES:
+            m = pattern.match(path)
+            if m is None:
+                continue
+            if method not in methods:
+                return _Reply(405, {"errorCode": GENERAL_CODE, "errorMsg": f"method={method} not allowed on {path}; use {methods[0]}"},
+                              headers=(("Allow", ", ".join(methods)),))
+            account, key = m.group(1), m.group(2)
+            if not _ACCOUNT_RE.match(account):
+                return _error(400, BADINPUT_CODE, f"accountId={account!r} in the path must be digits only")
+            if name == "implemented":
+                return _Reply(200, {"implemented": key in self.version.events})
+            query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+            versions = query.get("v", [])
+            if any(v not in ERROR_FORMATS for v in versions):
+                return _error(400, BADINPUT_CODE, f"query v={versions[-1]!r}: expected one of {', '.join(ERROR_FORMATS)}")
+            error_format = "v2" if versions and versions[-1] == "2" else self.error_format
+            if name == "event":
+                event_id = key
+                if event_id not in self.version.events:
+                    known = ", ".join(sorted(self.version.events))
+                    return _error(404, MISSING_LAMBDA_CODE, f"no lambda for event id={event_id!r}; known events: {known}")
+            else:
+                if not _UUID_RE.match(key):
+                    return _error(400, BADINPUT_CODE, f"lambdaUuid={key!r} is not a lower-case UUID")
+                event_id = self.lambdas.get(key)
+                if event_id is None:
+                    return _error(404, MISSING_LAMBDA_CODE, f"no lambda with uuid={key}; serve's lambdas: "
+                                  + ", ".join(f"{u} ({e})" for u, e in sorted(self.lambdas.items())))
+            body = self._read_body(environ)
+            if isinstance(body, _Reply):
+                return body
+            bad = self._check(event_id, body)
+            if bad is not None:
+                return bad
+            return self._invoke(name, event_id, body, error_format)
+        return _error(404, GENERAL_CODE, f"no such path={path!r}; see the OpenAPI document for the routes")
+
+    def _read_body(self, environ: Mapping[str, Any]) -> Any:
+        import orjson
+
+        ctype = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return _error(415, BADINPUT_CODE, f"Content-Type={ctype or 'none'}: send application/json")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _error(400, BADINPUT_CODE, "bad Content-Length")
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            return _error(400, BADINPUT_CODE, f"body is not JSON: {exc}")
+
+    def _check(self, event_id: str, body: Any) -> _Reply | None:
+        if not self._envelope_fast.is_valid(body):
+            from .contracts import explain
+
+            errs = explain(self._envelope, body)
+            first = errs[0]
+            return _error(400, BADINPUT_CODE, f"{first.path or '/'}: {first.message}")
+        spec = self.version.events[event_id]
+        if not self.registry.fast_validator(spec.payload_uri).is_valid(body["payload"]):
+            errs = self.registry.errors(spec.payload_uri, body["payload"])
+            where = json_pointer(["payload"]) + (errs[0].path if errs else "")
+            message = errs[0].message if errs else "breaks the payload contract"
+            return _error(400, BADINPUT_CODE, f"{where}: {message} (event={event_id}, contract {self.version.name})")
+        return None
+
+    def _invoke(self, route: str, event_id: str, body: Mapping[str, Any], error_format: str) -> _Reply:
+        started = int(time.time() * 1000)
+        outcome = self.handler.invoke(event_id, body)
+        if outcome.fault is not None:
+            return _fault_reply(outcome, error_format)
+        uid = lambda_uuid(self.version.name, event_id)
+        if route == "lambda":
+            # No result breaks the result contract; 204 is not in the document, so schemathesis reports it.
+            return _Reply(200, outcome.result) if outcome.has_result else _Reply(204, has_body=False)
+        item: dict[str, Any] = {"uuid": uid, "timestamp": started}
+        if outcome.has_result:
+            item["result"] = outcome.result
+        return _Reply(200, [item])
+
+
+def _fault_reply(outcome: Outcome, error_format: str) -> _Reply:
+    fault = outcome.fault
+    assert fault is not None
+    try:
+        code = error_code(fault, error_format=error_format)
+    except ValueError:  # a client-side fault from a nested HTTP handler: pass it on as a gateway failure
+        return _error(500, GENERAL_CODE, f"fault={fault}: {outcome.error_message or ''}".strip())
+    message = outcome.error_message or _FAULT_MESSAGES.get(fault, str(fault))
+    if error_format == "v2":
+        body: dict[str, Any] = {"code": code, "message": message}
+    else:
+        body = {"errorCode": code, "errorMsg": message}
+        if outcome.logs:
+            body["errorLogs"] = [{"level": e.level, "message": e.text} for e in outcome.logs]
+    if outcome.has_result:
+        body["result"] = outcome.result
+    return _Reply(HANDLER_ERROR_STATUS, body)
+
+
+def _error(status: int, code: str, message: str) -> _Reply:
+    return _Reply(status, {"errorCode": code, "errorMsg": message})
+
+
+def _dumps(body: Any, orjson) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # integers past 64 bits, which a Python handler may return
+        import json
+
+        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    """wsgiref's server, one thread per connection, so requests run in parallel on the handler's workers."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+
+def make_server(app: InvocationApp, *, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> ThreadingWSGIServer:
+    """Bind ``app`` to ``host:port`` (0 picks a free port); call ``serve_forever()`` to run it."""
+    server = ThreadingWSGIServer((host, port), _QuietHandler if quiet else WSGIRequestHandler)
+    server.set_app(app)
+    return server
+
+
+def server_url(server: ThreadingWSGIServer) -> str:
+    host, port = server.server_address[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
