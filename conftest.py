@@ -1,1 +1,3 @@
-"""Top-level pytest configuration: registers lpf-contract's options (see suites/)."""
+"""Top-level pytest configuration: loads lpf-contract's pytest plugin (``--handler`` and friends)."""
+
+pytest_plugins = ["lpf_contract.pytest_plugin"]
