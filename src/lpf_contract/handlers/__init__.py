@@ -1,0 +1,90 @@
+"""Run a handler the way LivePerson Functions does: ``load_handler(target)`` then ``invoke``.
+
+Targets: a ``.js`` lambda or a ``functions/<name>/`` folder (Node workers), a Python callable
+``path/to/file.py:function`` or ``package.module:function`` (Python workers), or an ``http(s)://``
+base URL of an invocation gateway.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from ..errors import HandlerLoadError
+from .base import PLATFORM_ERROR_CODES, FaultKind, Handler, LogEntry, Outcome
+
+__all__ = [
+    "PLATFORM_ERROR_CODES",
+    "FaultKind",
+    "Handler",
+    "HandlerLoadError",
+    "LogEntry",
+    "Outcome",
+    "load_handler",
+    "target_kind",
+]
+
+_MODULE_TARGET = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_]\w*$")
+
+
+def target_kind(target: str) -> str:
+    """``"http"``, ``"python"`` or ``"node"`` for a target string; raises HandlerLoadError otherwise."""
+    if target.startswith(("http://", "https://")):
+        return "http"
+    if ":" in target:
+        left, _, func = target.rpartition(":")
+        if left.endswith(".py") or _MODULE_TARGET.match(target):
+            if not func.isidentifier():
+                raise HandlerLoadError(f"not a Python function name: target={target}")
+            return "python"
+    path = Path(target)
+    if path.is_dir() or target.endswith((".js", ".cjs")):
+        return "node"
+    raise HandlerLoadError(
+        f"unknown handler target: target={target}; use a .js file, a folder holding index.js, "
+        "path/to/file.py:function, package.module:function, or an http(s):// base URL"
+    )
+
+
+def load_handler(
+    target: str,
+    *,
+    timeout_ms: int = 30000,
+    runtime: str | None = None,
+    workers: int = 1,
+    headers: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    allow_domains: Sequence[str] = (),
+    secrets_file: str | Path | None = None,
+) -> Handler:
+    """Load ``target`` and return a Handler (close it, or use it as a context manager).
+
+    Raises HandlerLoadError (exit 2) when the target cannot be run at all: missing file or function,
+    syntax error, no ``lambda``, ``node`` or its modules missing.
+    """
+    kind = target_kind(str(target))
+    target = str(target)
+    if kind == "http":
+        try:
+            from .http import HttpHandler
+        except ImportError as exc:
+            raise HandlerLoadError(f"HTTP targets are not available in this installation: target={target}: {exc}") from exc
+        return HttpHandler(target, timeout_ms=timeout_ms, headers=headers)
+    if kind == "python":
+        from .python import PythonHandler
+
+        if runtime is not None:
+            raise HandlerLoadError(f"runtime applies to Node lambdas only: runtime={runtime} target={target}")
+        return PythonHandler(target, timeout_ms=timeout_ms, workers=workers, env=env)
+    from .node import NodeHandler
+
+    return NodeHandler(
+        target,
+        timeout_ms=timeout_ms,
+        runtime=runtime,
+        workers=workers,
+        env=env,
+        allow_domains=allow_domains,
+        secrets_file=secrets_file,
+    )

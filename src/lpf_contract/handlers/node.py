@@ -1,0 +1,184 @@
+"""Node.js lambdas (V1 callback / V2 async) run in persistent ``node`` workers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ..errors import HandlerLoadError
+from .worker_pool import ProcessHandler, WorkerSpec
+
+NODE_DIR = Path(__file__).with_name("node")
+RUNNER = NODE_DIR / "runner.js"
+HEAP_MB = 256  # the platform's memory cap (platform-facts.md, "Limits")
+MAX_ENV_CHARS = 200  # names and values (platform-facts.md, "Limits")
+# Modules that must be present for the runner to offer what the platform offers.
+REQUIRED_MODULES = ("lodash", "luxon", "oauth-1.0a", "jsforce")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionConfig:
+    """``functions/<name>/config.json`` as the platform's CLI (``lpf``) writes it."""
+
+    path: Path
+    name: str | None = None
+    event: str | None = None
+    description: str | None = None
+    input: Mapping[str, Any] | None = None
+    environment: tuple[tuple[str, str], ...] = ()
+
+
+def load_function_config(folder: Path) -> FunctionConfig | None:
+    """Read ``config.json`` beside ``index.js``; None when there is none."""
+    path = folder / "config.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise HandlerLoadError(f"config.json is not valid JSON: path={path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise HandlerLoadError(f"config.json must hold an object: path={path}")
+    raw = data.get("environmentVariables") or []
+    pairs: list[tuple[str, str]] = []
+    if isinstance(raw, dict):
+        pairs = [(str(k), v) for k, v in raw.items()]
+    elif isinstance(raw, list):
+        for entry in raw:
+            if not isinstance(entry, dict) or "key" not in entry:
+                raise HandlerLoadError(f"environmentVariables entries must be {{key, value}}: path={path} entry={entry!r}")
+            if entry["key"] == "":  # the CLI's template holds one empty placeholder entry
+                continue
+            pairs.append((str(entry["key"]), entry.get("value", "")))
+    else:
+        raise HandlerLoadError(f"environmentVariables must be a list of {{key, value}}: path={path}")
+    inp = data.get("input")
+    return FunctionConfig(
+        path=path,
+        name=data.get("name"),
+        event=data.get("event"),
+        description=data.get("description"),
+        input=inp if isinstance(inp, dict) else None,
+        environment=tuple(pairs),
+    )
+
+
+def check_environment(env: Mapping[str, Any], *, where: str) -> dict[str, str]:
+    """Apply the platform's rules to environment variables (strings, at most 200 characters)."""
+    out: dict[str, str] = {}
+    for key, value in env.items():
+        if not isinstance(value, str):
+            raise HandlerLoadError(f"environment variables are strings only on the platform: name={key} where={where}")
+        if not key or len(key) > MAX_ENV_CHARS or len(value) > MAX_ENV_CHARS or "=" in key or "\0" in key + value:
+            raise HandlerLoadError(
+                f"environment variable refused by the platform's rules (name and value 1..{MAX_ENV_CHARS} characters): "
+                f"name={key[:40]!r} where={where}"
+            )
+        out[key] = value
+    return out
+
+
+def find_node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise HandlerLoadError(
+            "node not found on PATH: install Node.js (the platform runs 14 for V1 and 22 for V2), then run `make install`"
+        )
+    if not all((NODE_DIR / "node_modules" / m).is_dir() for m in REQUIRED_MODULES):
+        raise HandlerLoadError(
+            f"the platform's Node modules are not installed: path={NODE_DIR / 'node_modules'}; "
+            f"run `make install` (or `npm ci` in {NODE_DIR})"
+        )
+    return node
+
+
+class NodeHandler(ProcessHandler):
+    """A ``.js`` lambda, or a ``functions/<name>/`` folder holding ``index.js`` and ``config.json``."""
+
+    kind = "node"
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        timeout_ms: int = 30000,
+        runtime: str | None = None,
+        workers: int = 1,
+        env: Mapping[str, str] | None = None,
+        allow_domains: Sequence[str] = (),
+        secrets_file: str | Path | None = None,
+    ) -> None:
+        self.target = target
+        path = Path(target)
+        self.config: FunctionConfig | None = None
+        if path.is_dir():
+            self.config = load_function_config(path)
+            path = path / "index.js"
+        if not path.is_file():
+            raise HandlerLoadError(f"handler file not found: path={path}")
+        self.source_path = path.resolve()
+        if runtime not in (None, "v1", "v2"):
+            raise HandlerLoadError(f"unknown runtime: runtime={runtime} (use v1 or v2)")
+        merged: dict[str, Any] = dict(self.config.environment) if self.config else {}
+        merged.update(env or {})
+        secrets = None
+        if secrets_file is not None:
+            secrets = Path(secrets_file).resolve()
+            if not secrets.is_file():
+                raise HandlerLoadError(f"secrets file not found: path={secrets_file}")
+        spec = WorkerSpec(
+            # Only the user's variables: the platform shows none of the host's (platform-facts.md).
+            argv=(find_node(), f"--max-old-space-size={HEAP_MB}", str(RUNNER)),
+            env=check_environment(merged, where=str(self.config.path if self.config else "env option")),
+            cwd=str(self.source_path.parent),
+            load_message={
+                "op": "load",
+                "path": str(self.source_path),
+                "runtime": runtime,
+                "allowDomains": list(allow_domains),
+                "secretsFile": str(secrets) if secrets else None,
+            },
+            load_timeout_s=max(timeout_ms / 1000, 10.0),
+            label=target,
+        )
+        super().__init__(spec, workers=workers, timeout_ms=timeout_ms)
+        self.runtime: str | None = self.load_info.get("runtime")
+
+    @property
+    def sample_input(self) -> Mapping[str, Any] | None:
+        """The ``input`` of the folder's ``config.json`` (``lpf invoke --local`` uses it), if any."""
+        return self.config.input if self.config else None
+
+    def _load_error_message(self, reply: Mapping[str, Any]) -> str:
+        error = reply.get("error") or {}
+        reason = reply.get("reason")
+        where = f"path={self.source_path}"
+        if reason == "syntax":
+            line = _error_line(error.get("stack", ""), self.source_path)
+            return (
+                f"the platform would refuse to deploy this lambda: invalid syntax: {where}"
+                + (f" line={line}" if line else "")
+                + f": {error.get('name')}: {error.get('message')}"
+            )
+        if reason == "no-lambda":
+            return (
+                f"the platform would refuse to deploy this lambda: no function named lambda: {where}; "
+                "declare `function lambda(input, callback)` (V1) or `async function lambda(input)` (V2) at the top level"
+            )
+        if reason == "top-level":
+            line = _error_line(error.get("stack", ""), self.source_path)
+            return (
+                f"the lambda's top-level code threw while loading: {where}"
+                + (f" line={line}" if line else "")
+                + f": {error.get('name')}: {error.get('message')}"
+            )
+        return f"cannot load the lambda: {where}: {error.get('message')}"
+
+
+def _error_line(stack: str, path: Path) -> int | None:
+    m = re.search(re.escape(str(path)) + r":(\d+)", stack)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,455 @@
+"""Persistent out-of-process workers shared by the Node and Python adapters.
+
+Each worker is a child process in its own session, talking newline-delimited JSON over a socket
+passed as an extra file descriptor (``--ipc-fd N``): the handler's stdout/stderr are never parsed,
+only drained into a small tail kept for crash reports. Time limits are enforced here, by killing the
+worker's whole process tree, because a busy loop never yields to anything inside the worker.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import orjson
+
+from ..errors import HandlerLoadError
+from .base import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+
+# Platform limits (../shared/platform-facts.md, "Limits").
+MAX_LOG_CALLS = 10
+MAX_LOG_CHARS = 6000
+
+_STDERR_TAIL_BYTES = 16 * 1024
+_POLL_SLICE_S = 0.25  # how often a waiting caller checks that the worker is still alive
+_ids = itertools.count(1)
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class WorkerTimedOut(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerSpec:
+    """How to start one worker and what to send it before its first invocation."""
+
+    argv: tuple[str, ...]
+    env: Mapping[str, str]
+    cwd: str | None
+    load_message: Mapping[str, Any]
+    load_timeout_s: float
+    label: str  # names the target in messages
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc), so children that left the group die too."""
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # Field 4 (ppid) comes after the parenthesised command, which may itself hold spaces.
+        rest = stat[stat.rfind(b")") + 2 :].split()
+        children[int(rest[1])].append(int(name))
+    out: list[int] = []
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            out.append(child)
+            stack.append(child)
+    return out
+
+
+class Worker:
+    """One child process; used by one caller at a time (the pool guarantees it)."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        parent, child = socket.socketpair()
+        try:
+            self.proc = subprocess.Popen(
+                [*spec.argv, "--ipc-fd", str(child.fileno())],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(spec.env),
+                cwd=spec.cwd,
+                pass_fds=(child.fileno(),),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            parent.close()
+            raise HandlerLoadError(f"cannot start worker: argv0={spec.argv[0]} target={spec.label}: {exc}") from exc
+        finally:
+            child.close()
+        self.sock = parent
+        self._buf = bytearray()
+        self.stderr_tail: collections.deque[bytes] = collections.deque()
+        self._stderr_len = 0
+        self._tail_lock = threading.Lock()
+        self._drains = [
+            threading.Thread(target=self._drain, args=(self.proc.stdout, False), daemon=True),
+            threading.Thread(target=self._drain, args=(self.proc.stderr, True), daemon=True),
+        ]
+        for t in self._drains:
+            t.start()
+        self.dead = False
+        self.load_reply: dict[str, Any] | None = None
+
+    def _drain(self, stream, keep: bool) -> None:
+        # Handlers may write megabytes; reading without parsing keeps their pipe from filling up.
+        while True:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            if not chunk:
+                break
+            if keep:
+                with self._tail_lock:
+                    self.stderr_tail.append(chunk)
+                    self._stderr_len += len(chunk)
+                    while self._stderr_len - len(self.stderr_tail[0]) >= _STDERR_TAIL_BYTES:
+                        self._stderr_len -= len(self.stderr_tail.popleft())
+        stream.close()
+
+    def stderr_text(self) -> str:
+        with self._tail_lock:
+            data = b"".join(self.stderr_tail)[-_STDERR_TAIL_BYTES:]
+        return data.decode("utf-8", "replace")
+
+    def send(self, msg: Mapping[str, Any] | bytes, deadline: float) -> None:
+        data = (msg if isinstance(msg, bytes) else orjson.dumps(msg)) + b"\n"
+        self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        try:
+            self.sock.sendall(data)
+        except TimeoutError as exc:
+            raise WorkerTimedOut from exc
+        except OSError as exc:
+            raise WorkerDied from exc
+
+    def read(self, deadline: float) -> dict[str, Any]:
+        """The next message from the worker; raises WorkerTimedOut / WorkerDied."""
+        while True:
+            nl = self._buf.find(b"\n")
+            if nl >= 0:
+                line = bytes(self._buf[:nl])
+                del self._buf[: nl + 1]
+                return orjson.loads(line)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimedOut
+            self.sock.settimeout(min(remaining, _POLL_SLICE_S))
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except TimeoutError:
+                # A grandchild may hold the socket open after the worker died: check the process.
+                if self.proc.poll() is not None:
+                    raise WorkerDied from None
+                continue
+            except OSError as exc:
+                raise WorkerDied from exc
+            if not chunk:
+                raise WorkerDied
+            self._buf += chunk
+
+    def exit_status(self) -> tuple[int | None, str | None]:
+        try:
+            rc = self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            rc = self.proc.returncode
+        if rc is None:
+            return None, None
+        if rc < 0:
+            try:
+                return None, signal.Signals(-rc).name
+            except ValueError:
+                return None, str(-rc)
+        return rc, None
+
+    def kill(self) -> None:
+        """Kill the worker, its process group and any descendant; idempotent."""
+        if self.dead:
+            return
+        self.dead = True
+        pid = self.proc.pid
+        victims = _descendants(pid) if self.proc.poll() is None else []
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for v in victims:
+            try:
+                os.kill(v, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not get ignored
+            pass
+        self.sock.close()
+        for t in self._drains:
+            t.join(timeout=1)
+
+
+def start_worker(spec: WorkerSpec) -> Worker:
+    """Start a worker and load the handler in it; raises HandlerLoadError when that fails."""
+    worker = Worker(spec)
+    deadline = time.monotonic() + spec.load_timeout_s
+    try:
+        worker.send(spec.load_message, deadline)
+        reply = worker.read(deadline)
+    except WorkerTimedOut:
+        worker.kill()
+        raise HandlerLoadError(
+            f"loading took longer than {spec.load_timeout_s:.0f} s: target={spec.label}; "
+            "does the file's top-level code loop or wait?"
+        ) from None
+    except WorkerDied:
+        code, sig = worker.exit_status()
+        worker.kill()
+        tail = worker.stderr_text().strip().splitlines()[-3:]
+        raise HandlerLoadError(
+            f"the worker exited while loading: target={spec.label} exit_code={code} signal={sig}"
+            + (f": {' | '.join(tail)}" if tail else "")
+        ) from None
+    if reply.get("op") != "loaded":
+        worker.kill()
+    worker.load_reply = reply
+    return worker
+
+
+class WorkerPool:
+    """Up to ``size`` workers; ``acquire`` blocks while all are busy. Thread-safe."""
+
+    def __init__(self, spec: WorkerSpec, size: int, first: Worker) -> None:
+        self.spec = spec
+        self.size = size
+        self._cond = threading.Condition()
+        self._idle: list[Worker] = [first]
+        self._all: set[Worker] = {first}
+        self._count = 1
+        self._closed = False
+
+    def acquire(self) -> Worker:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise WorkerDied("pool closed")
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.size:
+                    self._count += 1
+                    break
+                self._cond.wait()
+        try:
+            worker = start_worker(self.spec)
+            if worker.load_reply.get("op") != "loaded":
+                raise HandlerLoadError(f"the handler no longer loads: target={self.spec.label}: {worker.load_reply}")
+        except BaseException:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify()
+            raise
+        with self._cond:
+            self._all.add(worker)
+            if self._closed:
+                worker.kill()
+                raise WorkerDied("pool closed")
+        return worker
+
+    def release(self, worker: Worker) -> None:
+        with self._cond:
+            if worker.dead or self._closed:
+                self._forget(worker)
+            else:
+                self._idle.append(worker)
+            self._cond.notify()
+
+    def discard(self, worker: Worker) -> None:
+        worker.kill()
+        with self._cond:
+            self._forget(worker)
+            self._cond.notify()
+
+    def _forget(self, worker: Worker) -> None:
+        worker.kill()
+        if worker in self._all:
+            self._all.discard(worker)
+            self._count -= 1
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+            self._count = 0
+            self._cond.notify_all()
+        for w in workers:
+            w.kill()
+
+
+def _fault_from_reply(reply: Mapping[str, Any]) -> FaultKind | None:
+    name = reply.get("fault")
+    return FaultKind(name) if name else None
+
+
+class ProcessHandler:
+    """Shared ``invoke``/``close`` for adapters that run the handler in pooled worker processes."""
+
+    kind: str
+    runtime: str | None
+    target: str
+    source_path: Path | None
+
+    def __init__(self, spec: WorkerSpec, *, workers: int, timeout_ms: int) -> None:
+        if workers < 1:
+            raise HandlerLoadError(f"workers must be at least 1: workers={workers}")
+        if timeout_ms <= 0:
+            raise HandlerLoadError(f"timeout must be positive: timeout_ms={timeout_ms}")
+        self.timeout_ms = timeout_ms
+        first = start_worker(spec)
+        reply = first.load_reply or {}
+        if reply.get("op") != "loaded":
+            raise HandlerLoadError(self._load_error_message(reply))
+        self.load_info: Mapping[str, Any] = reply
+        self._pool = WorkerPool(spec, workers, first)
+        self._closed = False
+
+    def _load_error_message(self, reply: Mapping[str, Any]) -> str:  # pragma: no cover - overridden
+        return f"cannot load target={self.target}: {reply}"
+
+    def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
+        """Run one invocation in a free worker; see ``Handler.invoke``."""
+        limit_ms = self.timeout_ms if timeout_ms is None else timeout_ms
+        msg = {"op": "invoke", "id": next(_ids), "event": event_id, "input": input}
+        payload = orjson.dumps(msg)  # fail fast on inputs JSON cannot carry, before taking a worker
+        try:
+            worker = self._pool.acquire()
+        except (HandlerLoadError, WorkerDied) as exc:
+            return Outcome(
+                fault=FaultKind.CRASH,
+                error_message=f"no worker could be started: target={self.target}: {exc}",
+                details={"exit_code": None, "signal": None},
+            )
+        logs: list[LogEntry] = []
+        started = time.monotonic()
+        deadline = started + limit_ms / 1000
+        try:
+            worker.send(payload, deadline)
+            while True:
+                reply = worker.read(deadline)
+                op = reply.get("op")
+                if op == "log":
+                    logs.append(LogEntry(reply["level"], reply["text"]))
+                elif op == "result" and reply.get("id") == msg["id"]:
+                    break
+        except WorkerTimedOut:
+            self._pool.discard(worker)
+            return Outcome(
+                fault=FaultKind.TIMEOUT,
+                error_code=PLATFORM_ERROR_CODES[FaultKind.TIMEOUT],
+                error_message=(
+                    f"Lambda Execution is taking too long: no result within timeout_ms={limit_ms}; "
+                    "the worker was killed and will be replaced"
+                ),
+                logs=tuple(logs),
+                duration_ms=(time.monotonic() - started) * 1000,
+            )
+        except WorkerDied:
+            code, sig = worker.exit_status()
+            stderr = worker.stderr_text()
+            self._pool.discard(worker)
+            return Outcome(
+                fault=FaultKind.CRASH,
+                error_message=_crash_message(code, sig, stderr),
+                logs=tuple(logs),
+                duration_ms=(time.monotonic() - started) * 1000,
+                details={"exit_code": code, "signal": sig, "stderr_tail": stderr[-2000:]},
+            )
+        self._pool.release(worker)
+        return _outcome(reply, logs, (time.monotonic() - started) * 1000)
+
+    def close(self) -> None:
+        """Kill every worker (and anything they started); idempotent."""
+        if not self._closed:
+            self._closed = True
+            self._pool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a forgotten close() must not leave processes behind
+        pool = getattr(self, "_pool", None)
+        if pool is not None and not getattr(self, "_closed", True):
+            pool.close()
+
+
+def _crash_message(code: int | None, sig: str | None, stderr: str) -> str:
+    how = f"exit_code={code}" if sig is None else f"signal={sig}"
+    msg = f"the worker process died during the invocation ({how})"
+    if "heap out of memory" in stderr or "Reached heap limit" in stderr:
+        msg += ": out of memory (heap limit 256 MB, as on the platform)"
+    return msg
+
+
+def _outcome(reply: Mapping[str, Any], logs: list[LogEntry], wall_ms: float) -> Outcome:
+    results = int(reply.get("results", 0))
+    log_calls = int(reply.get("logCalls", len(logs)))
+    log_chars = int(reply.get("logChars", sum(len(e.text) for e in logs)))
+    fault = _fault_from_reply(reply)
+    error = reply.get("error") or {}
+    error_message = None
+    if error:
+        name = error.get("name")
+        error_message = f"{name}: {error.get('message')}" if name else str(error.get("message"))
+    details: dict[str, Any] = {"log_calls": log_calls, "log_chars": log_chars}
+    if error.get("stack"):
+        details["stack"] = error["stack"]
+    if fault is not None:
+        details["first_fault"] = fault.value
+    # Precedence: the platform fails the whole invocation on the log limit, whatever else happened.
+    if log_calls > MAX_LOG_CALLS or log_chars > MAX_LOG_CHARS:
+        fault = FaultKind.LOG_LIMIT
+        error_message = (
+            f"log limit reached: log_calls={log_calls} (max {MAX_LOG_CALLS}) "
+            f"log_chars={log_chars} (max {MAX_LOG_CHARS})"
+        )
+    elif results > 1:
+        first = f" (the first one was an error: {error_message})" if error_message else ""
+        fault = FaultKind.MULTIPLE_RESULTS
+        error_message = f"the handler produced results={results}; only the first counts{first}"
+    return Outcome(
+        result=reply.get("result"),
+        has_result=bool(reply.get("hasResult", False)),
+        fault=fault,
+        error_code=PLATFORM_ERROR_CODES.get(fault) if fault else None,
+        error_message=error_message,
+        logs=tuple(logs),
+        duration_ms=float(reply.get("durationMs", wall_ms)),
+        details=details,
+    )
+
