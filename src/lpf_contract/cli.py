@@ -20,6 +20,7 @@ COMMANDS = [
     "checks",
     "serve",
     "openapi",
+    "diff",
 ]
 
 

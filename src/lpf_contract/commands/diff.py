@@ -1,0 +1,218 @@
+"""``lpf-contract diff``: semantic contract diff between revisions, as a CI gate."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "diff",
+        help="semantic diff of two contract revisions: what breaks existing handlers",
+        description=(
+            "Compare two contract revisions by the values they accept. OLD/NEW are contract versions "
+            "(v1 v2), git:REV (the registry at a git revision; git:REV:VERSION picks the version), or "
+            "two schema files (then --role is required). Payloads flow platform->handler (widening "
+            "breaks handlers); results flow handler->platform (narrowing breaks handlers)."
+        ),
+        epilog="Exit codes: 0 nothing breaks (in --mode), 1 something does, 2 bad input.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("old", nargs="?", metavar="OLD", help="old side: version, git:REV[:VERSION] or schema file")
+    p.add_argument("new", nargs="?", metavar="NEW", help="new side: version, git:REV[:VERSION] or schema file")
+    p.add_argument("--role", choices=("payload", "commands"), help="role of bare schema files (payload or commands/result)")
+    p.add_argument("--format", choices=("text", "md", "json"), default="text")
+    p.add_argument(
+        "--mode",
+        choices=("backward", "forward", "full"),
+        default="backward",
+        help="what the verdict is about: backward = existing handlers (default), forward = the platform side, full = both",
+    )
+    p.add_argument("--transitive", action="store_true", help="check every version (or OLD/NEW given) against all earlier ones")
+    p.add_argument("--rules", action="store_true", help="print the rule catalogue and exit")
+    p.add_argument("--changelog", action="store_true", help="print the Markdown changelog of every registry version")
+    p.add_argument("--against", metavar="HANDLER", help="replay payload witnesses through this handler and say which break it")
+    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="per-invocation limit for --against (default 30000)")
+    p.add_argument("--no-witnesses", action="store_true", help="skip witness generation (faster; --against needs witnesses)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import contextlib
+    import json
+
+    from .. import diff as d
+    from ..contracts import load_registry
+    from ..errors import UsageError
+
+    if args.rules:
+        print(d.render_rules(args.format), end="")
+        return 0
+    if args.changelog:
+        print(d.render_changelog(load_registry(args.contracts)), end="")
+        return 0
+    if args.against and args.no_witnesses:
+        raise UsageError("--against replays witnesses: drop --no-witnesses")
+    witnesses = not args.no_witnesses
+
+    with contextlib.ExitStack() as stack:
+        if args.transitive:
+            reports = _transitive(args, stack, witnesses)
+        else:
+            if not args.old or not args.new:
+                raise UsageError("give OLD and NEW (e.g. `lpf-contract diff v1 v2`), or --transitive, --rules, --changelog")
+            reports = [_one(args, stack, witnesses)]
+        if args.against:
+            reports = [_replay(args, r, stack) for r in reports]
+
+    breaking = any(r.breaking for r in reports)
+    if args.format == "json":
+        if len(reports) == 1 and not args.transitive:
+            doc = reports[0].to_json()
+        else:
+            doc = {"breaking": breaking, "mode": args.mode, "reports": [r.to_json() for r in reports]}
+        print(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
+    elif args.format == "md":
+        print("\n".join(d.render_md(r) for r in reports), end="")
+    else:
+        if not reports:
+            print("nothing to compare: the registry has a single version")
+        print("\n".join(d.render_text(r) for r in reports), end="")
+    return 1 if breaking else 0
+
+
+def _registry(args):
+    from ..contracts import load_registry
+
+    return load_registry(args.contracts)
+
+
+def _resolve(spec: str, other: str | None, args, stack):
+    """A VersionRef for a version name or git:REV[:VERSION]; None when ``spec`` is not one."""
+    from .. import diff as d
+    from ..errors import UsageError
+
+    if spec.startswith("git:"):
+        rest = spec[4:]
+        rev, _, version = rest.partition(":") if rest.count(":") == 1 else (rest, "", "")
+        if not rev:
+            raise UsageError(f"empty git revision in {spec!r}; write git:REV or git:REV:VERSION (e.g. git:HEAD~1:v1)")
+        current = _registry(args)
+        reg = stack.enter_context(d.registry_at(rev, current.root))
+        if not version:
+            version = other if other in reg.versions else reg.current_version()
+        reg.version(version)  # unknown version -> exit 2 with the known ones
+        return d.VersionRef(reg, version, f"git:{rev}:{version}")
+    reg = _registry(args)
+    if spec in reg.versions:
+        return d.VersionRef(reg, spec, spec)
+    return None
+
+
+def _plain(spec: str) -> str | None:
+    if spec.startswith("git:"):
+        rest = spec[4:]
+        return rest.partition(":")[2] if rest.count(":") == 1 else None
+    return spec
+
+
+def _one(args, stack, witnesses: bool):
+    import json
+    from pathlib import Path
+
+    from .. import diff as d
+    from ..errors import InputFileError, UsageError
+
+    old_ref = new_ref = None
+    old_is_file = Path(args.old).is_file() and not args.old.startswith("git:")
+    new_is_file = Path(args.new).is_file() and not args.new.startswith("git:")
+    if not old_is_file:
+        old_ref = _resolve(args.old, _plain(args.new), args, stack)
+    if not new_is_file:
+        new_ref = _resolve(args.new, _plain(args.old), args, stack)
+    if old_ref is not None and new_ref is not None:
+        changes = d.diff_versions(old_ref, new_ref, witnesses=witnesses)
+        return d.DiffReport(old_ref.label, new_ref.label, tuple(changes), args.mode, new_ref=new_ref)
+    if old_is_file and new_is_file:
+        if not args.role:
+            raise UsageError("bare schema files need --role payload or --role commands")
+        docs = []
+        for p in (args.old, args.new):
+            try:
+                docs.append(json.loads(Path(p).read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InputFileError(f"cannot read schema file path={p}: {' '.join(str(exc).split())}") from None
+        old_side = d.SchemaSide(*_bundle(docs[0], Path(args.old), _neighbours(Path(args.old))))
+        new_side = d.SchemaSide(*_bundle(docs[1], Path(args.new), _neighbours(Path(args.new))))
+        subject = d.Subject(f"{args.old} -> {args.new}", args.role, old_side, new_side)
+        return d.DiffReport(args.old, args.new, tuple(d.diff_subject(subject, witnesses=witnesses)), args.mode)
+    bad = args.old if (old_ref is None and not old_is_file) else args.new
+    known = ", ".join(sorted(_registry(args).versions))
+    raise UsageError(
+        f"cannot compare OLD={args.old} with NEW={args.new}: {bad!r} is neither a schema file nor a contract "
+        f"version (known: {known}) nor git:REV; both sides must be files, or both versions/git revisions"
+    )
+
+
+def _neighbours(path):
+    """uri -> schema for the schemas next to ``path``, by $id and by file URI (for relative $refs)."""
+    import json
+
+    out = {}
+    for p in sorted(path.parent.glob("*.json")):
+        try:
+            doc = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        out[p.resolve().as_uri()] = doc
+        if isinstance(doc, dict) and isinstance(doc.get("$id"), str):
+            out[doc["$id"]] = doc
+    return out
+
+
+def _bundle(doc, path, neighbours):
+    from .. import diff as d
+    from ..errors import InputFileError
+
+    if not isinstance(doc, dict):
+        raise InputFileError(f"a schema file must hold a JSON object: path={path}")
+    bundled = d.bundle_document(doc, base_uri=path.resolve().as_uri(), neighbours=neighbours)
+    return bundled, d._validator_for(bundled)
+
+
+def _transitive(args, stack, witnesses: bool):
+    from .. import diff as d
+
+    reg = _registry(args)
+    names = list(reg.versions)
+    wanted = [s for s in (args.old, args.new) if s]
+    for s in wanted:
+        reg.version(s)
+    targets = wanted or names
+    reports = []
+    for new in names:
+        if new not in targets:
+            continue
+        for old in names[: names.index(new)]:
+            changes = d.diff_versions(d.VersionRef(reg, old, old), d.VersionRef(reg, new, new), witnesses=witnesses)
+            reports.append(d.DiffReport(old, new, tuple(changes), args.mode, new_ref=d.VersionRef(reg, new, new)))
+    return reports
+
+
+def _replay(args, report, stack):
+    from dataclasses import replace
+
+    from .. import diff as d
+    from ..handlers import load_handler
+
+    handler = load_handler(args.against, timeout_ms=args.timeout_ms)
+    stack.callback(handler.close)
+    ref = report.new_ref
+
+    def result_errors(event_id, result):
+        if ref is not None and event_id in ref.registry.version(ref.version).events:
+            return ref.registry.errors(ref.registry.event(event_id, ref.version).result_uri, result)
+        return []
+
+    changes = d.replay_witnesses(report.changes, handler, result_errors=result_errors, target=args.against)
+    return replace(report, changes=tuple(changes), against=args.against)
