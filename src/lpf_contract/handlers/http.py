@@ -42,8 +42,13 @@ FAULT_BY_CODE: dict[str, FaultKind] = {code: kind for table in (V1_ERROR_CODES, 
 # Status 901 is the platform's "error during lambda execution" (platform-facts.md, "Errors").
 HANDLER_ERROR_STATUS = 901
 
-# The gateway answers with its own time limit first; the socket waits a little longer for that answer.
-_GRACE_S = 5.0
+# The gateway enforces its own time limit and answers 901 executiontime-exceeded; the socket waits a
+# little longer (the limit again, at most 5 s) so that answer, not a socket timeout, is what we see.
+_MAX_GRACE_MS = 5000
+
+
+def _socket_timeout_s(limit_ms: int) -> float:
+    return (limit_ms + min(limit_ms, _MAX_GRACE_MS)) / 1000.0
 
 
 def error_code(fault: FaultKind, *, error_format: str = "v1") -> str:
@@ -173,7 +178,7 @@ class HttpHandler:
             )
         status, data = None, b""
         for attempt in (1, 2):
-            conn = self._connection(limit_ms / 1000.0 + _GRACE_S)
+            conn = self._connection(_socket_timeout_s(limit_ms))
             try:
                 conn.request("POST", path, body=body, headers=self._headers)
                 resp = conn.getresponse()
@@ -186,7 +191,7 @@ class HttpHandler:
                 return Outcome(
                     fault=FaultKind.TIMEOUT,
                     error_code=None,
-                    error_message=f"no answer from the gateway within timeout_ms={limit_ms} (+{_GRACE_S:g} s grace)",
+                    error_message=f"no answer from the gateway within {_socket_timeout_s(limit_ms):g} s (timeout_ms={limit_ms} plus grace)",
                     duration_ms=elapsed(),
                     details=details,
                 )
