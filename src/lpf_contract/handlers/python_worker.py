@@ -11,7 +11,6 @@ import sys
 if sys.path and sys.path[0] and __file__.startswith(sys.path[0]):
     del sys.path[0]
 
-import asyncio  # noqa: E402
 import builtins  # noqa: E402
 import importlib  # noqa: E402
 import importlib.util  # noqa: E402
@@ -202,13 +201,13 @@ def invoke(msg):
 
             returned = func(msg["input"], callback)
             if inspect.isawaitable(returned):
-                asyncio.run(_await(returned))
+                _run(returned)
             # Callbacks may come from threads the handler started; the parent's time limit applies.
             inv.first.wait()
         else:
             returned = func(msg["input"])
             if inspect.isawaitable(returned):
-                returned = asyncio.run(_await(returned))
+                returned = _run(returned)
             inv.settle(None, returned, returned is not None)
     except BaseException as exc:  # SystemExit too: report it rather than leave silently
         if isinstance(exc, SystemExit):
@@ -237,8 +236,25 @@ def invoke(msg):
     send(reply)
 
 
-async def _await(awaitable):
-    return await awaitable
+_loop = None
+
+
+def _run(awaitable):
+    # One loop for the worker's life, made on first use: asyncio costs ~80 ms to import, and a new
+    # loop per call would log asyncio's own debug lines into the handler's logs.
+    global _loop
+    if _loop is None:
+        import asyncio
+
+        global current
+        saved, current = current, None
+        _loop = asyncio.new_event_loop()
+        current = saved
+
+    async def wrapped():
+        return await awaitable
+
+    return _loop.run_until_complete(wrapped())
 
 
 def main():

@@ -1,0 +1,184 @@
+"""Node adapter: what the worker may see and use, parallel workers, and recovery from busy loops."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from lpf_contract.errors import HandlerLoadError
+from lpf_contract.handlers import FaultKind, load_handler
+from lpf_contract.handlers import node as node_module
+from lpf_contract.handlers.node import load_function_config
+
+FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "node"
+PROBE = FIXTURES / "probe"
+EVENT = "surveybot_messaging_survey_started"
+
+
+def processes_with_marker(marker: str) -> list[str]:
+    """Live processes whose environment holds ``marker`` (our workers and anything they spawned)."""
+    found = []
+    needle = marker.encode()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if needle not in f.read():
+                    continue
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                if f.read().split(b") ")[-1][:1] == b"Z":  # a zombie is already dead
+                    continue
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            found.append(f"pid={pid} {cmdline[:120]}")
+        except OSError:
+            continue
+    return found
+
+
+def inp(**payload):
+    return {"headers": [], "payload": payload}
+
+
+def test_handler_sees_only_configured_environment(monkeypatch):
+    monkeypatch.setenv("LPF_CONTRACT_HOST_ONLY", "must-not-leak")
+    with load_handler(str(PROBE / "env_keys.js"), env={"API_BASE": "https://x"}) as h:
+        out = h.invoke(EVENT, inp())
+    assert out.ok, out.error_message
+    assert out.result == ["API_BASE"]
+
+
+def test_folder_target_reads_config_json():
+    folder = FIXTURES / "folder" / "survey_fn"
+    with load_handler(str(folder), env={"BRAND": "override"}) as h:
+        assert h.source_path == (folder / "index.js").resolve()
+        assert h.config.event == "surveybot_messaging_survey_ended"
+        out = h.invoke(EVENT, h.sample_input)
+    assert out.result == {"greeting": "hello", "brand": "override", "event": "ended"}
+
+
+def test_function_config_skips_the_cli_placeholder_entry():
+    config = load_function_config(FIXTURES / "folder" / "survey_fn")
+    assert config.environment == (("GREETING", "hello"), ("BRAND", "acme"))
+    assert config.input == {"headers": [], "payload": {"surveyEvent": "ended"}}
+
+
+@pytest.mark.parametrize("env", [{"A": "x" * 201}, {"A": 1}, {"x" * 201: "v"}])
+def test_environment_follows_platform_rules(env):
+    with pytest.raises(HandlerLoadError, match="environment variable"):
+        load_handler(str(PROBE / "env_keys.js"), env=env)
+
+
+def test_heap_is_capped_like_the_platform():
+    with load_handler(str(PROBE / "heap_limit.js")) as h:
+        out = h.invoke(EVENT, inp())
+    assert 256 <= out.result["heapLimitMb"] < 320
+
+
+class _Echo(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({"path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_toolbelt_http_reaches_allow_listed_domains_only(local_server):
+    url = f"{local_server}/survey?id=1"
+    with load_handler(str(FIXTURES / "v1" / "toolbelt_http.js"), allow_domains=["127.0.0.1"]) as allowed:
+        ok = allowed.invoke(EVENT, inp(url=url))
+    with load_handler(str(FIXTURES / "v1" / "toolbelt_http.js"), allow_domains=["*.example.com"]) as denied:
+        refused = denied.invoke(EVENT, inp(url=url))
+    assert ok.result == {"status": 200, "body": {"path": "/survey?id=1"}}
+    assert refused.result == {"status": 403, "name": "StatusCodeError"}
+
+
+def test_busy_loop_costs_about_the_timeout_and_loses_no_case():
+    with load_handler(str(PROBE / "busy_when_asked.js"), timeout_ms=1000) as h:
+        first = h.invoke(EVENT, inp(n=0))
+        start = time.monotonic()
+        stuck = h.invoke(EVENT, inp(busy=True))
+        after = h.invoke(EVENT, inp(n=1))
+        elapsed = time.monotonic() - start
+    assert stuck.fault is FaultKind.TIMEOUT
+    assert after.ok and after.result["n"] == 1
+    assert after.result["pid"] != first.result["pid"]  # the stuck worker was replaced
+    assert elapsed < 3.0  # generous: the target is timeout + respawn, about 1.1 s here
+
+
+def test_workers_run_cases_in_parallel_and_survive_busy_neighbours():
+    marker = f"lpf-contract-test-{uuid.uuid4()}"
+    h = load_handler(str(PROBE / "busy_when_asked.js"), timeout_ms=800, workers=2, env={"MARKER": marker})
+    cases = [inp(busy=(i % 3 == 0), n=i) for i in range(6)]
+    with h, ThreadPoolExecutor(max_workers=2) as pool:
+        outs = list(pool.map(lambda c: h.invoke(EVENT, c), cases))
+        assert 1 <= len(processes_with_marker(marker)) <= 2  # never more than workers=2
+    assert [o.fault for o in outs] == [FaultKind.TIMEOUT, None, None, FaultKind.TIMEOUT, None, None]
+    assert [o.result["n"] for o in outs if o.ok] == [1, 2, 4, 5]
+    assert processes_with_marker(marker) == []
+
+
+def test_concurrent_invocations_use_distinct_workers():
+    with load_handler(str(PROBE / "sleep_then_pid.js"), workers=2) as h, ThreadPoolExecutor(max_workers=2) as pool:
+        outs = list(pool.map(lambda _: h.invoke(EVENT, inp(ms=300)), range(2)))
+    assert all(o.ok for o in outs)
+    assert outs[0].result["pid"] != outs[1].result["pid"]
+
+
+def test_per_call_timeout_overrides_the_handler_default():
+    with load_handler(str(PROBE / "sleep_then_pid.js"), timeout_ms=30000) as h:
+        out = h.invoke(EVENT, inp(ms=5000), timeout_ms=200)
+        again = h.invoke(EVENT, inp(ms=1))
+    assert out.fault is FaultKind.TIMEOUT and "timeout_ms=200" in out.error_message
+    assert again.ok
+
+
+def test_close_is_idempotent_and_kills_workers():
+    marker = f"lpf-contract-test-{uuid.uuid4()}"
+    h = load_handler(str(PROBE / "env_keys.js"), env={"MARKER": marker})
+    assert len(processes_with_marker(marker)) == 1
+    h.close()
+    h.close()
+    assert processes_with_marker(marker) == []
+    assert h.invoke(EVENT, inp()).fault is FaultKind.CRASH
+
+
+def test_missing_node_is_a_load_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(HandlerLoadError, match="node not found on PATH"):
+        load_handler(str(PROBE / "env_keys.js"))
+
+
+def test_missing_node_modules_is_a_load_error(monkeypatch):
+    monkeypatch.setattr(node_module, "REQUIRED_MODULES", ("lodash", "no-such-module-installed"))
+    with pytest.raises(HandlerLoadError, match="make install"):
+        load_handler(str(PROBE / "env_keys.js"))
+
+
+def test_load_errors_name_the_line_for_syntax_errors():
+    with pytest.raises(HandlerLoadError, match=r"line=2"):
+        load_handler(str(FIXTURES / "v1" / "load_syntax_error.js"))

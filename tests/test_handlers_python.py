@@ -1,0 +1,56 @@
+"""Python adapter: target forms, environment, parallel workers, busy loops."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from lpf_contract.handlers import FaultKind, load_handler
+
+FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "python"
+EVENT = "surveybot_messaging_survey_ended"
+
+
+def inp(**payload):
+    return {"headers": [], "payload": payload}
+
+
+def test_module_target_resolves_from_the_working_directory(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    with load_handler("pyhandlers.survey:lambda_handler") as h:
+        assert h.kind == "python" and h.runtime is None and h.source_path is None
+        out = h.invoke(EVENT, inp())
+    assert out.ok and out.result == "ok"
+
+
+def test_file_target_records_its_source_path():
+    with load_handler(f"{FIXTURES / 'handlers.py'}:ok_return") as h:
+        assert h.source_path == (FIXTURES / "handlers.py").resolve()
+
+
+def test_host_environment_does_not_leak(monkeypatch):
+    monkeypatch.setenv("LPF_CONTRACT_HOST_ONLY", "must-not-leak")
+    with load_handler(f"{FIXTURES / 'probe.py'}:env_keys", env={"API_BASE": "x"}) as h:
+        out = h.invoke(EVENT, inp())
+    assert "API_BASE" in out.result
+    assert "LPF_CONTRACT_HOST_ONLY" not in out.result
+
+
+def test_parallel_workers_and_busy_loop_recovery():
+    with load_handler(f"{FIXTURES / 'probe.py'}:busy_when_asked", workers=2, timeout_ms=800) as h:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outs = list(pool.map(lambda i: h.invoke(EVENT, inp(busy=i == 0, n=i)), range(4)))
+        start = time.monotonic()
+        stuck = h.invoke(EVENT, inp(busy=True))
+        after = h.invoke(EVENT, inp(n=9))
+        elapsed = time.monotonic() - start
+    assert [o.fault for o in outs] == [FaultKind.TIMEOUT, None, None, None]
+    assert stuck.fault is FaultKind.TIMEOUT and after.result["n"] == 9
+    assert elapsed < 2.4  # generous: timeout 0.8 s + respawn
+
+
+def test_concurrent_invocations_use_distinct_workers():
+    with load_handler(f"{FIXTURES / 'probe.py'}:sleep_then_pid", workers=2) as h, ThreadPoolExecutor(2) as pool:
+        outs = list(pool.map(lambda _: h.invoke(EVENT, inp(ms=300)), range(2)))
+    assert outs[0].result["pid"] != outs[1].result["pid"]
