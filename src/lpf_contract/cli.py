@@ -21,6 +21,7 @@ COMMANDS = [
     "serve",
     "openapi",
     "diff",
+    "lint",
 ]
 
 
