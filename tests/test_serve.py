@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from werkzeug.test import Client
+
+from lpf_contract.contracts import load_registry
+from lpf_contract.handlers import load_handler
+from lpf_contract.handlers.base import FaultKind
+from lpf_contract.handlers.http import HttpHandler
+from lpf_contract.serve import InvocationApp, lambda_uuid, make_server, server_url
+
+REPO = Path(__file__).resolve().parents[1]
+HANDLERS = Path(__file__).parent / "fixtures" / "http" / "handlers"
+EVENT = "surveybot_messaging_survey_ended"
+TIMEOUT_MS = 400
+NAMES = ("correct", "unknown_command", "always_errors", "crashes", "times_out", "no_result", "echo_headers")
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+@pytest.fixture(scope="module")
+def handlers():
+    loaded = {}
+    try:
+        for name in NAMES:
+            loaded[name] = load_handler(f"{HANDLERS / name}.py:lambda_", workers=2, timeout_ms=TIMEOUT_MS)
+        yield loaded
+    finally:
+        for h in loaded.values():
+            h.close()
+
+
+@pytest.fixture(scope="module")
+def clients(handlers, registry):
+    return {name: Client(InvocationApp(h, registry=registry)) for name, h in handlers.items()}
+
+
+@pytest.fixture(scope="module")
+def payload(registry):
+    return next(e.payload for e in registry.examples(EVENT) if e.payload.get("state") == "CLOSE")
+
+
+def _url(account="123", event=EVENT, query="v=1"):
+    return f"/api/account/{account}/events/{event}/invoke" + (f"?{query}" if query else "")
+
+
+def _post(client, url, body, content_type="application/json"):
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    resp = client.post(url, data=data, content_type=content_type)
+    return resp.status_code, (json.loads(resp.data) if resp.data else None), resp
+
+
+# -- the API --------------------------------------------------------------------------------------
+def test_invoke_answers_uuid_timestamp_result(clients, payload, registry):
+    status, body, resp = _post(clients["correct"], _url(), {"headers": [], "payload": payload})
+    assert status == 200 and resp.content_type == "application/json"
+    assert body == [{"uuid": lambda_uuid("v1", EVENT), "timestamp": body[0]["timestamp"],
+                     "result": [{"type": "systemMessage", "text": "Thank you for your feedback"}]}]
+    assert isinstance(body[0]["timestamp"], int)
+
+
+def test_headers_and_timestamp_reach_the_handler(clients, payload):
+    body = {"headers": [{"key": "b", "value": "1"}, {"key": "a", "value": "2"}], "payload": payload, "timestamp": 7}
+    status, out, _ = _post(clients["echo_headers"], _url(), body)
+    assert status == 200 and out[0]["result"]["text"] == "headers=a,b ts=7"
+
+
+def test_payload_breaking_the_contract_is_400_badinput_naming_the_pointer(clients, registry):
+    negatives = [e for e in registry.examples(EVENT, invalid=True) if e.reject_at]
+    assert negatives
+    for ex in negatives:
+        status, body, _ = _post(clients["correct"], _url(), {"headers": [], "payload": ex.payload})
+        assert status == 400, ex.name
+        assert body["errorCode"] == "com.liveperson.faas.es.badinput"
+        assert body["errorMsg"].startswith(f"/payload{ex.reject_at}: "), (ex.name, body)
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"payload": {}}, "/: 'headers' is a required property"),
+        ({"headers": [{"key": "k"}], "payload": {}}, "/headers/0: 'value' is a required property"),
+        ({"headers": [], "payload": {}, "extra": 1}, "/: Additional properties"),
+        ({"headers": [], "payload": {}, "timestamp": -1}, "/timestamp: -1 is less than the minimum"),
+        ([], "/: [] is not of type 'object'"),
+    ],
+)
+def test_envelope_errors_are_400_with_the_pointer(clients, body, where):
+    status, out, _ = _post(clients["correct"], _url(), body)
+    assert status == 400 and out["errorCode"] == "com.liveperson.faas.es.badinput"
+    assert out["errorMsg"].startswith(where)
+
+
+def test_not_json_is_400_and_wrong_media_type_is_415(clients):
+    status, out, _ = _post(clients["correct"], _url(), b"{not json")
+    assert status == 400 and "not JSON" in out["errorMsg"]
+    status, out, _ = _post(clients["correct"], _url(), b"a=1", content_type="application/x-www-form-urlencoded")
+    assert status == 415 and "application/json" in out["errorMsg"]
+
+
+def test_bad_path_and_query_values_are_400(clients, payload):
+    body = {"headers": [], "payload": payload}
+    status, out, _ = _post(clients["correct"], _url(account="12a"), body)
+    assert status == 400 and "accountId='12a'" in out["errorMsg"]
+    status, out, _ = _post(clients["correct"], _url(query="v=3"), body)
+    assert status == 400 and "query v='3'" in out["errorMsg"]
+
+
+def test_unknown_event_is_404_and_names_the_known_ones(clients, payload):
+    status, out, _ = _post(clients["correct"], _url(event="'surveybot_messaging_survey_ended"), {"headers": [], "payload": payload})
+    assert status == 404 and out["errorCode"] == "com.liveperson.faas.es.missinglambda"
+    assert "surveybot_messaging_survey_started" in out["errorMsg"]
+    assert clients["correct"].get("/api/nothing").status_code == 404
+
+
+def test_wrong_method_is_405_with_allow(clients):
+    resp = clients["correct"].put(_url(), data="{}", content_type="application/json")
+    assert resp.status_code == 405 and resp.headers["Allow"] == "POST"
+    resp = clients["correct"].post("/api/account/1/events/x/isImplemented")
+    assert resp.status_code == 405 and resp.headers["Allow"] == "GET"
+
+
+def test_is_implemented(clients, registry):
+    for event in registry.version().events:
+        assert json.loads(clients["correct"].get(f"/api/account/1/events/{event}/isImplemented").data) == {"implemented": True}
+    assert json.loads(clients["correct"].get("/api/account/1/events/other/isImplemented").data) == {"implemented": False}
+
+
+def test_invoke_by_lambda_uuid(clients, payload, registry):
+    started = lambda_uuid("v1", "surveybot_messaging_survey_started")
+    assert started != lambda_uuid("v1", EVENT)
+    body = {"headers": [], "payload": payload}
+    status, out, _ = _post(clients["correct"], f"/api/account/1/lambdas/{lambda_uuid('v1', EVENT)}/invoke", body)
+    assert status == 200 and out == [{"type": "systemMessage", "text": "Thank you for your feedback"}]
+    status, out, _ = _post(clients["correct"], "/api/account/1/lambdas/00000000-0000-0000-0000-000000000000/invoke", body)
+    assert status == 404 and started in out["errorMsg"]
+    status, out, _ = _post(clients["correct"], "/api/account/1/lambdas/NOT-A-UUID/invoke", body)
+    assert status == 400
+    status, out, _ = _post(clients["no_result"], f"/api/account/1/lambdas/{started}/invoke", body)
+    assert status == 204 and out is None
+
+
+def test_no_result_omits_result(clients, payload):
+    status, out, _ = _post(clients["no_result"], _url(), {"headers": [], "payload": payload})
+    assert status == 200 and "result" not in out[0]
+
+
+# -- faults ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "v1", "v2"),
+    [
+        ("always_errors", "com.liveperson.faas.handler.custom-failure", "com.customer.faas.function.threw-error"),
+        ("crashes", "com.liveperson.faas.handler.runtime-exception", "com.customer.faas.function.js-runtime-error"),
+        ("times_out", "com.liveperson.faas.handler.executiontime-exceeded", "com.customer.faas.function.execution-exceeded"),
+    ],
+)
+def test_faults_are_901_with_platform_codes_v1_and_v2(clients, payload, name, v1, v2):
+    status, out, _ = _post(clients[name], _url(), {"headers": [], "payload": payload})
+    assert status == 901 and out["errorCode"] == v1 and out["errorMsg"]
+    status, out, _ = _post(clients[name], _url(query="v=2"), {"headers": [], "payload": payload})
+    assert status == 901 and out["code"] == v2 and out["message"] and "errorCode" not in out
+
+
+def test_error_logs_in_v1_bodies(clients, payload):
+    _, out, _ = _post(clients["always_errors"], _url(), {"headers": [], "payload": payload})
+    assert {"level": "log", "message": "about to fail"} in out["errorLogs"]
+
+
+def test_error_format_flag_makes_v2_the_default(handlers, registry, payload):
+    client = Client(InvocationApp(handlers["always_errors"], registry=registry, error_format="v2"))
+    status, out, _ = _post(client, _url(query=""), {"headers": [], "payload": payload})
+    assert status == 901 and out["code"] == "com.customer.faas.function.threw-error"
+    with pytest.raises(ValueError):
+        InvocationApp(handlers["correct"], registry=registry, error_format="v3")
+
+
+# -- over loopback: HttpHandler -> serve -> handler gives what the handler gives in process ---------
+@pytest.fixture(scope="module")
+def served(handlers, registry):
+    servers = {}
+    threads = []
+    for name, h in handlers.items():
+        server = make_server(InvocationApp(h, registry=registry), port=0)
+        t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        t.start()
+        servers[name], _ = server, threads.append(t)
+    yield {name: server_url(s) for name, s in servers.items()}
+    for s in servers.values():
+        s.shutdown()
+        s.server_close()
+
+
+@pytest.mark.parametrize("name", ["correct", "unknown_command", "always_errors", "crashes", "times_out", "no_result"])
+def test_round_trip_matches_in_process(handlers, served, payload, name):
+    inp = {"headers": [], "payload": payload, "timestamp": 1}
+    direct = handlers[name].invoke(EVENT, inp)
+    with HttpHandler(served[name], timeout_ms=TIMEOUT_MS) as http:
+        remote = http.invoke(EVENT, inp)
+    assert remote.fault == direct.fault
+    assert (remote.has_result, remote.result) == (direct.has_result, direct.result)
+    if direct.fault is not None:
+        assert remote.error_code == direct.error_code
+        assert remote.fault in (FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.TIMEOUT)
+
+
+def test_concurrent_requests_run_in_parallel(served, payload):
+    inp = {"headers": [], "payload": payload}
+    with HttpHandler(served["correct"]) as http, ThreadPoolExecutor(6) as pool:
+        outs = list(pool.map(lambda _: http.invoke(EVENT, inp), range(30)))
+    assert all(o.ok and o.result[0]["type"] == "systemMessage" for o in outs)
+
+
+@pytest.mark.parametrize(("name", "check"), [("correct", None), ("unknown_command", "result-schema"), ("always_errors", "no-error")])
+def test_verify_over_http_gives_the_same_findings(served, name, check):
+    from lpf_contract.verify import VerifyOptions, verify
+
+    options = VerifyOptions(events=(EVENT,), examples=3, seed=7, timeout_ms=TIMEOUT_MS, shrink_attempts=5)
+    local = verify(f"{HANDLERS / name}.py:lambda_", options)
+    remote = verify(served[name], options)
+    checks = lambda run: sorted({(f.event, f.check, f.severity) for f in run.failures})  # noqa: E731
+    assert remote.verdict == local.verdict
+    assert checks(remote) == checks(local)
+    assert (check is None) == (local.verdict == "pass")
+
+
+# -- the command ----------------------------------------------------------------------------------
+def _start(*args):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "lpf_contract.cli", "serve", *map(str, args)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_cli_serves_until_signalled_then_closes_the_handler(payload, sig):
+    proc = _start(f"{HANDLERS / 'correct.py'}:lambda_", "--port", "0", "--workers", "2", "--timeout-ms", "5000")
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("lpf-contract serve: http://127.0.0.1:"), first
+        url = first.split()[2]
+        with HttpHandler(url) as http:
+            assert http.invoke(EVENT, {"headers": [], "payload": payload}).ok
+        workers = _children(proc.pid)
+        assert workers, "serve should run handler workers"
+    finally:
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "stopped" in err
+    assert not [p for p in workers if Path(f"/proc/{p}").exists()], "handler workers outlived serve"
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def test_cli_bad_handler_is_exit_2(run_cli):
+    code, _, err = run_cli("serve", "no/such/file.py:f", "--port", "0")
+    assert code == 2 and "no/such/file.py" in err
+
+
+@pytest.mark.parametrize(("args", "needle"), [(["--port", "70000"], "--port=70000"), (["--workers", "0"], "--workers=0")])
+def test_cli_bad_options_are_exit_2(run_cli, args, needle):
+    code, _, err = run_cli("serve", f"{HANDLERS / 'correct.py'}:lambda_", *args)
+    assert code == 2 and needle in err
+
+
+def test_cli_port_in_use_is_exit_2(run_cli):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        code, _, err = run_cli("serve", f"{HANDLERS / 'correct.py'}:lambda_", "--port", s.getsockname()[1])
+    assert code == 2 and "try --port 0" in err
