@@ -134,3 +134,26 @@ def test_loopback_cli(tmp_path):
             raise
     assert serve.returncode == 0, err
     assert "stopped" in err
+
+
+@pytest.mark.parametrize(
+    ("fixture", "failure"),
+    [("unknown_command", "JsonSchemaError"), ("always_errors", "ServerError"), ("no_result", "JsonSchemaError")],
+)
+def test_the_same_checks_catch_a_broken_handler(fixture, failure):
+    """The suite finding nothing means something: a handler breaking the contract is reported."""
+    from schemathesis.core.failures import FailureGroup
+
+    handler = load_handler(f"{REPO / 'tests/fixtures/http/handlers' / fixture}.py:lambda_", timeout_ms=10000)
+    try:
+        schema = schemathesis.openapi.from_path(OPENAPI)
+        schema.app = InvocationApp(handler, registry=REGISTRY)
+        event = "surveybot_messaging_survey_ended"
+        op = schema[f"/api/account/{{accountId}}/events/{event}/invoke"]["POST"]
+        payload = REGISTRY.examples(event)[0].payload
+        case = op.Case(path_parameters={"accountId": "1"}, body={"headers": [], "payload": payload}, media_type="application/json")
+        with pytest.raises(FailureGroup) as caught:
+            case.call_and_validate()
+        assert failure in {type(e).__name__ for e in caught.value.exceptions}
+    finally:
+        handler.close()
