@@ -182,3 +182,12 @@ def test_missing_node_modules_is_a_load_error(monkeypatch):
 def test_load_errors_name_the_line_for_syntax_errors():
     with pytest.raises(HandlerLoadError, match=r"line=2"):
         load_handler(str(FIXTURES / "v1" / "load_syntax_error.js"))
+
+
+def test_a_worker_that_died_between_cases_costs_the_next_case_nothing():
+    with load_handler(str(PROBE / "exit_after_result.js")) as h:
+        first = h.invoke(EVENT, inp())
+        time.sleep(0.3)  # let the leftover timer end the worker
+        second = h.invoke(EVENT, inp())
+    assert first.ok and second.ok
+    assert first.result["pid"] != second.result["pid"]

@@ -8,6 +8,7 @@ worker's whole process tree, because a busy loop never yields to anything inside
 
 from __future__ import annotations
 
+import atexit
 import collections
 import itertools
 import os
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -32,6 +34,14 @@ MAX_LOG_CHARS = 6000
 _STDERR_TAIL_BYTES = 16 * 1024
 _POLL_SLICE_S = 0.25  # how often a waiting caller checks that the worker is still alive
 _ids = itertools.count(1)
+_live: "weakref.WeakSet[Worker]" = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    # A handler nobody closed must not outlive us: a busy-looping worker never notices EOF.
+    for worker in list(_live):
+        worker.kill()
 
 
 class WorkerDied(Exception):
@@ -116,6 +126,7 @@ class Worker:
             t.start()
         self.dead = False
         self.load_reply: dict[str, Any] | None = None
+        _live.add(self)
 
     def _drain(self, stream, keep: bool) -> None:
         # Handlers may write megabytes; reading without parsing keeps their pipe from filling up.
@@ -255,8 +266,13 @@ class WorkerPool:
             while True:
                 if self._closed:
                     raise WorkerDied("pool closed")
-                if self._idle:
-                    return self._idle.pop()
+                while self._idle:
+                    worker = self._idle.pop()
+                    # Something the previous case left behind (a timer calling process.exit) may
+                    # have ended it between cases: that must not cost the next case.
+                    if worker.proc.poll() is None:
+                        return worker
+                    self._forget(worker)
                 if self._count < self.size:
                     self._count += 1
                     break

@@ -226,7 +226,7 @@ function sandboxRequire(fromDir) {
   return function require(name) {
     if (typeof name !== 'string') throw new TypeError('The "id" argument must be of type string');
     const bare = name.startsWith('node:') ? name.slice(5) : name;
-    if (BUILTINS.has(bare)) return platformRequire(name);
+    if (BUILTINS.has(bare) || name.startsWith('node:')) return platformRequire(name);
     const top = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0];
     if (TOOLBELTS.has(top)) return require_toolbelt();
     if (PLATFORM_MODULES.has(top)) return platformRequire(name);
