@@ -685,14 +685,23 @@ def render_text(report: DiffReport) -> str:
     for c in report.changes:
         lines.append(f"{c.level.upper():7} {c.rule}  [{c.subject}] {c.where}")
         lines.append(f"        {c.message}; {c.effect}; breaks: {', '.join(c.breaking_for) or 'nobody'}")
-        lines.append(f"        old: {c.path_old if c.path_old is not None else '-'}  new: {c.path_new if c.path_new is not None else '-'}")
+        lines.append(f"        old: {_frag(c.path_old)}  new: {_frag(c.path_new)}")
         if c.witness:
-            lines.append(f"        witness at {c.witness.at}: {c.witness.note} (accepted by {c.witness.accepted_by}, rejected by {c.witness.rejected_by})")
+            w = c.witness
+            lines.append(f"        witness at {w.at}: {w.note} (accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)})")
         elif c.breaking_for:
             lines.append("        witness: none found")
         if c.replay:
             lines.append(f"        replay through {c.replay.handler}: {'BREAKS' if c.replay.breaks else 'survives'}: {c.replay.detail}")
     return "\n".join(lines) + "\n"
+
+
+def _label(report: DiffReport, side: str) -> str:
+    return f"{side} ({report.old if side == 'old' else report.new})"
+
+
+def _frag(pointer: str | None) -> str:
+    return "-" if pointer is None else "#" + pointer
 
 
 def _md_cell(text: str) -> str:
@@ -718,7 +727,7 @@ def render_md(report: DiffReport, *, heading: str | None = "##") -> str:
         for c in with_witness:
             if c.witness:
                 w = c.witness
-                text = f"- `{c.rule}` at `{w.at}`: `{_md_cell(w.note)}` is accepted by {w.accepted_by}, rejected by {w.rejected_by}"
+                text = f"- `{c.rule}` at `{w.at}`: `{_md_cell(w.note)}` is accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)}"
             else:
                 text = f"- `{c.rule}` at `{c.where}`: no witness found"
             if c.replay:

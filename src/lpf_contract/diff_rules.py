@@ -749,13 +749,29 @@ def format_changed(pair: Pair) -> Iterator[Hit]:
 
 
 # -- branches ------------------------------------------------------------------------------------
+def describe(node: Node) -> str:
+    """A few words naming what a branch accepts (for messages)."""
+    if "enum" in node.kw:
+        return "value " + " or ".join(canon(v) for v in node.kw["enum"][:3]) + (" ..." if len(node.kw["enum"]) > 3 else "")
+    sig = _discriminator(node)
+    if sig:
+        return ", ".join(f"{k}={v}" for k, v in sig)
+    d = disjunction(node)
+    if d:
+        return " | ".join(describe(b) for b in d[1][:4]) + (" | ..." if len(d[1]) > 4 else "")
+    kinds = atoms(node)
+    if kinds == frozenset({"array"}) and isinstance(node.kw.get("items"), dict):
+        return f"array of ({describe(norm(node.kw['items']))})"
+    return type_names(kinds)
+
+
 @rule("branch-added", effect="widening", summary="a oneOf/anyOf branch was added (e.g. a new command type)")
 def branch_added(pair: Pair) -> Iterator[Hit]:
     sides = branch_sides(pair)
     if sides:
         _, bo, kn, bn, _ = sides
         for j in match_branches(bo, bn)[2]:
-            yield Hit(f"{kn} branch {j} added", pair.old.ptr, bn[j].ptr, hint=j)
+            yield Hit(f"{kn} branch {j} added: {describe(bn[j])}", pair.old.ptr, bn[j].ptr, hint=j)
 
 
 @rule("branch-removed", effect="narrowing", summary="a oneOf/anyOf branch was removed (e.g. a command type dropped)")
@@ -764,12 +780,12 @@ def branch_removed(pair: Pair) -> Iterator[Hit]:
     if sides:
         ko, bo, _, bn, _ = sides
         for i in match_branches(bo, bn)[1]:
-            yield Hit(f"{ko} branch {i} removed", bo[i].ptr, pair.new.ptr, hint=i)
+            yield Hit(f"{ko} branch {i} removed: {describe(bo[i])}", bo[i].ptr, pair.new.ptr, hint=i)
 
 
 def _combinator(pair: Pair, before: str, after: str) -> Iterator[Hit]:
     sides = branch_sides(pair)
-    if sides and not sides[4] and sides[0] == before and sides[2] == after and not _disjoint(sides[1] + sides[3]):
+    if sides and not sides[4] and sides[0] == before and sides[2] == after and not (_disjoint(sides[1]) and _disjoint(sides[3])):
         yield Hit(f"{before} -> {after} over overlapping branches", pair.old.kp(before), pair.new.kp(after))
 
 

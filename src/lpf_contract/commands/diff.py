@@ -144,7 +144,7 @@ def _one(args, stack, witnesses: bool):
                 raise InputFileError(f"cannot read schema file path={p}: {' '.join(str(exc).split())}") from None
         old_side = d.SchemaSide(*_bundle(docs[0], Path(args.old), _neighbours(Path(args.old))))
         new_side = d.SchemaSide(*_bundle(docs[1], Path(args.new), _neighbours(Path(args.new))))
-        subject = d.Subject(f"{args.old} -> {args.new}", args.role, old_side, new_side)
+        subject = d.Subject(args.role, args.role, old_side, new_side)
         return d.DiffReport(args.old, args.new, tuple(d.diff_subject(subject, witnesses=witnesses)), args.mode)
     bad = args.old if (old_ref is None and not old_is_file) else args.new
     known = ", ".join(sorted(_registry(args).versions))
