@@ -140,3 +140,63 @@ class RunResult:
             "failures": failures,
             **({"snapshots": dict(self.snapshots)} if self.snapshots is not None else {}),
         }
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> RunResult:
+        """Rebuild a run from its ``conformance.json`` document (the inverse of :meth:`to_dict`).
+
+        The ``summary`` block is derived data and is recomputed, not read. Raises ``KeyError`` or
+        ``TypeError``/``ValueError`` on a malformed document; validate against the shipped schema first
+        for a readable message.
+        """
+        failures = tuple(
+            Failure(
+                event=f["event"],
+                check=f["check"],
+                severity=Severity(f["severity"]),
+                message=f["message"],
+                path=f.get("path", ""),
+                schema_path=f.get("schema_path", ""),
+                payload=f.get("payload"),
+                result=f.get("result"),
+                has_result=bool(f.get("has_result", False)),
+                fault=f.get("fault"),
+                error_code=f.get("error_code"),
+                error_message=f.get("error_message"),
+                logs=tuple(dict(x) for x in f.get("logs", ())),
+                repro=f.get("repro", ""),
+                repro_file=f.get("repro_file", ""),
+                occurrences=int(f.get("occurrences", 1)),
+                shrunk=bool(f.get("shrunk", False)),
+                shrink_steps=int(f.get("shrink_steps", 0)),
+                variant=f.get("variant", ""),
+            )
+            for f in doc.get("failures", ())
+        )
+        return cls(
+            tool=dict(doc["tool"]),
+            contract_version=doc["contract_version"],
+            handler=dict(doc["handler"]),
+            seed=int(doc["seed"]),
+            examples=int(doc.get("examples", 0)),
+            events={
+                name: EventResult(
+                    event=name,
+                    cases=int(e["cases"]),
+                    failed=int(e["failed"]),
+                    skipped=int(e.get("skipped", 0)),
+                    skipped_reason=e.get("skipped_reason", ""),
+                    coverage=dict(e.get("coverage") or {}),
+                )
+                for name, e in doc["events"].items()
+            },
+            failures=failures,
+            static=tuple(
+                StaticFinding(
+                    check=s["check"], severity=Severity(s["severity"]), rule=s["rule"], message=s["message"], line=s.get("line")
+                )
+                for s in doc.get("static", ())
+            ),
+            interrupted=bool(doc.get("interrupted", False)),
+            snapshots=dict(doc["snapshots"]) if doc.get("snapshots") is not None else None,
+        )

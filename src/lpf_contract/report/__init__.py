@@ -1,4 +1,8 @@
-"""Reporters: pure functions of the results model, and the one place that writes report files."""
+"""Reporters: pure functions of the results model, and the one place that writes report files.
+
+Every writer takes a :class:`~lpf_contract.model.RunResult` and returns text; ``WRITERS`` maps the file
+name in the report dir to its writer, so every verify run writes all of them.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,46 @@ from typing import Callable
 
 from ..errors import LpfContractError
 from ..model import RunResult
+from .html import render_html
+from .json import load_run, render_json, schema_text
+from .junit import render_junit
+from .markdown import render_markdown
 
 
 class ReportWriteError(LpfContractError):
     """The report directory cannot be written."""
 
 
-def render_json(run: RunResult) -> str:
-    return json.dumps(run.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+# file name in the report dir -> writer
+WRITERS: dict[str, Callable[[RunResult], str]] = {
+    "conformance.json": render_json,
+    "conformance.md": render_markdown,
+    "conformance.html": render_html,
+    "junit.xml": render_junit,
+}
 
+# --format of `lpf-contract report` -> writer
+FORMATS: dict[str, Callable[[RunResult], str]] = {
+    "json": render_json,
+    "md": render_markdown,
+    "html": render_html,
+    "junit": render_junit,
+}
 
-# name -> renderer; other formats (md, html, junit) register here.
-WRITERS: dict[str, Callable[[RunResult], str]] = {"conformance.json": render_json}
+__all__ = [
+    "FORMATS",
+    "WRITERS",
+    "ReportWriteError",
+    "atomic_write",
+    "check_writable",
+    "load_run",
+    "render_html",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "schema_text",
+    "write_reports",
+]
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -1,0 +1,189 @@
+"""What every writer shows, computed once from the model so the four reports agree on their numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..model import Failure, RunResult, Severity
+
+NA = "n/a"
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One coverage kind (enum values or optional-field presences); ``None`` where the summary lacks it."""
+
+    covered: int | None
+    total: int | None
+    missing: tuple[str, ...]
+
+    @property
+    def percent(self) -> float | None:
+        if self.covered is None or not self.total:
+            return None
+        return 100.0 * self.covered / self.total
+
+    def ratio(self) -> str:
+        if self.covered is None or self.total is None:
+            return NA
+        return f"{self.covered}/{self.total}"
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    name: str
+    cases: int
+    failed: int
+    skipped: int
+    skipped_reason: str
+    distinct: int
+    errors: int
+    warnings: int
+    enum: Tally
+    optional: Tally
+    percent: float | None
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(s: str) -> str:
+    """Control characters (ANSI colours in logs, NULs) made visible as \\uXXXX instead of garbling the page."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _label(item: Any) -> str:
+    return item if isinstance(item, str) else json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+
+def tally(coverage: Mapping[str, Any], kind: str) -> Tally:
+    # The coverage summary is another module's output and old reports may predate it: read defensively.
+    part = coverage.get(kind) if isinstance(coverage, Mapping) else None
+    if not isinstance(part, Mapping):
+        return Tally(None, None, ())
+    missing = part.get("missing")
+    return Tally(
+        _int(part.get("covered")),
+        _int(part.get("total")),
+        tuple(_label(m) for m in missing) if isinstance(missing, (list, tuple)) else (),
+    )
+
+
+def coverage_percent(coverage: Mapping[str, Any]) -> float | None:
+    value = coverage.get("percent") if isinstance(coverage, Mapping) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100:
+        return float(value)
+    return None
+
+
+def fmt_percent(value: float | None) -> str:
+    if value is None:
+        return NA
+    return f"{value:.0f}%" if value in (0.0, 100.0) else f"{value:.1f}%"
+
+
+def ordered_failures(run: RunResult) -> list[Failure]:
+    """Errors before warnings, then by event, check, location: the order every report lists them in."""
+    return sorted(run.failures, key=lambda f: (f.severity != Severity.ERROR, f.event, f.check, f.path, f.message))
+
+
+def events(run: RunResult) -> list[EventView]:
+    views = []
+    for name, ev in sorted(run.events.items()):
+        mine = [f for f in run.failures if f.event == name]
+        views.append(
+            EventView(
+                name=name,
+                cases=ev.cases,
+                failed=ev.failed,
+                skipped=ev.skipped,
+                skipped_reason=ev.skipped_reason,
+                distinct=len(mine),
+                errors=sum(1 for f in mine if f.severity == Severity.ERROR),
+                warnings=sum(1 for f in mine if f.severity == Severity.WARNING),
+                enum=tally(ev.coverage, "enum"),
+                optional=tally(ev.coverage, "optional"),
+                percent=coverage_percent(ev.coverage),
+            )
+        )
+    return views
+
+
+def verdict_word(run: RunResult) -> str:
+    """PASS, FAIL or INTERRUPTED: an interrupted run fails, but says why."""
+    if run.interrupted:
+        return "INTERRUPTED"
+    return run.verdict.upper()
+
+
+def headline(run: RunResult) -> str:
+    errors = sum(1 for f in run.failures if f.severity == Severity.ERROR)
+    warnings = len(run.failures) - errors
+    static_errors = sum(1 for s in run.static if s.severity == Severity.ERROR)
+    parts = [
+        plural(run.cases, "case"),
+        f"{run.failed} failed",
+        f"{plural(len(run.failures), 'distinct failure')} ({plural(errors, 'error')}, {plural(warnings, 'warning')})",
+    ]
+    if run.static:
+        parts.append(f"{plural(len(run.static), 'deploy-rule finding')} ({plural(static_errors, 'error')})")
+    return ", ".join(parts)
+
+
+def verdict_sentence(run: RunResult) -> str:
+    target = run.handler.get("target", "?")
+    if run.interrupted:
+        return f"The run of {target} against contract {run.contract_version} was interrupted: the results below are partial."
+    if run.verdict == "pass":
+        return f"{target} conforms to contract {run.contract_version}: no error-level failure."
+    return f"{target} does not conform to contract {run.contract_version}: see the failures below."
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def outcome_lines(f: Failure) -> list[tuple[str, str]]:
+    """(label, value) pairs describing what the handler did, for the writers to lay out."""
+    rows = []
+    if f.fault:
+        rows.append(("fault", f.fault))
+    if f.error_code:
+        rows.append(("error code", f.error_code))
+    if f.error_message:
+        rows.append(("error message", printable(f.error_message)))
+    if f.path:
+        rows.append(("at", f.path))
+    if f.schema_path:
+        rows.append(("schema", f.schema_path))
+    rows.append(("seen in", plural(f.occurrences, "case")))
+    rows.append(("shrunk", f"yes, in {plural(f.shrink_steps, 'step')}" if f.shrunk else "no"))
+    if f.variant:
+        rows.append(("first found by", f.variant))
+    return rows
+
+
+def result_text(f: Failure) -> str:
+    return pretty(f.result) if f.has_result else "(no result)"
+
+
+def logs_text(f: Failure) -> str:
+    return "\n".join(printable(f"[{log.get('level', '?')}] {log.get('text', '')}") for log in f.logs)
+
+
+def clip(text: str, limit: int, *, where: str) -> str:
+    """Cut ``text`` to about ``limit`` characters with a visible note saying where the rest is."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… truncated: {len(text) - limit} more characters; the full text is in {where}"

@@ -1,0 +1,231 @@
+"""conformance.md: verdict first, a table per event, then each failure; sized for a GitHub PR comment."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Failure, RunResult, Severity
+from . import _view as v
+
+GITHUB_COMMENT_LIMIT = 65_536
+# Per-failure caps keep one giant payload from crowding every other failure out of the comment.
+PAYLOAD_CHARS = 3_000
+RESULT_CHARS = 2_000
+LOG_CHARS = 2_000
+MESSAGE_CHARS = 1_500
+MISSING_LISTED = 25
+_NOTE_RESERVE = 600  # room kept for the truncation notes, whose numbers are known only at the end
+
+_ICON = {"PASS": "✅", "FAIL": "❌", "INTERRUPTED": "⚠️"}
+_SEV_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️"}
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
+
+
+def size(text: str) -> int:
+    """Length as GitHub counts it (UTF-16 code units: an emoji may count twice), never less than len()."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def text(s: str) -> str:
+    """Markdown-escape free text so a message can neither format nor inject HTML."""
+    s = v.printable(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _INLINE_SPECIALS.sub(r"\\\1", s)
+    # Newlines become <br>, so no escaped value ever starts a Markdown line (no headings, lists, quotes).
+    return s.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def code(s: str) -> str:
+    """An inline code span that survives backticks and table pipes in ``s``."""
+    s = s.replace("\n", " ").replace("|", "\\|")
+    if "`" not in s:
+        return f"`{s}`" if s else "` `"
+    return f"`` {s} ``"
+
+
+def fence(body: str, lang: str = "") -> str:
+    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{body}\n{ticks}"
+
+
+def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
+    align = align or ["---"] * len(header)
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _tally(t: v.Tally) -> str:
+    if t.covered is None or t.total is None:
+        return v.NA
+    return f"{t.covered}/{t.total} ({v.fmt_percent(t.percent)})" if t.total else "0/0 (none in schema)"
+
+
+def _missing(t: v.Tally, what: str) -> str:
+    if not t.missing:
+        return ""
+    shown = ", ".join(code(m) for m in t.missing[:MISSING_LISTED])
+    more = f" and {len(t.missing) - MISSING_LISTED} more" if len(t.missing) > MISSING_LISTED else ""
+    return f"- {what}: {shown}{more}"
+
+
+def _head(run: RunResult) -> str:
+    word = v.verdict_word(run)
+    h = run.handler
+    parts = [
+        f"# {_ICON[word]} {word}: contract conformance report",
+        f"**{text(v.verdict_sentence(run))}**",
+        text(v.headline(run)),
+        *(
+            ["> **⚠️ The run was interrupted before it finished:** counts and coverage are partial, and the failures "
+             "found so far were not shrunk. Re-run verify for a complete report."]
+            if run.interrupted
+            else []
+        ),
+        _table(
+            ["Handler", "Kind", "Runtime", "Contract", "Seed", "Generated examples per event", "Tool"],
+            [[
+                code(str(h.get("target", v.NA))),
+                text(str(h.get("kind") or v.NA)),
+                text(str(h.get("runtime") or v.NA)),
+                code(run.contract_version),
+                str(run.seed),
+                str(run.examples),
+                text(f"{run.tool.get('name', '?')} {run.tool.get('version', '?')}"),
+            ]],
+        ),
+        "## Events",
+    ]
+    if not run.events:
+        parts.append("No event ran.")
+    for ev in v.events(run):
+        parts.append(f"### Event {code(ev.name)}")
+        parts.append(
+            _table(
+                ["Cases", "Failed cases", "Skipped", "Distinct failures", "Enum values covered", "Optional fields covered", "Coverage"],
+                [[
+                    str(ev.cases),
+                    str(ev.failed),
+                    str(ev.skipped),
+                    f"{ev.distinct} ({v.plural(ev.errors, 'error')}, {v.plural(ev.warnings, 'warning')})",
+                    _tally(ev.enum),
+                    _tally(ev.optional),
+                    v.fmt_percent(ev.percent),
+                ]],
+                ["---:", "---:", "---:", "---", "---", "---", "---:"],
+            )
+        )
+        notes = [
+            _missing(ev.enum, "Enum values never sent"),
+            _missing(ev.optional, "Optional-field presences never exercised"),
+            f"- Skipped {ev.skipped} cases: {text(ev.skipped_reason)}" if ev.skipped else "",
+        ]
+        if any(notes):
+            parts.append("\n".join(n for n in notes if n))
+    if run.snapshots is not None:
+        parts.append("## Snapshots\n\n" + fence(v.clip(v.pretty(run.snapshots), PAYLOAD_CHARS, where="conformance.json"), "json"))
+    if run.static:
+        parts.append("## Deploy rules (checked on the handler's source)")
+        parts.append(
+            _table(
+                ["Severity", "Check", "Rule", "Line", "Message"],
+                [
+                    [f"{_SEV_ICON[s.severity]} {s.severity}", code(s.check), code(s.rule), str(s.line or ""), text(s.message)]
+                    for s in run.static
+                ],
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def _details(summary: str, body: str) -> str:
+    # GitHub needs the blank lines around the fenced block inside <details>.
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+def _failure(n: int, f: Failure) -> str:
+    title = f"### {n}. {_SEV_ICON[f.severity]} {code(f.check)} in {code(f.event)}" + (f" at {code(f.path)}" if f.path else "")
+    rows = [[text(label), code(value) if label in ("at", "schema") else text(value)] for label, value in v.outcome_lines(f)]
+    where = f"`{f.repro_file}`" if f.repro_file else "conformance.json"
+    result = v.clip(v.result_text(f), RESULT_CHARS, where="conformance.json")
+    logs = v.logs_text(f)
+    result_body = fence(result, "json") + (
+        "\n\nLogs:\n\n" + fence(v.clip(logs, LOG_CHARS, where="conformance.json"), "text") if logs else "\n\nNo logs."
+    )
+    parts = [
+        title,
+        f"**{f.severity}** · check {code(f.check)}: {text(v.clip(f.message, MESSAGE_CHARS, where='conformance.json'))}",
+        _table(["Detail", "Value"], rows),
+        _details("Minimal payload", fence(v.clip(v.pretty(f.payload), PAYLOAD_CHARS, where=where), "json")),
+        _details("Result and logs", result_body),
+        "Reproduce:\n\n" + fence(f.repro or "(no repro command recorded)", "sh"),
+    ]
+    return "\n\n".join(parts)
+
+
+def _one_liner(n: int, f: Failure) -> str:
+    at = f" at {code(f.path)}" if f.path else ""
+    return f"{n}. {_SEV_ICON[f.severity]} {code(f.check)} in {code(f.event)}{at}"
+
+
+def render_markdown(run: RunResult, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """The Markdown report, at most ``limit`` characters (as GitHub counts them); cuts are always announced."""
+    head = _head(run)
+    failures = v.ordered_failures(run)
+    footer = (
+        "---\n\n"
+        f"<sub>{text(run.tool.get('name', 'lpf-contract'))} {text(run.tool.get('version', ''))} · "
+        "the same results are in conformance.json, conformance.html and junit.xml</sub>\n"
+    )
+    section = f"## Failures ({len(failures)})" if failures else "## Failures\n\nNone."
+    blocks = [_failure(i, f) for i, f in enumerate(failures, 1)]
+    full = "\n\n".join([head, section, *blocks, footer])
+    if size(full) <= limit:
+        return full
+
+    budget = limit - size(footer) - _NOTE_RESERVE
+    if size(head) + size(section) > budget:
+        # Pathological (thousands of events): even the overview is too long, cut it outright.
+        cut = head[: max(0, budget - size(section) - 200)]
+        note = (
+            f"\n\n> **⚠️ Truncated:** the event overview alone exceeds GitHub's {limit:,}-character comment limit; "
+            f"{len(failures)} failures are not shown. Open conformance.html for the full report."
+        )
+        return "\n\n".join([cut + note, section, footer])
+
+    used = size(head) + size(section) + 4
+    lines = [_one_liner(i, f) for i, f in enumerate(failures, 1)]
+    # Keep room to at least name the failures that do not fit in full (up to a quarter of the budget).
+    listing = min(sum(size(line) + 1 for line in lines) + 40, (budget - used) // 4)
+    kept: list[str] = []
+    for block in blocks:
+        if used + size(block) + 2 > budget - listing:
+            break
+        kept.append(block)
+        used += size(block) + 2
+    listed: list[str] = []
+    for line in lines[len(kept):]:
+        if used + size(line) + 1 > budget:
+            break
+        listed.append(line)
+        used += size(line) + 1
+    hidden = len(failures) - len(kept) - len(listed)
+    note = (
+        f"> **⚠️ Truncated to fit GitHub's {limit:,}-character comment limit:** {len(kept)} of {len(failures)} "
+        f"failures are shown in full"
+        + (f", {len(listed)} more are only listed" if listed else "")
+        + (f", {hidden} are not shown" if hidden else "")
+        + ". The full report is in conformance.html and conformance.json."
+    )
+    parts = [head, note, section, *kept]
+    if listed:
+        parts.append("**Not shown in full:**\n\n" + "\n".join(listed))
+    parts += [note, footer]
+    out = "\n\n".join(parts)
+    if size(out) > limit:  # the estimates above are conservative; this guards the promise regardless
+        tail = "\n\n> **⚠️ Truncated here:** the rest is in conformance.html.\n"
+        keep = limit - size(tail)
+        while size(out[:keep]) + size(tail) > limit:
+            keep -= 100
+        out = out[:keep] + tail
+    return out
