@@ -17,6 +17,7 @@ COMMANDS = [
     "contracts",
     "check_payloads",
     "verify",
+    "report",
     "checks",
     "serve",
     "openapi",

@@ -1,0 +1,242 @@
+"""Compare two runs (e.g. two versions of a handler): what got fixed, what regressed, how coverage moved."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import RunResult, Severity
+from . import _view as v
+from .markdown import code, text as md_text
+
+Key = tuple[str, str, str]
+STATIC_EVENT = "(handler source)"  # static deploy-rule findings belong to no event
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """One distinct failure, identified across runs by (event, check, path)."""
+
+    event: str
+    check: str
+    path: str
+    severity: Severity
+    message: str
+
+    @property
+    def key(self) -> Key:
+        return (self.event, self.check, self.path)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"event": self.event, "check": self.check, "path": self.path, "severity": str(self.severity), "message": self.message}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoverageChange:
+    event: str
+    old: v.EventView | None  # None: the event did not run in that report
+    new: v.EventView | None
+    enum_newly_missing: tuple[str, ...]
+    enum_newly_covered: tuple[str, ...]
+    optional_newly_missing: tuple[str, ...]
+    optional_newly_covered: tuple[str, ...]
+
+    @property
+    def delta(self) -> float | None:
+        if self.old is None or self.new is None or self.old.percent is None or self.new.percent is None:
+            return None
+        return self.new.percent - self.old.percent
+
+    def to_dict(self) -> dict[str, Any]:
+        def side(e: v.EventView | None) -> dict[str, Any] | None:
+            if e is None:
+                return None
+            return {
+                "cases": e.cases,
+                "percent": e.percent,
+                "enum": {"covered": e.enum.covered, "total": e.enum.total},
+                "optional": {"covered": e.optional.covered, "total": e.optional.total},
+            }
+
+        return {
+            "old": side(self.old),
+            "new": side(self.new),
+            "delta": self.delta,
+            "enum": {"newly_missing": list(self.enum_newly_missing), "newly_covered": list(self.enum_newly_covered)},
+            "optional": {"newly_missing": list(self.optional_newly_missing), "newly_covered": list(self.optional_newly_covered)},
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comparison:
+    old: RunResult
+    new: RunResult
+    fixed: tuple[Item, ...]
+    regressed: tuple[Item, ...]
+    still_failing: tuple[Item, ...]
+    coverage: tuple[CoverageChange, ...]
+
+    @property
+    def regressed_errors(self) -> int:
+        return sum(1 for i in self.regressed if i.severity == Severity.ERROR)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when NEW has an error-level failure OLD did not have; new warnings alone do not fail."""
+        return 1 if self.regressed_errors else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        def run(r: RunResult) -> dict[str, Any]:
+            return {
+                "target": r.handler.get("target"),
+                "contract_version": r.contract_version,
+                "seed": r.seed,
+                "verdict": r.verdict,
+                "interrupted": r.interrupted,
+                "cases": r.cases,
+                "failed": r.failed,
+                "distinct_failures": len(r.failures) + len(r.static),
+            }
+
+        return {
+            "old": run(self.old),
+            "new": run(self.new),
+            "fixed": [i.to_dict() for i in self.fixed],
+            "regressed": [i.to_dict() for i in self.regressed],
+            "still_failing": [i.to_dict() for i in self.still_failing],
+            "regressed_errors": self.regressed_errors,
+            "coverage": {c.event: c.to_dict() for c in self.coverage},
+        }
+
+
+def _items(run: RunResult) -> dict[Key, Item]:
+    items = [Item(event=f.event, check=f.check, path=f.path, severity=f.severity, message=f.message) for f in run.failures]
+    items += [Item(event=STATIC_EVENT, check=s.check, path=s.rule, severity=s.severity, message=s.message) for s in run.static]
+    out: dict[Key, Item] = {}
+    for i in sorted(items, key=lambda i: (i.key, i.message)):
+        out.setdefault(i.key, i)
+    return out
+
+
+def _order(items: list[Item]) -> tuple[Item, ...]:
+    return tuple(sorted(items, key=lambda i: (i.severity != Severity.ERROR, i.key)))
+
+
+def compare(old: RunResult, new: RunResult) -> Comparison:
+    """What changed from ``old`` to ``new``; failures are matched by (event, check, path)."""
+    a, b = _items(old), _items(new)
+    olds = {e.name: e for e in v.events(old)}
+    news = {e.name: e for e in v.events(new)}
+    changes = []
+    for name in sorted(set(olds) | set(news)):
+        o, n = olds.get(name), news.get(name)
+        om = (set(o.enum.missing), set(o.optional.missing)) if o else (set(), set())
+        nm = (set(n.enum.missing), set(n.optional.missing)) if n else (set(), set())
+        changes.append(
+            CoverageChange(
+                event=name,
+                old=o,
+                new=n,
+                enum_newly_missing=tuple(sorted(nm[0] - om[0])) if o else (),
+                enum_newly_covered=tuple(sorted(om[0] - nm[0])) if n else (),
+                optional_newly_missing=tuple(sorted(nm[1] - om[1])) if o else (),
+                optional_newly_covered=tuple(sorted(om[1] - nm[1])) if n else (),
+            )
+        )
+    return Comparison(
+        old=old,
+        new=new,
+        fixed=_order([a[k] for k in a.keys() - b.keys()]),
+        regressed=_order([b[k] for k in b.keys() - a.keys()]),
+        still_failing=_order([b[k] for k in a.keys() & b.keys()]),
+        coverage=tuple(changes),
+    )
+
+
+def _where(i: Item) -> str:
+    return f"{i.check} in {i.event}" + (f" at {i.path}" if i.path else "")
+
+
+def _ratio(e: v.EventView | None, kind: str) -> str:
+    return "-" if e is None else getattr(e, kind).ratio()
+
+
+def _pct(e: v.EventView | None) -> str:
+    return "not run" if e is None else v.fmt_percent(e.percent)
+
+
+def _delta(c: CoverageChange) -> str:
+    d = c.delta
+    return "" if d is None or abs(d) < 0.05 else f" ({d:+.1f} points)"
+
+
+def _verdict(r: RunResult) -> str:
+    return v.verdict_word(r).lower()
+
+
+def render_text(c: Comparison) -> str:
+    lines = [
+        f"verdict: {_verdict(c.old)} -> {_verdict(c.new)}   "
+        f"(old: {c.old.handler.get('target')} seed={c.old.seed}; new: {c.new.handler.get('target')} seed={c.new.seed})",
+        f"fixed={len(c.fixed)} regressed={len(c.regressed)} (errors={c.regressed_errors}) still_failing={len(c.still_failing)}",
+    ]
+    for title, mark, items in (("regressed", "+", c.regressed), ("fixed", "-", c.fixed), ("still failing", "=", c.still_failing)):
+        if items:
+            lines.append(f"{title}:")
+            lines += [f"  {mark} [{i.severity}] {_where(i)}: {v.printable(i.message)}" for i in items]
+    lines.append("coverage:")
+    for ch in c.coverage:
+        lines.append(
+            f"  {ch.event}: {_pct(ch.old)} -> {_pct(ch.new)}{_delta(ch)}; enum {_ratio(ch.old, 'enum')} -> {_ratio(ch.new, 'enum')}, "
+            f"optional {_ratio(ch.old, 'optional')} -> {_ratio(ch.new, 'optional')}"
+        )
+        for label, values in (
+            ("newly missing enum values", ch.enum_newly_missing),
+            ("newly covered enum values", ch.enum_newly_covered),
+            ("newly missing optional-field presences", ch.optional_newly_missing),
+            ("newly covered optional-field presences", ch.optional_newly_covered),
+        ):
+            if values:
+                lines.append(f"    {label}: {', '.join(values)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_md(c: Comparison) -> str:
+    icon = "❌" if c.exit_code else "✅"
+    parts = [
+        f"# {icon} {len(c.regressed)} regressed, {len(c.fixed)} fixed",
+        f"Verdict **{_verdict(c.old)}** → **{_verdict(c.new)}** · old {code(str(c.old.handler.get('target')))} "
+        f"(seed {c.old.seed}) · new {code(str(c.new.handler.get('target')))} (seed {c.new.seed})",
+    ]
+    for title, items in (("Regressed", c.regressed), ("Fixed", c.fixed), ("Still failing", c.still_failing)):
+        parts.append(f"## {title} ({len(items)})")
+        if not items:
+            parts.append("None.")
+            continue
+        rows = [
+            f"| {i.severity} | {code(i.check)} | {code(i.event)} | {code(i.path) if i.path else ''} | {md_text(i.message)} |"
+            for i in items
+        ]
+        parts.append("| Severity | Check | Event | At | Message |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows))
+    parts.append("## Coverage")
+    rows = []
+    for ch in c.coverage:
+        notes = []
+        if ch.enum_newly_missing or ch.optional_newly_missing:
+            notes.append("newly missing: " + ", ".join(code(x) for x in ch.enum_newly_missing + ch.optional_newly_missing))
+        if ch.enum_newly_covered or ch.optional_newly_covered:
+            notes.append("newly covered: " + ", ".join(code(x) for x in ch.enum_newly_covered + ch.optional_newly_covered))
+        rows.append(
+            f"| {code(ch.event)} | {_pct(ch.old)} → {_pct(ch.new)}{_delta(ch)} | {_ratio(ch.old, 'enum')} → {_ratio(ch.new, 'enum')} "
+            f"| {_ratio(ch.old, 'optional')} → {_ratio(ch.new, 'optional')} | {'; '.join(notes)} |"
+        )
+    parts.append("| Event | Coverage | Enum values | Optional fields | Changes |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows))
+    return "\n\n".join(parts) + "\n"
+
+
+def render_json(c: Comparison) -> str:
+    return json.dumps(c.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "md": render_md, "json": render_json}
