@@ -634,7 +634,7 @@ def _git(cwd: Path, *args: str) -> bytes:
         raise UsageError("git is not installed; git:REV needs it") from None
     if proc.returncode != 0:
         msg = " ".join(proc.stderr.decode(errors="replace").split())
-        raise UsageError(f"git {' '.join(args[:2])} failed in {cwd}: {msg}; check the revision name (git:REV)")
+        raise UsageError(f"git {args[0]} failed in {cwd}: {msg}; check the revision name (git:REV)")
     return proc.stdout
 
 

@@ -1,0 +1,181 @@
+"""Diffing whole contract versions: the shipped v1 -> v2, git revisions, witnesses, replay, rendering."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lpf_contract.contracts import Registry, load_registry
+from lpf_contract.diff import (
+    DiffReport,
+    VersionRef,
+    diff_versions,
+    registry_at,
+    render_changelog,
+    render_md,
+    render_rules,
+    render_text,
+    replay_witnesses,
+)
+from lpf_contract.diff_rules import RULES
+from lpf_contract.errors import UsageError
+from lpf_contract.handlers.base import FaultKind, Outcome
+
+REPO = Path(__file__).resolve().parents[1]
+DIFF_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "diff"
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry(REPO / "contracts")
+
+
+@pytest.fixture(scope="module")
+def small():
+    return Registry.load(DIFF_FIXTURES / "contracts")
+
+
+def test_v1_to_v2_narrows_results_and_leaves_payloads_alone(registry):
+    changes = diff_versions(VersionRef(registry, "v1", "v1"), VersionRef(registry, "v2", "v2"))
+    assert {c.subject for c in changes} == {"result surveybot_messaging_survey_ended, surveybot_messaging_survey_started"}
+    assert [c.rule for c in changes] == ["branch-removed", "branch-removed"]
+    assert all(c.breaking_for == ("handlers",) and c.level == "error" for c in changes)
+    v1_result = registry.event("surveybot_messaging_survey_ended", "v1").result_uri
+    v2_result = registry.event("surveybot_messaging_survey_ended", "v2").result_uri
+    for c in changes:
+        assert registry.errors(v1_result, c.witness.instance) == []
+        assert registry.errors(v2_result, c.witness.instance) != []
+    assert DiffReport("v1", "v2", tuple(changes)).breaking
+
+
+def test_a_version_against_itself_has_no_change(registry):
+    assert diff_versions(VersionRef(registry, "v2", "v2"), VersionRef(registry, "v2", "v2")) == []
+
+
+def test_v2_examples_are_valid_and_negative_ones_rejected_where_they_say(registry):
+    for event_id in registry.version("v2").events:
+        uri = registry.event(event_id, "v2").payload_uri
+        good = registry.examples(event_id, "v2")
+        assert good, f"v2 has no examples for {event_id}"
+        for ex in good:
+            assert registry.errors(uri, ex.payload) == [], ex.path
+        for ex in registry.examples(event_id, "v2", invalid=True):
+            paths = [e.path for e in registry.errors(uri, ex.payload)]
+            assert ex.reject_at in paths, ex.path
+
+
+def test_v2_is_a_draft_and_v1_stays_current(registry):
+    assert registry.current_version() == "v1"
+    assert registry.version("v2").status == "draft"
+    registry.check()
+
+
+def test_committed_changelog_is_what_the_tool_generates_now(registry):
+    committed = (REPO / "contracts" / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert committed == render_changelog(registry), "regenerate: lpf-contract diff --changelog > contracts/CHANGELOG.md"
+
+
+def test_payload_witnesses_are_taken_from_golden_examples(small):
+    changes = diff_versions(VersionRef(small, "v1", "v1"), VersionRef(small, "v2", "v2"))
+    by_rule = {c.rule: c for c in changes}
+    assert set(by_rule) == {"enum-value-added", "required-property-removed"}
+    w = by_rule["enum-value-added"].witness
+    assert w.instance == {"conversationId": "c840e51e-5f65-4ad4-8d34-5c82b99a2200", "closeReason": "TIMEOUT"}
+    assert (w.at, w.accepted_by) == ("/closeReason", "new")
+    assert by_rule["required-property-removed"].witness.instance == {"closeReason": "AGENT"}
+
+
+def test_output_is_deterministic_and_sorted(small):
+    a = diff_versions(VersionRef(small, "v1", "v1"), VersionRef(small, "v2", "v2"))
+    b = diff_versions(VersionRef(small, "v1", "v1"), VersionRef(small, "v2", "v2"))
+    assert a == b
+    assert [c.sort_key() for c in a] == sorted(c.sort_key() for c in a)
+    doc = DiffReport("v1", "v2", tuple(a)).to_json()
+    assert list(doc["changes"][0])[:8] == ["rule", "level", "path", "path_old", "path_new", "effect", "breaking_for", "message"]
+
+
+class FakeHandler:
+    """Crashes on one close reason, like a handler with a lookup table."""
+
+    def __init__(self, crash_on):
+        self.crash_on = crash_on
+        self.calls = []
+
+    def invoke(self, event_id, input, *, timeout_ms=None):
+        self.calls.append((event_id, input))
+        if input["payload"].get("closeReason") == self.crash_on:
+            return Outcome(fault=FaultKind.RUNTIME_EXCEPTION, error_message="TypeError: boom")
+        return Outcome(result="ok", has_result=True)
+
+
+def test_replay_says_which_witness_breaks_the_handler(small):
+    changes = diff_versions(VersionRef(small, "v1", "v1"), VersionRef(small, "v2", "v2"))
+    handler = FakeHandler("TIMEOUT")
+    replayed = replay_witnesses(changes, handler, result_errors=lambda e, r: [], target="fake")
+    verdicts = {c.rule: c.replay.breaks for c in replayed}
+    assert verdicts == {"enum-value-added": True, "required-property-removed": False}
+    assert all(call[1]["headers"] == [] for call in handler.calls)
+    assert DiffReport("v1", "v2", tuple(replayed), against="fake").breaking
+    survived = replay_witnesses(changes, FakeHandler("NONE"), result_errors=lambda e, r: [], target="fake")
+    assert not DiffReport("v1", "v2", tuple(survived), against="fake").breaking
+
+
+def test_replay_counts_a_rejected_result_as_a_break(small):
+    changes = diff_versions(VersionRef(small, "v1", "v1"), VersionRef(small, "v2", "v2"))
+    uri = small.event("surveybot_messaging_survey_ended", "v2").result_uri
+
+    class Bad(FakeHandler):
+        def invoke(self, event_id, input, *, timeout_ms=None):
+            return Outcome(result={"type": "nope"}, has_result=True)
+
+    replayed = replay_witnesses(changes, Bad(None), result_errors=lambda e, r: small.errors(uri, r), target="bad")
+    assert all(c.replay.breaks and "result rejected" in c.replay.detail for c in replayed)
+
+
+def test_mode_picks_whose_breakage_counts(registry):
+    changes = tuple(diff_versions(VersionRef(registry, "v1", "v1"), VersionRef(registry, "v2", "v2")))
+    assert DiffReport("v1", "v2", changes, "backward").breaking
+    assert not DiffReport("v1", "v2", changes, "forward").breaking  # results narrowed: the platform is fine
+    assert DiffReport("v1", "v2", changes, "full").breaking
+
+
+def test_registry_at_a_git_revision_reads_the_committed_contracts(registry):
+    with registry_at("HEAD", registry.root) as old:
+        assert "v1" in old.versions
+        assert diff_versions(VersionRef(old, "v1", "git:HEAD:v1"), VersionRef(registry, "v1", "v1")) == []
+
+
+def test_registry_at_an_unknown_revision_is_a_usage_error(registry):
+    with pytest.raises(UsageError, match="git archive failed"):
+        with registry_at("no-such-revision-xyz", registry.root):
+            pass
+
+
+def test_renderers_name_every_change(small):
+    changes = tuple(diff_versions(VersionRef(small, "v1", "v1"), VersionRef(small, "v2", "v2")))
+    report = DiffReport("v1", "v2", changes)
+    text, md = render_text(report), render_md(report)
+    for c in changes:
+        assert c.rule in text and f"`{c.rule}`" in md
+    assert "breaking for existing handlers: yes" in text
+    assert "| level | rule |" in md
+
+
+def test_rule_catalogue_lists_every_rule_in_each_format():
+    text, md = render_rules("text"), render_rules("md")
+    data = json.loads(render_rules("json"))
+    assert [r["id"] for r in data["rules"]] == RULES.ids()
+    for rule_id in RULES.ids():
+        assert rule_id in text and f"`{rule_id}`" in md
+
+
+def test_changelog_of_any_registry_lists_newest_first(tmp_path, small):
+    root = tmp_path / "contracts"
+    shutil.copytree(DIFF_FIXTURES / "contracts", root)
+    reg = Registry.load(root)
+    log = render_changelog(reg)
+    assert log.index("## v2") < log.index("## v1")
+    assert "`enum-value-added`" in log and "First version." in log

@@ -1,0 +1,156 @@
+"""`lpf-contract diff` end to end: exit codes, formats, files, git revisions, --transitive, --against."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "diff"
+SMALL = FIX / "contracts"
+
+
+def test_v1_v2_breaks_existing_handlers_exit_1(run_cli):
+    code, out, err = run_cli("diff", "v1", "v2", "--format", "json")
+    assert code == 1, err
+    doc = json.loads(out)
+    assert doc["breaking"] is True
+    assert {c["rule"] for c in doc["changes"]} == {"branch-removed"}
+    for c in doc["changes"]:
+        assert c["effect"] == "narrowing" and c["breaking_for"] == ["handlers"] and c["role"] == "commands"
+        assert c["witness"]["accepted_by"] == "old"
+    assert out == run_cli("diff", "v1", "v2", "--format", "json")[1]  # deterministic
+
+
+def test_forward_mode_judges_the_platform_side(run_cli):
+    code, out, _ = run_cli("diff", "v1", "v2", "--mode", "forward")
+    assert code == 0
+    assert "breaking for the platform side: no" in out
+
+
+def test_same_version_exit_0(run_cli):
+    code, out, _ = run_cli("diff", "v1", "v1")
+    assert code == 0 and "0 changes" in out
+
+
+def test_markdown_for_pull_requests(run_cli):
+    code, out, _ = run_cli("diff", "v1", "v2", "--format", "md")
+    assert code == 1
+    assert out.startswith("## `v1` → `v2`")
+    assert "| error | `branch-removed` |" in out
+
+
+def test_bare_files_need_a_role(run_cli):
+    old, new = FIX / "files" / "old.schema.json", FIX / "files" / "new.schema.json"
+    code, _, err = run_cli("diff", old, new)
+    assert code == 2 and "--role" in err
+    code, out, _ = run_cli("diff", old, new, "--role", "payload", "--format", "json")
+    assert code == 1
+    rules = sorted(c["rule"] for c in json.loads(out)["changes"])
+    assert rules == ["enum-value-added", "minimum-removed", "required-property-removed", "type-widened"]
+    # The same widening is harmless for handlers when the schema is a result.
+    code, out, _ = run_cli("diff", old, new, "--role", "commands", "--format", "json")
+    assert code == 0
+    assert {c["level"] for c in json.loads(out)["changes"]} == {"warning"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (("diff", "v1", "v9"), "known: v1, v2"),
+        (("diff", "v1"), "give OLD and NEW"),
+        (("diff", "git:no-such-rev-xyz", "v1"), "git archive failed"),
+        (("diff", "git:HEAD:v9", "v1"), "unknown contract version=v9"),
+    ],
+)
+def test_bad_input_exits_2(run_cli, argv, needle):
+    code, _, err = run_cli(*argv)
+    assert code == 2
+    assert needle in err
+
+
+def test_file_that_is_not_json_exits_2(run_cli, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope", encoding="utf-8")
+    code, _, err = run_cli("diff", bad, FIX / "files" / "new.schema.json", "--role", "payload")
+    assert code == 2 and "cannot read schema file" in err
+
+
+def test_git_revision_against_the_working_tree(run_cli):
+    # Only the label is asserted: other engineers may have uncommitted contract edits right now.
+    code, out, err = run_cli("diff", "git:HEAD", "v1")
+    assert code in (0, 1), err
+    assert out.startswith("git:HEAD:v1 -> v1")
+
+
+def test_git_revision_of_a_registry_in_a_temporary_repository(run_cli, tmp_path):
+    import subprocess
+
+    repo = tmp_path / "repo"
+    shutil.copytree(SMALL, repo / "contracts")
+    v2 = repo / "contracts" / "v2" / "payload.schema.json"
+    original = v2.read_text(encoding="utf-8")
+    v1_payload = (repo / "contracts" / "v1" / "payload.schema.json").read_text(encoding="utf-8")
+    v2.write_text(v1_payload.replace("/v1/", "/v2/"), encoding="utf-8")  # v2 == v1 when committed
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "-C", str(repo), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(repo), "commit", "-q", "-m", "v2 like v1"], check=True)
+    v2.write_text(original, encoding="utf-8")  # the working tree widens v2
+    code, out, err = run_cli("--contracts", repo / "contracts", "diff", "git:HEAD", "v2", "--format", "json")
+    assert code == 1, err
+    assert json.loads(out)["old"] == "git:HEAD:v2"
+    assert {c["rule"] for c in json.loads(out)["changes"]} == {"enum-value-added", "required-property-removed"}
+
+
+def test_transitive_checks_every_version_against_all_earlier(run_cli):
+    code, out, _ = run_cli("diff", "--transitive", "--format", "json")
+    doc = json.loads(out)
+    assert [(r["old"], r["new"]) for r in doc["reports"]] == [("v1", "v2")]
+    assert code == 1 and doc["breaking"] is True
+
+
+def test_transitive_with_three_versions(run_cli, tmp_path):
+    root = tmp_path / "contracts"
+    shutil.copytree(SMALL, root)
+    reg = (root / "registry.yaml").read_text(encoding="utf-8")
+    v3 = reg[reg.index("  v2:") :].replace("  v2:", "  v3:").replace("status: draft", "status: draft")
+    (root / "registry.yaml").write_text(reg + v3, encoding="utf-8")
+    code, out, _ = run_cli("--contracts", root, "diff", "--transitive", "--format", "json")
+    pairs = [(r["old"], r["new"]) for r in json.loads(out)["reports"]]
+    assert pairs == [("v1", "v2"), ("v1", "v3"), ("v2", "v3")]
+    code, out, _ = run_cli("--contracts", root, "diff", "--transitive", "v3", "--format", "json")
+    assert [(r["old"], r["new"]) for r in json.loads(out)["reports"]] == [("v1", "v3"), ("v2", "v3")]
+
+
+def test_rules_catalogue(run_cli):
+    from lpf_contract.diff_rules import RULES
+
+    code, out, _ = run_cli("diff", "--rules", "--format", "json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)["rules"]] == RULES.ids()
+
+
+def test_changelog_mode_prints_the_committed_file(run_cli):
+    code, out, _ = run_cli("diff", "--changelog")
+    assert code == 0
+    assert out == (Path(__file__).resolve().parents[1] / "contracts" / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_against_a_real_handler_says_which_witness_breaks_it(run_cli):
+    if shutil.which("node") is None:
+        pytest.fail("node is required for --against with a .js handler")
+    strict = FIX / "handlers" / "strict-close-reason.js"
+    code, out, err = run_cli("--contracts", SMALL, "diff", "v1", "v2", "--against", strict, "--format", "json")
+    assert code == 1, err
+    replays = {c["rule"]: c["replay"] for c in json.loads(out)["changes"]}
+    assert replays["enum-value-added"]["breaks"] is True
+    assert "runtime-exception" in replays["enum-value-added"]["detail"]
+    assert replays["required-property-removed"]["breaks"] is False
+
+    tolerant = FIX / "handlers" / "tolerant.js"
+    code, out, err = run_cli("--contracts", SMALL, "diff", "v1", "v2", "--against", tolerant)
+    assert code == 0, err
+    assert "survives" in out and "BREAKS" not in out
