@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from lpf_contract.errors import HandlerLoadError
-from lpf_contract.handlers import FaultKind, Outcome, load_handler, target_kind
+from lpf_contract.handlers import FaultKind, Handler, Outcome, load_handler, target_kind
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers"
 CATALOGUE = yaml.safe_load((FIXTURES / "catalogue.yaml").read_text(encoding="utf-8"))
@@ -66,6 +66,8 @@ def check_entry(entry: dict[str, Any], marker: str) -> list[str]:
             return [] if entry["load_error"] in str(exc) else [f"{name}: load error {exc!s} lacks {entry['load_error']!r}"]
         return [f"{name}: loaded, expected a load error"]
     with load_handler(_target(entry), **options) as h:
+        if not isinstance(h, Handler) or h.kind != entry["target"].split("/")[0] or h.target != _target(entry):
+            return [f"{name}: kind={h.kind} target={h.target} does not follow the Handler protocol"]
         out = h.invoke(EVENT, entry.get("input", DEFAULT_INPUT))
         runtime = h.runtime
     return compare(name, entry, out, runtime)

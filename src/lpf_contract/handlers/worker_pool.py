@@ -391,6 +391,7 @@ class ProcessHandler:
                 ),
                 logs=tuple(logs),
                 duration_ms=(time.monotonic() - started) * 1000,
+                details={"timeout_ms": limit_ms},
             )
         except WorkerDied:
             code, sig = worker.exit_status()
