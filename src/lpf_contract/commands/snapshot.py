@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "snapshot",
+        help="compare a handler's outcomes on the golden examples with recorded snapshots",
+        description=(
+            "Runs every golden example of the contract through the handler and compares each outcome "
+            "(result, or fault kind and error code, and the number of log calls) with "
+            "DIR/<event-id>/<example-name>.json. Exit 0 all match, 1 a difference, a missing snapshot or "
+            "a snapshot with no example left, 2 bad input."
+        ),
+    )
+    p.add_argument("handler", metavar="HANDLER", help="JS file/folder, file.py:function, or http(s):// gateway")
+    p.add_argument("--snapshot-dir", required=True, metavar="DIR", help="where snapshots live (one folder per event id)")
+    p.add_argument("--update", action="store_true", help="write missing and changed snapshots and list them")
+    p.add_argument("--prune", action="store_true", help="delete snapshots that no golden example matches any more")
+    p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
+    p.add_argument("--event", action="append", default=[], metavar="ID", help="event id (repeatable; default: all events)")
+    p.add_argument(
+        "--ignore-path",
+        action="append",
+        default=[],
+        metavar="JSONPATH",
+        help=(
+            "mask a volatile part of every snapshot, as a JSONPath over the snapshot document "
+            "{result, fault: {kind, code}, log_count}: '$.result[*].text', '$..timestamp', "
+            "\"$.result[?(@.type == 'transfer')].skillId\" (repeatable)"
+        ),
+    )
+    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default 30000)")
+    p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from ..contracts import load_registry
+    from ..errors import UsageError
+    from ..snapshot import format_report, run_snapshots
+    from ..verify import MAX_TIMEOUT_MS
+
+    if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
+        raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={args.timeout_ms}")
+    report = run_snapshots(
+        args.handler,
+        registry=load_registry(args.contracts),
+        snapshot_dir=args.snapshot_dir,
+        version=args.version,
+        events=tuple(args.event),
+        update=args.update,
+        ignore_paths=tuple(args.ignore_path),
+        prune=args.prune,
+        timeout_ms=args.timeout_ms,
+        runtime=args.runtime,
+    )
+    print(format_report(report))
+    sys.stdout.flush()
+    return 0 if report.passed else 1
