@@ -17,6 +17,7 @@ COMMANDS = [
     "contracts",
     "check_payloads",
     "verify",
+    "snapshot",
     "report",
     "checks",
     "serve",
