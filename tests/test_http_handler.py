@@ -236,3 +236,8 @@ def test_error_code_tables_round_trip():
     with pytest.raises(ValueError):
         error_code(FaultKind.CONNECTION_ERROR)
     assert fault_for_code("com.liveperson.faas.es.badinput") is None
+
+
+def test_timeouts_carry_the_limit_like_worker_timeouts(gateway, payload):
+    assert _invoke(gateway, payload, "sleep", timeout_ms=100).details["timeout_ms"] == 100
+    assert _invoke(gateway, payload, "v1-timeout", timeout_ms=250).details["timeout_ms"] == 250

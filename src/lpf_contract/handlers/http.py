@@ -188,6 +188,7 @@ class HttpHandler:
                 break
             except (socket.timeout, TimeoutError):
                 self._drop_connection()
+                details["timeout_ms"] = limit_ms
                 return Outcome(
                     fault=FaultKind.TIMEOUT,
                     error_code=None,
@@ -204,7 +205,10 @@ class HttpHandler:
                 self._drop_connection()
                 return _connection_error(exc, details, elapsed())
         details["status"] = status
-        return _outcome_from_response(status, data, details, elapsed())
+        outcome = _outcome_from_response(status, data, details, elapsed())
+        if outcome.fault == FaultKind.TIMEOUT:
+            details["timeout_ms"] = limit_ms  # the limit this call asked for; the gateway enforces its own
+        return outcome
 
 
 def _connection_error(exc: BaseException, details: dict[str, Any], duration_ms: float) -> Outcome:
