@@ -132,7 +132,7 @@ def test_replay_counts_a_rejected_result_as_a_break(small):
             return Outcome(result={"type": "nope"}, has_result=True)
 
     replayed = replay_witnesses(changes, Bad(None), result_errors=lambda e, r: small.errors(uri, r), target="bad")
-    assert all(c.replay.breaks and "result rejected" in c.replay.detail for c in replayed)
+    assert all(c.replay.breaks and "rejected by the result schema" in c.replay.detail for c in replayed)
 
 
 def test_mode_picks_whose_breakage_counts(registry):

@@ -154,3 +154,16 @@ def test_against_a_real_handler_says_which_witness_breaks_it(run_cli):
     code, out, err = run_cli("--contracts", SMALL, "diff", "v1", "v2", "--against", tolerant)
     assert code == 0, err
     assert "survives" in out and "BREAKS" not in out
+
+
+def test_against_replays_golden_examples_for_result_changes(run_cli):
+    if shutil.which("node") is None:
+        pytest.fail("node is required for --against with a .js handler")
+    code, out, err = run_cli("diff", "v1", "v2", "--against", FIX / "handlers" / "returns-message.js", "--format", "json")
+    assert code == 1, err
+    for c in json.loads(out)["changes"]:
+        assert c["replay"]["breaks"] is True
+        assert "rejected by the result schema" in c["replay"]["detail"]
+    code, out, err = run_cli("diff", "v1", "v2", "--against", FIX / "handlers" / "tolerant.js")
+    assert code == 0, err
+    assert "breaking for handler" in out and ": no" in out.splitlines()[0]

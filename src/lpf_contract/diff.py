@@ -87,6 +87,7 @@ class Change:
     role: str = ""
     where: str = ""  # data location; "*" is any array item, "{key}" any undeclared property
     event_id: str | None = None
+    events: tuple[str, ...] = ()  # every event whose payload or result schema this change is in
     witness: Witness | None = None
     replay: Replay | None = None
 
@@ -106,6 +107,7 @@ class Change:
             "schema": self.subject,
             "role": self.role,
             "where": self.where,
+            "events": list(self.events),
         }
         if self.witness is not None:
             out["witness"] = self.witness.to_json()
@@ -174,6 +176,7 @@ class Subject:
     old: SchemaSide
     new: SchemaSide
     event_id: str | None = None
+    events: tuple[str, ...] = ()
 
 
 def _validator_for(doc: Any):
@@ -231,6 +234,7 @@ def diff_subject(subject: Subject, *, witnesses: bool = True) -> list[Change]:
             role=subject.role,
             where=(pair.where + hit.where) or "/",
             event_id=subject.event_id,
+            events=subject.events or ((subject.event_id,) if subject.event_id else ()),
         )
         if witnesses and bf:
             change = replace(change, witness=find_witness(rule, hit, pair, subject))
@@ -582,7 +586,7 @@ def diff_versions(old: VersionRef, new: VersionRef, *, witnesses: bool = True) -
     for rule in RULES.scoped("events"):
         for hit in rule.check(events):
             bf = rule.breaking_for("payload")
-            out.append(Change(rule.id, level_for(bf), hit.path_old, hit.path_new, rule.effect, bf, hit.message, "events", "payload", "/", hit.hint))
+            out.append(Change(rule.id, level_for(bf), hit.path_old, hit.path_new, rule.effect, bf, hit.message, "events", "payload", "/", hit.hint, (hit.hint,)))
     shared = sorted(set(ov.events) & set(nv.events))
     results: dict[tuple[str, str], list[str]] = {}
     for event_id in shared:
@@ -598,7 +602,9 @@ def diff_versions(old: VersionRef, new: VersionRef, *, witnesses: bool = True) -
         results.setdefault((eo.result_uri, en.result_uri), []).append(event_id)
     # Events sharing one result schema on both sides are compared once.
     for (ou, nu), event_ids in sorted(results.items(), key=lambda kv: kv[1]):
-        subject = Subject(f"result {', '.join(event_ids)}", "commands", _side(old.registry, ou), _side(new.registry, nu), event_ids[0])
+        subject = Subject(
+            f"result {', '.join(event_ids)}", "commands", _side(old.registry, ou), _side(new.registry, nu), event_ids[0], tuple(event_ids)
+        )
         out.extend(diff_subject(subject, witnesses=witnesses))
     return sorted(out, key=Change.sort_key)
 
@@ -639,33 +645,73 @@ def _git(cwd: Path, *args: str) -> bytes:
 
 
 # -- replay through a handler --------------------------------------------------------------------
-def replay_witnesses(changes: Sequence[Change], handler: Any, *, result_errors: Callable[[str, Any], list], target: str) -> list[Change]:
-    """Replay each payload witness the new contract allows through ``handler``; say which break it.
+def replay_witnesses(
+    changes: Sequence[Change],
+    handler: Any,
+    *,
+    result_errors: Callable[[str, Any], list],
+    target: str,
+    examples: Callable[[str], Sequence[tuple[str, Any]]] = lambda event_id: (),
+) -> list[Change]:
+    """Replay what each handler-breaking change is about through ``handler``; say which break it.
 
-    ``result_errors(event_id, result)`` returns the result-schema errors of a result.
+    Payload changes: the witness the new contract lets the platform send. Result changes: the
+    golden payload ``examples(event_id)`` (name, payload) of the new version, whose results must
+    pass the new result schema. ``result_errors(event_id, result)`` returns a result's errors.
     """
+    seen: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+    def run(event_id: str, payload: Any) -> tuple[str, str] | None:
+        key = (event_id, canon(payload))
+        if key not in seen:
+            seen[key] = _invoke(handler, event_id, payload, result_errors)
+        return seen[key]
+
     out = []
     for change in changes:
         w = change.witness
-        if change.role != "payload" or w is None or w.accepted_by != "new" or change.event_id is None:
+        if change.role == "payload" and w is not None and w.accepted_by == "new" and change.event_id is not None:
+            verdict = run(change.event_id, w.instance)
+            detail = verdict[1] if verdict else "handled it: no fault, result accepted"
+            out.append(replace(change, replay=Replay(target, verdict is not None, detail)))
+        elif change.role == "commands" and "handlers" in change.breaking_for and change.events:
+            out.append(_replay_results(change, run, examples, target))
+        else:
             out.append(change)
-            continue
-        verdict = _invoke(handler, change.event_id, w.instance, result_errors)
-        out.append(replace(change, replay=Replay(target, verdict is not None, verdict or "handled it: no fault, result accepted")))
     return out
 
 
-def _invoke(handler: Any, event_id: str, payload: Any, result_errors) -> str | None:
+def _replay_results(change: Change, run: Callable, examples: Callable, target: str) -> Change:
+    tried = faults = 0
+    for event_id in change.events:
+        for name, payload in examples(event_id):
+            verdict = run(event_id, payload)
+            if verdict is not None and verdict[0] == "fault":
+                faults += 1  # the handler fails on a valid payload: a bug, but not this change's doing
+                continue
+            tried += 1
+            if verdict is not None:
+                return replace(change, replay=Replay(target, True, f"{event_id} example {name}: {verdict[1]}"))
+    if not tried:
+        return change  # nothing could be replayed: the change still counts
+    detail = f"results of {tried} golden examples accepted by the new result schema"
+    if faults:
+        detail += f" ({faults} other examples ended in a fault; run `lpf-contract verify` on them)"
+    return replace(change, replay=Replay(target, False, detail))
+
+
+def _invoke(handler: Any, event_id: str, payload: Any, result_errors) -> tuple[str, str] | None:
+    """None when the handler copes; else ("fault" | "result", why)."""
     outcome = handler.invoke(event_id, {"headers": [], "payload": payload})
     if outcome.fault is not None:
         msg = f": {outcome.error_message}" if getattr(outcome, "error_message", None) else ""
-        return f"fault={outcome.fault}{msg}"
+        return "fault", f"fault={outcome.fault}{msg}"
     if not outcome.has_result:
-        return "no result (the contract asks for a result)"
+        return "result", "no result (the contract asks for a result)"
     errors = result_errors(event_id, outcome.result)
     if errors:
         first = errors[0]
-        return f"result rejected by the result schema at {first.path or '/'}: {first.message}"
+        return "result", f"result {_short(outcome.result)} rejected by the result schema at {first.path or '/'}: {first.message}"
     return None
 
 
@@ -677,6 +723,8 @@ def _counts(changes: Sequence[Change]) -> str:
 
 def _verdict(report: DiffReport) -> str:
     who = {"backward": "existing handlers", "forward": "the platform side", "full": "handlers or platform"}[report.mode]
+    if report.against and report.mode == "backward":
+        who = f"handler {report.against}"
     return f"breaking for {who}: {'yes' if report.breaking else 'no'}"
 
 
@@ -693,6 +741,11 @@ def render_text(report: DiffReport) -> str:
             lines.append("        witness: none found")
         if c.replay:
             lines.append(f"        replay through {c.replay.handler}: {'BREAKS' if c.replay.breaks else 'survives'}: {c.replay.detail}")
+    if report.breaking and report.mode == "backward" and not report.against:
+        lines.append(
+            "next: replay the witnesses through your handler with --against HANDLER to see which changes really break it, "
+            "or keep the old version current until handlers are updated"
+        )
     return "\n".join(lines) + "\n"
 
 

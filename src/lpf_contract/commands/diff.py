@@ -214,5 +214,10 @@ def _replay(args, report, stack):
             return ref.registry.errors(ref.registry.event(event_id, ref.version).result_uri, result)
         return []
 
-    changes = d.replay_witnesses(report.changes, handler, result_errors=result_errors, target=args.against)
+    def examples(event_id):
+        if ref is None or event_id not in ref.registry.version(ref.version).events:
+            return []
+        return [(e.name, e.payload) for e in ref.registry.examples(event_id, ref.version)]
+
+    changes = d.replay_witnesses(report.changes, handler, result_errors=result_errors, target=args.against, examples=examples)
     return replace(report, changes=tuple(changes), against=args.against)
