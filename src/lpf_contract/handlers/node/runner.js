@@ -222,7 +222,7 @@ function stray(err) {
 process.on('uncaughtException', stray);
 process.on('unhandledRejection', stray);
 
-function sandboxRequire(fromDir) {
+function sandboxRequire() {
   return function require(name) {
     if (typeof name !== 'string') throw new TypeError('The "id" argument must be of type string');
     const bare = name.startsWith('node:') ? name.slice(5) : name;
@@ -259,7 +259,7 @@ function load(msg) {
   const mod = { exports: {} };
   let found;
   try {
-    found = fn.call(mod.exports, mod.exports, sandboxRequire(path.dirname(file)), mod, file, path.dirname(file));
+    found = fn.call(mod.exports, mod.exports, sandboxRequire(), mod, file, path.dirname(file));
   } catch (err) {
     return { op: 'load-error', reason: 'top-level', error: describeError(err) };
   }
