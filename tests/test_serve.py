@@ -295,3 +295,32 @@ def test_cli_port_in_use_is_exit_2(run_cli):
         s.listen()
         code, _, err = run_cli("serve", f"{HANDLERS / 'correct.py'}:lambda_", "--port", s.getsockname()[1])
     assert code == 2 and "try --port 0" in err
+
+
+@pytest.mark.parametrize(
+    ("target", "fault"),
+    [
+        (str(REPO / "examples/handlers/survey_v1.js"), None),
+        (str(HANDLERS / "callback_error_v1.js"), FaultKind.CUSTOM_FAILURE),
+        (str(HANDLERS / "type_error_v2.js"), FaultKind.RUNTIME_EXCEPTION),
+    ],
+)
+def test_node_round_trip_matches_in_process(registry, payload, target, fault):
+    handler = load_handler(target, timeout_ms=5000)
+    server = make_server(InvocationApp(handler, registry=registry), port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        inp = {"headers": [], "payload": payload, "timestamp": 1}
+        direct = handler.invoke(EVENT, inp)
+        with HttpHandler(server_url(server)) as http:
+            remote = http.invoke(EVENT, inp)
+    finally:
+        server.shutdown()
+        server.server_close()
+        handler.close()
+    assert direct.fault == fault
+    assert (remote.fault, remote.error_code) == (direct.fault, direct.error_code)
+    assert (remote.has_result, remote.result) == (direct.has_result, direct.result)
+    if direct.fault is not None:
+        assert [(e.level, e.text) for e in remote.logs] == [(e.level, e.text) for e in direct.logs]
