@@ -15,7 +15,7 @@ from typing import Callable
 from ..errors import LpfContractError
 from ..model import RunResult
 from .html import render_html
-from .json import load_run, render_json, schema_text
+from .json_report import load_run, render_json, schema_text
 from .junit import render_junit
 from .markdown import render_markdown
 

@@ -1,4 +1,7 @@
-"""conformance.json: the machine-readable report, its shipped JSON Schema, and reading it back."""
+"""conformance.json: the machine-readable report, its shipped JSON Schema, and reading it back.
+
+Not named json.py: the package would then shadow the stdlib json module inside its own __init__.
+"""
 
 from __future__ import annotations
 
