@@ -167,3 +167,20 @@ def test_against_replays_golden_examples_for_result_changes(run_cli):
     code, out, err = run_cli("diff", "v1", "v2", "--against", FIX / "handlers" / "tolerant.js")
     assert code == 0, err
     assert "breaking for handler" in out and ": no" in out.splitlines()[0]
+
+
+def test_role_filters_a_version_diff(run_cli):
+    code, out, _ = run_cli("diff", "v1", "v2", "--role", "payload", "--format", "json")
+    assert code == 0 and json.loads(out)["changes"] == []
+    code, out, _ = run_cli("diff", "v1", "v2", "--role", "commands", "--format", "json")
+    assert code == 1 and len(json.loads(out)["changes"]) == 2
+
+
+def test_no_witnesses_skips_them_and_says_nothing_about_them(run_cli):
+    code, out, _ = run_cli("diff", "v1", "v2", "--no-witnesses", "--format", "json")
+    assert code == 1
+    assert all("witness" not in c for c in json.loads(out)["changes"])
+    code, out, _ = run_cli("diff", "v1", "v2", "--no-witnesses")
+    assert "witness" not in out
+    code, _, err = run_cli("diff", "v1", "v2", "--no-witnesses", "--against", FIX / "handlers" / "tolerant.js")
+    assert code == 2 and "--against replays witnesses" in err

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .diff_rules import (
     ALL_ATOMS,
+    ROLES,
     BOUNDS,
     BRANCH_RULES,
     RULES,
@@ -126,6 +127,11 @@ class DiffReport:
     mode: str = "backward"
     against: str | None = None
     new_ref: "VersionRef | None" = field(default=None, compare=False, repr=False)  # for --against
+    witnesses: bool = True  # False when witness generation was skipped on purpose
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise UsageError(f"unknown mode={self.mode!r}; use one of {', '.join(MODES)}")
 
     @property
     def breaking(self) -> bool:
@@ -244,7 +250,7 @@ def diff_subject(subject: Subject, *, witnesses: bool = True) -> list[Change]:
 
 def diff_schemas(old: Any, new: Any, *, role: str, name: str = "schema", witnesses: bool = True) -> list[Change]:
     """Changes between two schema documents (local ``$ref``s resolved) in ``role`` payload or commands."""
-    if role not in ("payload", "commands"):
+    if role not in ROLES:
         raise UsageError(f"unknown role={role!r}; use payload or commands")
     subject = Subject(name, role, schema_side(old), schema_side(new))
     return diff_subject(subject, witnesses=witnesses)
@@ -737,7 +743,7 @@ def render_text(report: DiffReport) -> str:
         if c.witness:
             w = c.witness
             lines.append(f"        witness at {w.at}: {w.note} (accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)})")
-        elif c.breaking_for:
+        elif c.breaking_for and report.witnesses:
             lines.append("        witness: none found")
         if c.replay:
             lines.append(f"        replay through {c.replay.handler}: {'BREAKS' if c.replay.breaks else 'survives'}: {c.replay.detail}")
@@ -774,7 +780,7 @@ def render_md(report: DiffReport, *, heading: str | None = "##") -> str:
         lines.append(
             f"| {c.level} | `{c.rule}` | {_md_cell(c.subject)} | `{c.where}` | {c.effect} | {', '.join(c.breaking_for) or '-'} | {_md_cell(c.message)} |"
         )
-    with_witness = [c for c in report.changes if c.breaking_for]
+    with_witness = [c for c in report.changes if c.breaking_for] if report.witnesses else []
     if with_witness:
         lines += ["", "Witnesses (checked against both schemas):", ""]
         for c in with_witness:

@@ -20,7 +20,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument("old", nargs="?", metavar="OLD", help="old side: version, git:REV[:VERSION] or schema file")
     p.add_argument("new", nargs="?", metavar="NEW", help="new side: version, git:REV[:VERSION] or schema file")
-    p.add_argument("--role", choices=("payload", "commands"), help="role of bare schema files (payload or commands/result)")
+    p.add_argument(
+        "--role",
+        choices=("payload", "commands"),
+        help="role of bare schema files (required for them); with versions, report only that role",
+    )
     p.add_argument("--format", choices=("text", "md", "json"), default="text")
     p.add_argument(
         "--mode",
@@ -40,6 +44,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import contextlib
     import json
+    from dataclasses import replace
 
     from .. import diff as d
     from ..contracts import load_registry
@@ -62,6 +67,10 @@ def run(args) -> int:
             if not args.old or not args.new:
                 raise UsageError("give OLD and NEW (e.g. `lpf-contract diff v1 v2`), or --transitive, --rules, --changelog")
             reports = [_one(args, stack, witnesses)]
+        if args.role:
+            reports = [replace(r, changes=tuple(c for c in r.changes if c.role == args.role)) for r in reports]
+        if not witnesses:
+            reports = [replace(r, witnesses=False) for r in reports]
         if args.against:
             reports = [_replay(args, r, stack) for r in reports]
 
