@@ -52,8 +52,19 @@ def esc(part: Any) -> str:
 
 
 def canon(value: Any) -> str:
-    """A canonical JSON text: equal texts mean equal JSON values (key order ignored)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """A canonical JSON text: equal texts mean equal JSON values (key order ignored, 1.0 == 1)."""
+    return json.dumps(_whole_numbers(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _whole_numbers(value: Any) -> Any:
+    # JSON Schema compares numbers by value: enum [1.0] accepts 1.
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    return value
 
 
 def strip(schema: Any) -> Any:
@@ -117,6 +128,7 @@ def norm(raw: Any, ptr: str = "") -> Node:
     kw: dict[str, Any] = {}
     at: dict[str, str] = {}
     _absorb(raw, ptr, kw, at)
+    _fold_type_branches(kw, at)
     const_form = False
     if "const" in kw:
         value, where = kw.pop("const"), at.pop("const")
@@ -173,6 +185,23 @@ def _absorb(raw: Mapping[str, Any], ptr: str, kw: dict, at: dict) -> None:
     for k, v in own.items():
         kw[k] = v
         at[k] = ptr
+
+
+def _fold_type_branches(kw: dict, at: dict) -> None:
+    """``anyOf: [{type: string}, {type: null}]`` is ``type: [string, null]`` (a common nullable spelling)."""
+    for comb in ("anyOf", "oneOf"):
+        branches = kw.get(comb)
+        if "type" in kw or not isinstance(branches, list) or len(branches) < 2:
+            continue
+        types: list[str] = []
+        for b in branches:
+            if not isinstance(b, dict) or {k for k in b if k not in ANNOTATIONS} != {"type"}:
+                return
+            types += [b["type"]] if isinstance(b["type"], str) else list(b["type"])
+        if comb == "oneOf" and len(atoms_of_types(types)) != sum(len(atoms_of_types([t])) for t in types):
+            return  # overlapping types under oneOf reject the overlap: not a plain type list
+        del kw[comb]
+        kw["type"], at["type"] = types, at.pop(comb)
 
 
 def atoms_of_types(types: Iterable[str]) -> frozenset[str]:
