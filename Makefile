@@ -33,6 +33,11 @@ demo: $(VENV)/.installed node
 test: $(VENV)/.installed-dev node
 	CI=$${CI:-true} $(PY) -m pytest -q -p no:cacheprovider
 
+# A real browser renders conformance.html (LPF_E2E=1 un-hides tests/e2e); screenshots land in reports/.
+e2e: $(VENV)/.installed-dev
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	LPF_E2E=1 $(PY) -m pytest -q -p no:cacheprovider tests/e2e
+
 bench: $(VENV)/.installed-dev node
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit $$?; done
 

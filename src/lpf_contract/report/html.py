@@ -36,6 +36,7 @@ th{background:var(--panel)}td.n{text-align:right;font-variant-numeric:tabular-nu
 .bar{display:inline-block;width:7em;height:.8em;background:var(--bar);border-radius:4px;overflow:hidden;vertical-align:middle}
 .bar>span{display:block;height:100%;background:var(--ok)}.bar.low>span{background:var(--warn)}
 .cov{white-space:nowrap}.cov .num{margin-left:.4em;font-variant-numeric:tabular-nums}
+td.event>code{white-space:nowrap}
 ul.missing{margin:.3em 0 0;padding-left:1.2em;font-size:.9em}
 details.failure{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:6px;margin:.6em 0;background:var(--bg)}
 details.failure.warning{border-left-color:var(--warn)}
@@ -92,13 +93,13 @@ def _missing(t: v.Tally, what: str) -> str:
     if not t.missing:
         return ""
     items = "".join(f"<li><code>{_e(m)}</code></li>" for m in t.missing)
-    return f"<details><summary>{len(t.missing)} {_e(what)} missing</summary><ul class=\"missing\">{items}</ul></details>"
+    return f"<details><summary>{_e(v.plural(len(t.missing), what))} missing</summary><ul class=\"missing\">{items}</ul></details>"
 
 
 def _events(run: RunResult) -> str:
     rows = []
     for ev in v.events(run):
-        extra = _missing(ev.enum, "enum values") + _missing(ev.optional, "optional-field presences")
+        extra = _missing(ev.enum, "enum value") + _missing(ev.optional, "optional-field presence")
         if ev.skipped:
             extra += f'<p class="muted">Skipped {ev.skipped} cases: {_e(ev.skipped_reason)}</p>'
         rows.append(
@@ -141,11 +142,12 @@ def _static(items: tuple[StaticFinding, ...]) -> str:
 
 
 def _failure(n: int, f: Failure) -> str:
+    # The first failure starts open so a reader sees what the collapsed ones hold.
     at = f" at <code>{_e(f.path)}</code>" if f.path else ""
     facts = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in v.outcome_lines(f))
     logs = v.logs_text(f)
     return (
-        f'<details class="failure {_e(f.severity)}" id="failure-{n}"><summary>'
+        f'<details class="failure {_e(f.severity)}" id="failure-{n}"{" open" if n == 1 else ""}><summary>'
         f'<span class="sev">{_e(f.severity)}</span> <code class="check">{_e(f.check)}</code> in <code>{_e(f.event)}</code>{at}'
         f'<span class="msg">{_e(f.message)}</span></summary><div class="body">'
         f'<dl class="meta">{facts}</dl>'
