@@ -184,3 +184,9 @@ def test_no_witnesses_skips_them_and_says_nothing_about_them(run_cli):
     assert "witness at" not in out and "witness: none" not in out
     code, _, err = run_cli("diff", "v1", "v2", "--no-witnesses", "--against", FIX / "handlers" / "tolerant.js")
     assert code == 2 and "--against replays witnesses" in err
+
+
+def test_git_revision_outside_a_repository_exits_2(run_cli, tmp_path):
+    shutil.copytree(SMALL, tmp_path / "contracts")
+    code, _, err = run_cli("--contracts", tmp_path / "contracts", "diff", "git:HEAD", "v1")
+    assert code == 2 and "not in one" in err

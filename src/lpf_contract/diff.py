@@ -625,7 +625,10 @@ def registry_at(rev: str, contracts_root: Path) -> Iterator[Any]:
     from .contracts import Registry
 
     root = Path(contracts_root).resolve()
-    top = _git(root, "rev-parse", "--show-toplevel").decode().strip()
+    try:
+        top = _git(root, "rev-parse", "--show-toplevel").decode().strip()
+    except UsageError:
+        raise UsageError(f"git:{rev} needs the contracts folder in a git repository; path={root} is not in one") from None
     rel = root.relative_to(Path(top).resolve()).as_posix()
     archive = _git(Path(top), "archive", "--format=tar", rev, "--", rel)
     with tempfile.TemporaryDirectory(prefix="lpf-contract-diff-") as tmp:
