@@ -18,7 +18,7 @@ from lpf_contract.report import WRITERS, load_run, render_html, render_json, ren
 from lpf_contract.report.json_report import schema_errors
 
 FIX = Path(__file__).parent / "fixtures" / "report"
-RUNS = ["pass", "fail", "interrupted", "huge"]
+RUNS = ["pass", "fail", "interrupted", "huge", "snapshots"]
 
 
 def doc(name: str) -> dict:
@@ -179,3 +179,17 @@ def test_the_four_reports_agree_on_counts(name):
     assert counts_from_markdown(render_markdown(run)) == want
     assert counts_from_html(render_html(run)) == want
     assert counts_from_junit(render_junit(run)) == want
+
+
+def test_snapshot_runs_use_the_same_writers():
+    r = load_run(FIX / "snapshots.json")
+    failing = [c for c in r.snapshots["cases"] if c["status"] in ("changed", "missing", "orphaned")]
+    md = render_markdown(r)
+    assert "## Snapshots: ❌ FAIL" in md
+    assert all(f"**{c['status']}**" in md for c in failing)
+    assert "&lt;b&gt;Bye&lt;/b&gt;" in md or "`\"<b>Bye</b>\"`" in md
+    page = render_html(r)
+    assert '<section id="snapshots">' in page and "&lt;b&gt;Bye&lt;/b&gt;" in page and "<b>Bye" not in page
+    suite = ET.fromstring(render_junit(r)).find("testsuite[@name='snapshots']")
+    assert suite.get("failures") == str(len(failing))
+    assert [c.get("name") for c in suite.findall("testcase")] == sorted(c["example"] for c in failing)

@@ -41,7 +41,7 @@ def parse(name):
     return r, page, t
 
 
-@pytest.mark.parametrize("name", ["pass", "fail", "interrupted", "huge"])
+@pytest.mark.parametrize("name", ["pass", "fail", "interrupted", "huge", "snapshots"])
 def test_page_is_balanced_and_self_contained(name):
     _, page, t = parse(name)
     assert t.errors == [] and t.stack == []

@@ -24,7 +24,7 @@ def run(name):
     return load_run(FIX / f"{name}.json")
 
 
-@pytest.mark.parametrize("name", ["pass", "fail", "interrupted", "huge"])
+@pytest.mark.parametrize("name", ["pass", "fail", "interrupted", "huge", "snapshots"])
 def test_validates_against_the_jenkins_junit_schema(xsd, name):
     xsd.validate(render_junit(run(name)))
 

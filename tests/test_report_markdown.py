@@ -115,3 +115,24 @@ def test_one_giant_payload_is_clipped_inside_its_failure():
 
 def test_size_counts_like_github():
     assert size("🎉") == 2 and size("é") == 1
+
+
+def test_renders_as_intended_with_a_commonmark_gfm_table_parser():
+    # markdown-it-py (a rich dependency) with raw HTML on, as GitHub renders comments
+    from html.parser import HTMLParser
+
+    from markdown_it import MarkdownIt
+
+    r = run("fail")
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(render_markdown(r))
+    tags: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append(tag)
+
+    Tags().feed(page)
+    assert not {"script", "img", "svg", "no"} & set(tags)
+    assert tags.count("table") == 1 + len(r.events) + (1 if r.static else 0) + len(r.failures)
+    assert tags.count("details") == 2 * len(r.failures)
+    assert tags.count("h1") == 1 and tags.count("h3") == len(r.events) + len(r.failures)

@@ -187,3 +187,51 @@ def clip(text: str, limit: int, *, where: str) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}\n… truncated: {len(text) - limit} more characters; the full text is in {where}"
+
+
+# -- snapshot runs ----------------------------------------------------------------------------------
+SNAPSHOT_COUNTS = ("checked", "matched", "changed", "missing", "orphaned", "created", "updated", "pruned")
+SNAPSHOT_FAILING = frozenset({"changed", "missing", "orphaned"})
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotCaseView:
+    event: str
+    example: str
+    status: str
+    file: str
+    changes: tuple[Mapping[str, Any], ...]
+
+    @property
+    def failed(self) -> bool:
+        return self.status in SNAPSHOT_FAILING
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotView:
+    verdict: str
+    counts: tuple[tuple[str, int], ...]
+    cases: tuple[SnapshotCaseView, ...]
+
+
+def snapshots(run: RunResult) -> SnapshotView | None:
+    """The snapshot part of a run (``lpf_contract.snapshot.SnapshotReport.to_dict()``), read defensively."""
+    s = run.snapshots
+    if not isinstance(s, Mapping):
+        return None
+    cases = []
+    for c in s.get("cases") or ():
+        if not isinstance(c, Mapping):
+            continue
+        changes = tuple(x for x in c.get("changes") or () if isinstance(x, Mapping))
+        cases.append(SnapshotCaseView(str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes))
+    cases.sort(key=lambda c: (not c.failed, c.event, c.example, c.status))
+    verdict = s.get("verdict")
+    if verdict not in ("pass", "fail"):
+        verdict = "fail" if any(c.failed for c in cases) else "pass"
+    counts = tuple((k, s[k]) for k in SNAPSHOT_COUNTS if _int(s.get(k)) is not None)
+    return SnapshotView(verdict, counts, tuple(cases))
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)

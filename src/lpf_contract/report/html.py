@@ -45,6 +45,7 @@ details.failure[open]>summary{border-bottom:1px solid var(--line)}
 .failure .body{padding:4px 12px 10px}.failure h4{margin:.8em 0 .3em;font-size:.95em}
 .sev{display:inline-block;border-radius:4px;padding:0 .4em;font-size:.8em;font-weight:700;color:#fff;background:var(--bad);
 text-transform:uppercase}.warning .sev,.sev.warning{background:var(--warn)}
+.badge-inline.pass{color:var(--ok)}.badge-inline.fail{color:var(--bad)}
 .msg{display:block;margin-top:.2em;overflow-wrap:anywhere}
 .note{border-left:4px solid var(--warn);background:var(--panel);padding:8px 12px;border-radius:4px}
 footer{margin:2em 0 1em;color:var(--muted);font-size:.85em}
@@ -141,6 +142,35 @@ def _static(items: tuple[StaticFinding, ...]) -> str:
     )
 
 
+def _snapshots(snap: v.SnapshotView | None) -> str:
+    if snap is None:
+        return ""
+    counts = "".join(f"<dt>{_e(k)}</dt><dd>{n}</dd>" for k, n in snap.counts)
+    rows = []
+    for c in snap.cases:
+        changes = "".join(
+            f"<li><code>{_e(x.get('path', ''))}</code> {_e(x.get('kind', ''))}: <code>{_e(v.compact(x.get('old')))}</code> → "
+            f"<code>{_e(v.compact(x.get('new')))}</code></li>"
+            for x in c.changes
+        )
+        status = f'<span class="sev">{_e(c.status)}</span>' if c.failed else _e(c.status)
+        rows.append(
+            f'<tr><td data-label="Event"><code>{_e(c.event)}</code></td><td data-label="Example"><code>{_e(c.example)}</code></td>'
+            f'<td data-label="Status">{status}</td><td data-label="File"><code>{_e(c.file)}</code></td>'
+            f'<td data-label="Changes">{f"<ul class=missing>{changes}</ul>" if changes else ""}</td></tr>'
+        )
+    table = (
+        '<div class="scroll"><table class="cards"><thead><tr><th>Event</th><th>Example</th><th>Status</th><th>File</th>'
+        f"<th>Changes</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        if rows
+        else ""
+    )
+    return (
+        f'<section id="snapshots"><h2>Snapshots: <span class="badge-inline {snap.verdict}">{_e(snap.verdict.upper())}</span></h2>'
+        f'<dl class="meta">{counts}</dl>{table}</section>'
+    )
+
+
 def _failure(n: int, f: Failure) -> str:
     # The first failure starts open so a reader sees what the collapsed ones hold.
     at = f" at <code>{_e(f.path)}</code>" if f.path else ""
@@ -183,11 +213,7 @@ def render_html(run: RunResult) -> str:
         failure_html = "".join(_failure(i, f) for i, f in enumerate(failures, 1))
     else:
         failure_html = '<p class="muted">None.</p>'
-    snapshots = (
-        f'<section id="snapshots"><h2>Snapshots</h2><pre>{_e(v.pretty(run.snapshots))}</pre></section>'
-        if run.snapshots is not None
-        else ""
-    )
+    snapshots = _snapshots(v.snapshots(run))
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'

@@ -11,6 +11,7 @@ from . import _view as v
 
 STATIC_SUITE = "handler source (deploy rules)"
 RUN_SUITE = "run"
+SNAPSHOT_SUITE = "snapshots"
 _MESSAGE_CHARS = 500
 _BODY_PAYLOAD_CHARS = 10_000
 # XML 1.0 cannot carry most control characters at all (not even escaped); handler logs often have them.
@@ -122,6 +123,24 @@ def render_junit(run: RunResult) -> str:
         suite.set("tests", str(len(ids)))
         suite.set("failures", str(failed))
         totals["tests"] += len(ids)
+        totals["failures"] += failed
+    snap = v.snapshots(run)
+    if snap is not None:
+        suite = _sub(root, "testsuite", name=SNAPSHOT_SUITE, tests=len(snap.cases), failures=0, errors=0, skipped=0)
+        props = _sub(suite, "properties")
+        for name, value in snap.counts:
+            _sub(props, "property", name=name, value=value)
+        failed = 0
+        for c in snap.cases:
+            case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.snapshots.{c.event}", name=c.example)
+            body = "\n".join(f"{x.get('path', '')} {x.get('kind', '')}: {v.compact(x.get('old'))} -> {v.compact(x.get('new'))}" for x in c.changes)
+            if c.failed:
+                failed += 1
+                _sub(case, "failure", f"{c.file}\n{body}".strip(), type=f"snapshot-{c.status}", message=f"snapshot {c.status}: {c.file}")
+            else:
+                _sub(case, "system-out", f"snapshot {c.status}: {c.file}\n{body}".strip())
+        suite.set("failures", str(failed))
+        totals["tests"] += len(snap.cases)
         totals["failures"] += failed
     if run.interrupted:
         suite = _sub(root, "testsuite", name=RUN_SUITE, tests=1, failures=0, errors=1, skipped=0)

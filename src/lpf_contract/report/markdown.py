@@ -122,8 +122,9 @@ def _head(run: RunResult) -> str:
         ]
         if any(notes):
             parts.append("\n".join(n for n in notes if n))
-    if run.snapshots is not None:
-        parts.append("## Snapshots\n\n" + fence(v.clip(v.pretty(run.snapshots), PAYLOAD_CHARS, where="conformance.json"), "json"))
+    snap = v.snapshots(run)
+    if snap is not None:
+        parts.append(_snapshots(snap))
     if run.static:
         parts.append("## Deploy rules (checked on the handler's source)")
         parts.append(
@@ -135,6 +136,25 @@ def _head(run: RunResult) -> str:
                 ],
             )
         )
+    return "\n\n".join(parts)
+
+
+def _snapshots(snap: v.SnapshotView) -> str:
+    icon = _ICON[snap.verdict.upper()]
+    parts = [f"## Snapshots: {icon} {snap.verdict.upper()}"]
+    if snap.counts:
+        parts.append(_table([k.capitalize() for k, _ in snap.counts], [[str(n) for _, n in snap.counts]]))
+    rows = []
+    for c in snap.cases[:MISSING_LISTED * 4]:
+        changes = "; ".join(
+            f"{code(str(x.get('path', '')))} {text(str(x.get('kind', '')))}: {code(v.compact(x.get('old')))} → {code(v.compact(x.get('new')))}"
+            for x in c.changes[:5]
+        ) + (f"; and {len(c.changes) - 5} more" if len(c.changes) > 5 else "")
+        rows.append([code(c.event), code(c.example), f"**{text(c.status)}**" if c.failed else text(c.status), code(c.file), changes])
+    if rows:
+        parts.append(_table(["Event", "Example", "Status", "File", "Changes"], rows))
+    if len(snap.cases) > len(rows):
+        parts.append(f"… and {len(snap.cases) - len(rows)} more snapshot cases, listed in conformance.html.")
     return "\n\n".join(parts)
 
 
