@@ -187,6 +187,7 @@ def mask(doc: Any, compiled: Sequence[Any]) -> Any:
 
 # -- diffs --------------------------------------------------------------------------------------------
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_JSONPATH_WORDS = frozenset({"where", "wherenot", "when", "and", "or", "not", "in", "len", "sorted", "filter"})
 
 
 def jsonpath(parts: Iterable[Any]) -> str:
@@ -195,10 +196,10 @@ def jsonpath(parts: Iterable[Any]) -> str:
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
-        elif _IDENT.match(str(p)):
+        elif _IDENT.match(str(p)) and str(p) not in _JSONPATH_WORDS:
             out += f".{p}"
         else:
-            out += "[" + json.dumps(str(p), ensure_ascii=False).replace('"', "'") + "]"
+            out += "[" + json.dumps(str(p), ensure_ascii=False) + "]"
     return out
 
 
