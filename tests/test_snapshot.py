@@ -116,6 +116,7 @@ def test_missing_snapshots_fail_without_update_and_nothing_is_written(tmp_path, 
     assert report.count(Status.MISSING) == len(ended_names)
     assert not (tmp_path / "snaps").exists()
     assert "record it with --update" in format_case(report.cases[0])
+    assert f"MISSING all {len(ended_names)} snapshots" in format_report(report)
 
 
 def test_one_word_change_fails_with_a_diff_naming_both_texts(tmp_path, registry, ended_names, consumer_names):

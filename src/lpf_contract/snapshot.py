@@ -296,7 +296,14 @@ def format_case(case: SnapshotCase) -> str:
 
 def format_report(report: SnapshotReport) -> str:
     """Every non-matching case with its diff, then one summary line."""
-    lines = [format_case(c) for c in (*report.cases, *report.orphans) if c.status != Status.MATCHED]
+    shown = [c for c in (*report.cases, *report.orphans) if c.status != Status.MATCHED]
+    if report.cases and all(c.status == Status.MISSING for c in report.cases):
+        # A first run against an empty folder: one line, not one block per example.
+        shown = list(report.orphans)
+        lines = [f"MISSING all {len(report.cases)} snapshots (dir={report.snapshot_dir}): none recorded yet; record them with --update"]
+    else:
+        lines = []
+    lines += [format_case(c) for c in shown]
     counts = report.to_dict()
     if report.update:
         counts["unchanged"] = counts["matched"]
