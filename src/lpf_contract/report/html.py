@@ -29,7 +29,7 @@ white-space:pre-wrap;overflow-wrap:anywhere}
 .pass .badge{background:var(--ok)}.fail .badge,.interrupted .badge{background:var(--bad)}
 .sentence{font-size:1.1em;font-weight:600;margin:.4em 0}.muted{color:var(--muted)}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:0}dl.meta dt{color:var(--muted)}
-dl.meta dd{margin:0;overflow-wrap:anywhere}
+dl.meta dd{margin:0;overflow-wrap:anywhere;white-space:pre-wrap}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{background:var(--panel)}td.n{text-align:right;font-variant-numeric:tabular-nums}
