@@ -1,3 +1,3 @@
 """Top-level pytest configuration: loads lpf-contract's pytest plugin (``--handler`` and friends)."""
 
-pytest_plugins = ["lpf_contract.pytest_plugin"]
+pytest_plugins = ["lpf_contract.pytest_plugin", "lpf_contract.pytest_snapshot"]
