@@ -115,6 +115,8 @@ def counts_from_markdown(text: str) -> dict:
 
 
 class _Cells(HTMLParser):
+    """Rows of the coverage table as (leading text, full text) per cell, plus the headline."""
+
     def __init__(self):
         super().__init__()
         self.rows, self.cell, self.in_table, self.headline, self._head = [], None, False, "", False
@@ -126,7 +128,9 @@ class _Cells(HTMLParser):
         elif self.in_table and tag == "tr":
             self.rows.append([])
         elif self.in_table and tag == "td":
-            self.cell = ""
+            self.cell = ["", "", True]
+        elif self.cell is not None and tag not in ("code", "wbr"):
+            self.cell[2] = False  # leading text ends where nested content (details, spans) begins
         elif tag == "p" and a.get("class") == "headline":
             self._head = True
 
@@ -134,14 +138,16 @@ class _Cells(HTMLParser):
         if tag == "table":
             self.in_table = False
         elif tag == "td" and self.cell is not None:
-            self.rows[-1].append(self.cell)
+            self.rows[-1].append((self.cell[0].strip(), self.cell[1]))
             self.cell = None
         elif tag == "p":
             self._head = False
 
     def handle_data(self, data):
-        if self.cell is not None and not self.cell:
-            self.cell = data  # first text of a cell: the event name or the number
+        if self.cell is not None:
+            self.cell[1] += data
+            if self.cell[2]:
+                self.cell[0] += data
         if self._head:
             self.headline += data
 
@@ -153,8 +159,8 @@ def counts_from_html(text: str) -> dict:
     events = {}
     for row in p.rows:
         if row:
-            name, c, f, _skipped, d = row[:5]
-            errors = int(re.search(r"(\d+) errors?", text.split(f"<code>{name}</code>", 1)[1]).group(1))
+            (name, _), (c, _), (f, _), _skipped, (d, d_all) = row[:5]
+            errors = int(re.search(r"(\d+) errors?", d_all).group(1))
             events[name] = (int(c), int(f), int(d), errors)
     return {"total": (cases, failed, distinct), "events": events}
 

@@ -9,7 +9,7 @@ import pytest
 from lpf_contract.report import load_run, render_html
 
 FIX = Path(__file__).parent / "fixtures" / "report"
-VOID = {"meta", "br", "img", "input", "link", "hr"}
+VOID = {"meta", "br", "img", "input", "link", "hr", "wbr"}
 
 
 class Tree(HTMLParser):

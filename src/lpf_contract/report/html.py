@@ -33,10 +33,10 @@ dl.meta dd{margin:0;overflow-wrap:anywhere;white-space:pre-wrap}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{background:var(--panel)}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.bar{display:inline-block;width:7em;height:.8em;background:var(--bar);border-radius:4px;overflow:hidden;vertical-align:middle}
+.bar{display:inline-block;width:5.5em;height:.8em;background:var(--bar);border-radius:4px;overflow:hidden;vertical-align:middle}
 .bar>span{display:block;height:100%;background:var(--ok)}.bar.low>span{background:var(--warn)}
 .cov{white-space:nowrap}.cov .num{margin-left:.4em;font-variant-numeric:tabular-nums}
-td.event>code{white-space:nowrap}
+td.event>code{overflow-wrap:normal}
 ul.missing{margin:.3em 0 0;padding-left:1.2em;font-size:.9em}
 details.failure{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:6px;margin:.6em 0;background:var(--bg)}
 details.failure.warning{border-left-color:var(--warn)}
@@ -64,6 +64,11 @@ table.cards ul.missing{text-align:left;clear:both}
 
 def _e(value: object) -> str:
     return escape(v.printable(str(value)), quote=True)
+
+
+def _breakable(name: str) -> str:
+    # Event ids are long snake_case words: let them wrap at underscores, not mid-word.
+    return _e(name).replace("_", "_<wbr>")
 
 
 def _bar(t: v.Tally, what: str) -> str:
@@ -105,7 +110,7 @@ def _events(run: RunResult) -> str:
             extra += f'<p class="muted">Skipped {ev.skipped} cases: {_e(ev.skipped_reason)}</p>'
         rows.append(
             "<tr>"
-            f'<td class="event"><code>{_e(ev.name)}</code>{extra}</td>'
+            f'<td class="event"><code>{_breakable(ev.name)}</code>{extra}</td>'
             f'<td class="n" data-label="Cases">{ev.cases}</td>'
             f'<td class="n" data-label="Failed cases">{ev.failed}</td>'
             f'<td class="n" data-label="Skipped">{ev.skipped}</td>'
