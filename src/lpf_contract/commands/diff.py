@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
-
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "diff",
@@ -16,7 +13,6 @@ def add_parser(sub) -> None:
             "breaks handlers); results flow handler->platform (narrowing breaks handlers)."
         ),
         epilog="Exit codes: 0 nothing breaks (in --mode), 1 something does, 2 bad input.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("old", nargs="?", metavar="OLD", help="old side: version, git:REV[:VERSION] or schema file")
     p.add_argument("new", nargs="?", metavar="NEW", help="new side: version, git:REV[:VERSION] or schema file")
@@ -35,7 +31,12 @@ def add_parser(sub) -> None:
     p.add_argument("--transitive", action="store_true", help="check every version (or OLD/NEW given) against all earlier ones")
     p.add_argument("--rules", action="store_true", help="print the rule catalogue and exit")
     p.add_argument("--changelog", action="store_true", help="print the Markdown changelog of every registry version")
-    p.add_argument("--against", metavar="HANDLER", help="replay payload witnesses through this handler and say which break it")
+    p.add_argument(
+        "--against",
+        metavar="HANDLER",
+        help="replay payload witnesses (and, for result changes, the new version's golden examples) through "
+        "this handler (.js, file.py:function or http(s):// URL) and say which changes really break it",
+    )
     p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="per-invocation limit for --against (default 30000)")
     p.add_argument("--no-witnesses", action="store_true", help="skip witness generation (faster; --against needs witnesses)")
     p.set_defaults(run=run)
