@@ -8,7 +8,8 @@ function lambda(input, callback) {
   // Optional fields may be absent: read them defensively.
   const closeReason = _.get(payload, 'closeReason', 'UNKNOWN');
   const lastMessage = _.get(payload, 'lastContentEventNotification.event.message', '');
-  console.info(`survey event for conversation ${conversationId}, closeReason=${closeReason}`);
+  // Logs are capped at 6000 characters per invocation: never log unbounded payload text whole.
+  console.info(`survey event for conversation ${_.truncate(conversationId, { length: 64 })}, closeReason=${closeReason}`);
 
   if (payload.state === 'OPEN' && closeReason === 'CONSUMER') {
     const text = lastMessage.length > 0

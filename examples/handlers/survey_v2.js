@@ -4,7 +4,8 @@ const { DateTime } = require('luxon');
 async function lambda(input) {
   const payload = input.payload;
   const started = DateTime.fromMillis(payload.startTs, { zone: 'utc' });
-  console.info(`conversation ${payload.conversationId} started ${started.toISODate()}`);
+  // Logs are capped at 6000 characters per invocation: never log unbounded payload text whole.
+  console.info(`conversation ${payload.conversationId.slice(0, 64)} started ${started.toISODate()}`);
   const ttrType = payload.ttr && payload.ttr.ttrType;
   if (ttrType === 'URGENT' && payload.skillId) {
     return [

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO
+
+EVENT = "surveybot_messaging_survey_ended"
+GOOD = str(REPO / "examples" / "handlers" / "survey_v1.js")
+BAD = str(FIXTURES / "verify" / "handlers" / "custom_failure_on_agent.js")
+
+
+def test_pass_writes_conformance_json(run_cli, tmp_path):
+    code, out, err = run_cli("verify", GOOD, "--examples", "10", "--seed", "3", "--report-dir", tmp_path, "--no-progress")
+    assert code == 0, out + err
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    assert doc["tool"]["name"] == "lpf-contract"
+    assert doc["contract_version"] == "v1"
+    assert doc["handler"] == {"target": GOOD, "kind": "node", "runtime": "v1"}
+    assert doc["seed"] == 3 and "seed=3" in err
+    assert doc["summary"]["verdict"] == "pass" and doc["summary"]["failed"] == 0
+    assert set(doc["events"]) == {EVENT, "surveybot_messaging_survey_started"}
+    assert doc["summary"]["cases"] == sum(e["cases"] for e in doc["events"].values())
+    assert "verdict=PASS" in out
+
+
+def test_failure_exit_1_and_repro_replays_it(run_cli, tmp_path):
+    code, out, _ = run_cli("verify", BAD, "--event", EVENT, "--examples", "10", "--seed", "1", "--report-dir", tmp_path)
+    assert code == 1
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    (failure,) = doc["failures"]
+    assert failure["check"] == "handler-error" and failure["payload"]["closeReason"] == "AGENT"
+    argv = shlex.split(failure["repro"])
+    assert argv[:3] == ["lpf-contract", "verify", BAD] and "--replay" in argv
+    assert failure["repro"] in out
+    code, out, _ = run_cli(*argv[1:])
+    assert code == 1
+    assert "[handler-error]" in out and "verdict=FAIL" in out
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["verify", str(REPO / "missing.js")], "missing.js"),
+        (["verify", GOOD, "--event", "nope"], "unknown event id='nope'"),
+        (["verify", GOOD, "--version", "v9"], "unknown contract version=v9"),
+        (["verify", GOOD, "--examples", "-1"], "--examples must be >= 0"),
+        (["verify", GOOD, "--timeout-ms", "0"], "--timeout-ms must be between"),
+        (["verify", GOOD, "--timeout-ms", "999999999"], "--timeout-ms must be between"),
+        (["verify", GOOD, "--workers", "0"], "--workers must be between"),
+        (["verify", GOOD, "--replay", str(FIXTURES / "payloads" / "not-json.json")], "replay file is not a JSON repro"),
+    ],
+)
+def test_bad_input_is_exit_2(run_cli, args, fragment):
+    code, out, err = run_cli(*args)
+    assert code == 2, out + err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_unwritable_report_dir_is_exit_2(run_cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run_cli("verify", GOOD, "--report-dir", blocker / "sub")
+    assert code == 2 and "report dir is not writable" in err

@@ -1,0 +1,85 @@
+"""verify finds every planted fault with the right check id and shrinks it; correct handlers pass."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lpf_contract.contracts import load_registry, resolve_pointer
+from lpf_contract.verify import VerifyOptions, verify
+from tests.conftest import FIXTURES, REPO, load_json
+
+EVENT = "surveybot_messaging_survey_ended"
+REQUIRED = {"conversationId", "accountId", "surveyId", "surveyRevision", "skillId", "state", "startTs", "dialogs", "participants"}
+EXPECT = load_json(FIXTURES / "verify" / "expectations.json")
+HANDLERS = FIXTURES / "verify" / "handlers"
+
+
+def _run(target: str, tmp_path, **kw):
+    options = VerifyOptions(events=(EVENT,), examples=kw.pop("examples", 25), seed=kw.pop("seed", 7), report_dir=tmp_path, **kw)
+    return verify(target, options)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_planted_fault_is_found_and_shrunk(name, tmp_path):
+    want = EXPECT[name]
+    run = _run(str(HANDLERS / name), tmp_path, timeout_ms=want.get("timeout_ms", 5000))
+    assert run.verdict == want["verdict"]
+    hits = [f for f in run.failures if f.check == want["check"]]
+    assert hits, [(f.check, f.message) for f in run.failures]
+    f = hits[0]
+    assert f.fault == want["fault"]
+    assert f.shrunk
+    assert load_registry().fast_validator(load_registry().event(EVENT).payload_uri).is_valid(f.payload)
+    if "path" in want:
+        assert f.path == want["path"]
+    if "message_has" in want:
+        assert want["message_has"] in f.message
+    keys = set(f.payload)
+    if want.get("minimal_keys") == "required":
+        assert keys == REQUIRED, keys
+    elif want.get("minimal_keys") == "required+":
+        assert keys == REQUIRED | {p.split("/")[1] for p in want["must_have"]}, keys
+    for pointer, value in want.get("must_have", {}).items():
+        assert resolve_pointer(f.payload, pointer) == value
+    for pointer, bound in want.get("greater_than", {}).items():
+        assert resolve_pointer(f.payload, pointer) > bound
+    if "non_ascii_at" in want:
+        assert any(ord(ch) > 127 for ch in resolve_pointer(f.payload, want["non_ascii_at"]))
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["examples/handlers/survey_v1.js", "examples/handlers/survey_v2.js", "examples/handlers/survey_handler.py:handle"],
+)
+def test_example_handlers_pass_with_full_coverage(target, tmp_path):
+    run = _run(str(REPO / target), tmp_path, examples=50)
+    assert run.verdict == "pass", [(f.check, f.message) for f in run.failures]
+    assert run.failures == ()
+    assert run.events[EVENT].coverage["percent"] == 100.0
+
+
+def test_static_deploy_rules_fail_the_run(tmp_path):
+    run = _run(str(HANDLERS / "deploy_rule_eval.js"), tmp_path, examples=5)
+    assert run.verdict == "fail"
+    assert [s.check for s in run.static] == ["deploy-rules"]
+    assert run.failures == ()  # the runtime checks still ran and found nothing
+
+
+def test_same_seed_same_report(tmp_path):
+    from lpf_contract.report import render_json
+
+    target = str(HANDLERS / "custom_failure_on_agent.js")
+    a = render_json(_run(target, tmp_path, seed=11))
+    b = render_json(_run(target, tmp_path, seed=11))
+    assert a == b
+    assert json.loads(a)["seed"] == 11
+
+
+def test_busy_loop_costs_a_bounded_time(tmp_path):
+    # Bounded by the hang budget (3 hangs, then about 4 time limits of shrinking), not by the case count.
+    run = _run(str(HANDLERS / "timeout_on_non_ascii.js"), tmp_path, timeout_ms=500, examples=200)
+    ev = run.events[EVENT]
+    assert ev.skipped > 0 and "hanging" in ev.skipped_reason
+    assert ev.cases + ev.skipped > 200
