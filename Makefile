@@ -27,8 +27,9 @@ $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/packag
 install: $(VENV)/.installed node
 node: $(NODE_DIR)/node_modules/.installed
 
+# Verifies the bundled V1 example lambda against the current contract; reports land in reports/.
 demo: $(VENV)/.installed node
-	$(VENV)/bin/lpf-contract check-payloads contracts/v1/examples/surveybot_messaging_survey_ended/*.json --event surveybot_messaging_survey_ended
+	$(VENV)/bin/lpf-contract verify examples/handlers/survey_v1.js --report-dir reports
 
 test: $(VENV)/.installed-dev node
 	CI=$${CI:-true} $(PY) -m pytest -q -p no:cacheprovider
