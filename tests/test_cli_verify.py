@@ -64,3 +64,15 @@ def test_unwritable_report_dir_is_exit_2(run_cli, tmp_path):
     blocker.write_text("x")
     code, _, err = run_cli("verify", GOOD, "--report-dir", blocker / "sub")
     assert code == 2 and "report dir is not writable" in err
+
+
+def test_snapshot_dir_is_counted_in_the_report_and_the_verdict(run_cli, tmp_path):
+    edited = str(FIXTURES / "snapshot" / "handlers" / "thanks_v1_edited.js")
+    snapshots = REPO / "suites" / "snapshots" / "survey_v1"
+    code, out, _ = run_cli("verify", GOOD, "--examples", "3", "--report-dir", tmp_path / "a", "--snapshot-dir", snapshots)
+    doc = json.loads((tmp_path / "a" / "conformance.json").read_text())
+    assert code == 0 and doc["snapshots"]["matched"] == doc["snapshots"]["checked"] > 0
+    code, out, _ = run_cli("verify", edited, "--examples", "3", "--report-dir", tmp_path / "b", "--snapshot-dir", snapshots)
+    doc = json.loads((tmp_path / "b" / "conformance.json").read_text())
+    assert code == 1 and doc["snapshots"]["changed"] > 0 and doc["summary"]["verdict"] == "fail"
+    assert "+poll" in out

@@ -23,6 +23,8 @@ def add_parser(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
     p.add_argument("--no-systematic", action="store_true", help="skip the systematic variants (generated payloads only)")
     p.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)")
+    p.add_argument("--snapshot-dir", default=None, metavar="DIR",
+                   help="also compare the golden examples' outcomes with the snapshots in DIR (see `snapshot`); counted in the reports")
     p.add_argument("--replay", default=None, metavar="FILE", help="re-run one saved failing payload (from the report dir's repro/)")
     p.set_defaults(run=run)
 
@@ -69,6 +71,8 @@ def run(args) -> int:
             result = _with_progress(verifier)
         else:
             result = verifier.run()
+        if args.snapshot_dir and not result.interrupted:
+            result = _with_snapshots(args, registry, options, result)
     finally:
         signal.signal(signal.SIGTERM, previous)
     write_reports(result, report_dir)
@@ -76,6 +80,19 @@ def run(args) -> int:
     if result.interrupted:
         return 130
     return 1 if result.verdict == "fail" else 0
+
+
+def _with_snapshots(args, registry, options, result):
+    import dataclasses
+
+    from ..snapshot import format_report, run_snapshots
+
+    report = run_snapshots(
+        args.handler, registry=registry, snapshot_dir=args.snapshot_dir, version=options.version,
+        events=options.events, timeout_ms=options.timeout_ms, runtime=options.runtime,
+    )
+    print(format_report(report))
+    return dataclasses.replace(result, snapshots=report.to_dict())
 
 
 def _with_progress(verifier):
