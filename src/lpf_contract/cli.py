@@ -16,6 +16,7 @@ from . import __version__
 COMMANDS = [
     "contracts",
     "check_payloads",
+    "variants",
     "verify",
     "snapshot",
     "report",

@@ -1,0 +1,92 @@
+"""Payload generation rate: lpf-contract's compiled strategy vs hypothesis-jsonschema, side by side.
+
+Both run under the same Hypothesis harness (@given, @seed, database=None, generate phase only) on the
+same bundled payload schema, one after the other in this process, so machine load hits both alike.
+
+    .venv/bin/python bench/bench_generation.py [--event ID] [--count 1000] [--baseline-count 60] [--repeat 3]
+
+Prints payloads per second for each (median, min, max over --repeat runs), the ratio of the medians,
+and the rate of `lpf_contract.variants.generate()` (what `lpf-contract variants` uses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+
+def _rate(strategy, count: int, seed: int) -> tuple[float, float]:
+    """(payloads per second, mean JSON bytes) of one @given run drawing ``count`` payloads."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    out: list = []
+
+    @hypothesis_seed(seed)
+    @settings(
+        database=None,
+        max_examples=count,
+        phases=[Phase.generate],
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(payload):
+        out.append(payload)
+
+    start = time.perf_counter()
+    collect()
+    elapsed = time.perf_counter() - start
+    return len(out) / elapsed, statistics.fmean(len(json.dumps(p)) for p in out)
+
+
+def _fmt(rates: list[float]) -> str:
+    return f"median {statistics.median(rates):8.1f}/s  (min {min(rates):.1f}, max {max(rates):.1f}, runs {len(rates)})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--event", default="surveybot_messaging_survey_ended")
+    parser.add_argument("--count", type=int, default=1000, help="payloads per run of our strategy")
+    parser.add_argument("--baseline-count", type=int, default=60, help="payloads per run of hypothesis-jsonschema (slow)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    from hypothesis_jsonschema import from_schema
+
+    from lpf_contract.contracts import load_registry
+    from lpf_contract.variants import generate, payload_strategy
+
+    registry = load_registry()
+    schema = registry.bundled(registry.event(args.event).payload_uri)
+    ours_strategy = payload_strategy(registry, args.event)
+    baseline_strategy = from_schema(schema)
+
+    ours, baseline, sizes = [], [], {}
+    for run in range(args.repeat):
+        # Interleaved so that a burst of load on the machine does not land on one side only.
+        rate, sizes["ours"] = _rate(ours_strategy, args.count, seed=run)
+        ours.append(rate)
+        rate, sizes["hypothesis-jsonschema"] = _rate(baseline_strategy, args.baseline_count, seed=run)
+        baseline.append(rate)
+        print(f"run {run + 1}: ours {ours[-1]:.1f}/s, hypothesis-jsonschema {baseline[-1]:.1f}/s", file=sys.stderr)
+
+    start = time.perf_counter()
+    n = sum(1 for _ in generate(registry, args.event, count=args.count, seed=0))
+    gen_rate = n / (time.perf_counter() - start)
+
+    ratio = statistics.median(ours) / statistics.median(baseline)
+    print(f"event: {args.event}  (bundled payload schema)")
+    print(f"lpf-contract strategy   ({args.count:5d} per run): {_fmt(ours)}  mean payload {sizes['ours']:.0f} B")
+    print(f"hypothesis-jsonschema   ({args.baseline_count:5d} per run): {_fmt(baseline)}  mean payload {sizes['hypothesis-jsonschema']:.0f} B")
+    print(f"variants.generate()     ({args.count:5d}):         {gen_rate:8.1f}/s")
+    print(f"ratio (medians): {ratio:.1f}x   goal >= 30x: {'met' if ratio >= 30 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""Normalised schema nodes to Hypothesis strategies.
+
+Why not ``fixed_dictionaries``/``sampled_from``/``lists`` all the way down: Hypothesis costs about
+40-70 µs per choice and per nested ``draw``, and those building blocks spend one boolean choice per
+optional key and per list element (about 130 choices for one survey payload, ~118 payloads/s). The
+compiled form below draws the same choice types straight from Hypothesis' ConjectureData (so
+shrinking, ``@seed``, replay and the example database work as usual) but packs decisions: one
+integer for how many optional keys an object has and one per key for which (instead of a boolean per
+key plus a shuffle), one for a list's length, one per enum, and strings picked from a per-location pool
+(examples, awkward strings) or drawn fresh.
+Keywords that are rare in contracts (``pattern`` beyond a single repeated character class, floats,
+free-form ``{}`` values) are drawn through Hypothesis' own strategies (``from_regex``, ``floats``,
+``recursive``).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import string
+from typing import Any, Callable
+
+from hypothesis import strategies as st
+from hypothesis.internal.intervalsets import IntervalSet
+from hypothesis.strategies._internal.strategies import SearchStrategy
+
+from .ir import (
+    MAX_SAFE,
+    AnyNode,
+    ArrayNode,
+    BoolNode,
+    EnumNode,
+    Node,
+    NullNode,
+    NumberNode,
+    ObjectNode,
+    StringNode,
+    UnionNode,
+)
+
+# Payloads are about 3 KB: random strings and arrays stay short; the systematic set covers the
+# boundaries (empty, 10 000 characters, long arrays) instead.
+STRING_CAP = 12
+ARRAY_CAP = 2
+MORE_ITEMS_P = 0.5
+EXTRA_KEYS_CAP = 2
+
+# Mostly ASCII, with non-ASCII of every awkward kind: Latin-1, CJK, Cyrillic, RTL (Arabic, Hebrew),
+# astral-plane emoji (surrogate pairs in JavaScript), a combining accent, zero-width joiner, RTL mark,
+# and characters JSON must escape. A small alphabet is drawn as one string choice, whatever the length.
+ALPHABET = (
+    string.ascii_letters + string.digits + " -_.,:/@#'\"\\\n\t" + "éßüñ中文жم\u05e9😀👍\u0301\u200d\u200f"
+)
+KEY_ALPHABET = string.ascii_letters + string.digits + "_-é"
+
+Drawer = Callable[[Any], Any]  # ConjectureData -> value
+OPTIONAL_LABEL = 0x6C70_6601  # span labels: arbitrary, distinct from Hypothesis' own
+ITEM_LABEL = 0x6C70_6602
+
+
+class CompiledStrategy(SearchStrategy):
+    """A strategy whose values come from a tree of draw functions compiled from a schema."""
+
+    def __init__(self, drawer: Drawer, name: str):
+        super().__init__()
+        self._drawer = drawer
+        self._name = name
+
+    def do_draw(self, data):
+        return self._drawer(data)
+
+    def __repr__(self) -> str:
+        return f"compile_strategy({self._name})"
+
+
+def compile_node(node: Node, name: str = "schema") -> SearchStrategy:
+    return CompiledStrategy(_drawer(node), name)
+
+
+def _drawer(node: Node) -> Drawer:
+    if isinstance(node, EnumNode):
+        return _enum(node.values)
+    if isinstance(node, StringNode):
+        return _string(node)
+    if isinstance(node, NumberNode):
+        return _number(node)
+    if isinstance(node, BoolNode):
+        return lambda data: data.draw_boolean()
+    if isinstance(node, NullNode):
+        return lambda data: None
+    if isinstance(node, ArrayNode):
+        return _array(node)
+    if isinstance(node, ObjectNode):
+        return _object(node)
+    if isinstance(node, UnionNode):
+        return _union(node)
+    if isinstance(node, AnyNode):
+        return _via(any_json())
+    raise TypeError(f"no strategy for {type(node).__name__}")  # pragma: no cover - every node kind is handled
+
+
+def _via(strategy: SearchStrategy) -> Drawer:
+    return lambda data: data.draw(strategy)
+
+
+def _enum(values: tuple) -> Drawer:
+    mutable = any(isinstance(v, (dict, list)) for v in values)
+    if len(values) == 1:
+        value = values[0]
+        return (lambda data: copy.deepcopy(value)) if mutable else (lambda data: value)
+    top = len(values) - 1
+    if mutable:
+        return lambda data: copy.deepcopy(values[data.draw_integer(0, top)])
+    return lambda data: values[data.draw_integer(0, top)]
+
+
+# Strings a handler most often trips over, offered at every string location the schema allows them.
+AWKWARD_STRINGS = ("", " ", "a", "Ünïcödé ✓", "😀👍🏽", "مرحبا שלום", "e\u0301", "line\nbreak", '"quoted" \\ back')
+# Indices past the pool mean "a fresh string": about a third of draws (weighted integer draws cost
+# twice as much as plain ones, so the share comes from the index range).
+FRESH_SLOTS_PER_POOL_ENTRY = 0.5
+
+
+def _text(alphabet: str, lo: int, hi: int, pool: tuple[str, ...] = ()) -> Drawer:
+    intervals = IntervalSet.from_string(alphabet)
+    if not pool:
+        return lambda data: data.draw_string(intervals, min_size=lo, max_size=hi)
+    # A pool pick costs one small integer choice; a fresh string costs a choice per character inside
+    # Hypothesis' provider. Index 0 is the schema's own example (or the shortest allowed string), so a
+    # shrunk failure shows the most ordinary value that still fails.
+    n, top = len(pool), _pool_top(pool)
+
+    def draw(data):
+        i = data.draw_integer(0, top)
+        return pool[i] if i < n else data.draw_string(intervals, min_size=lo, max_size=hi)
+
+    return draw
+
+
+def string_pool(node: StringNode) -> tuple[str, ...]:
+    """The fixed strings a location draws from besides fresh ones: its examples, then awkward ones."""
+    candidates = [e for e in node.examples if isinstance(e, str)] + list(AWKWARD_STRINGS)
+    return tuple(dict.fromkeys(c for c in candidates if node.accepts(c)))
+
+
+def _string(node: StringNode) -> Drawer:
+    pool = string_pool(node)
+    if node.pattern is None:
+        hi = node.min_length + STRING_CAP
+        if node.max_length is not None:
+            hi = min(hi, node.max_length)
+        return _text(ALPHABET, node.min_length, hi, pool)
+    simple = simple_pattern(node.pattern)
+    if simple is not None:
+        alphabet, lo, hi = simple
+        lo = max(lo, node.min_length)
+        top = max(lo, 1) + STRING_CAP
+        hi = top if hi is None else min(hi, top)
+        if node.max_length is not None:
+            hi = min(hi, node.max_length)
+        if lo <= hi:
+            return _text(alphabet, lo, hi, pool)
+    regex = _via(st.from_regex(re.compile(node.pattern, re.ASCII), fullmatch=True).filter(node.accepts))
+    if not pool:
+        return regex
+    n, top = len(pool), _pool_top(pool)
+    return lambda data: pool[i] if (i := data.draw_integer(0, top)) < n else regex(data)
+
+
+def _pool_top(pool: tuple) -> int:
+    return len(pool) + max(1, round(len(pool) * FRESH_SLOTS_PER_POOL_ENTRY)) - 1
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": string.digits,
+    "CATEGORY_WORD": string.ascii_letters + string.digits + "_",
+    "CATEGORY_SPACE": " \t\n\r\f\v",
+}
+
+
+def simple_pattern(pattern: str) -> tuple[str, int, int | None] | None:
+    """``^[class]{m,n}$`` as (alphabet, m, n or None); None for any richer pattern."""
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+        from re._constants import MAXREPEAT
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        parsed = list(sre_parse.parse(pattern, re.ASCII))
+    except re.error:
+        return None
+    # Unanchored patterns accept any string containing a match: leave them to from_regex.
+    if not parsed or str(parsed[0][0]) != "AT" or str(parsed[0][1]) != "AT_BEGINNING":
+        return None
+    if str(parsed[-1][0]) != "AT" or str(parsed[-1][1]) not in ("AT_END", "AT_END_STRING"):
+        return None
+    parsed = parsed[1:-1]
+    if len(parsed) != 1 or str(parsed[0][0]) not in ("MAX_REPEAT", "MIN_REPEAT"):
+        return None
+    lo, hi, body = parsed[0][1]
+    body = list(body)
+    chars = _charset(body[0]) if len(body) == 1 else None
+    if not chars:
+        return None
+    return chars, lo, None if hi == MAXREPEAT else hi
+
+
+def _charset(item) -> str | None:
+    op, arg = item
+    if str(op) == "LITERAL":
+        return chr(arg)
+    if str(op) != "IN":
+        return None
+    out = []
+    for sub_op, sub_arg in arg:
+        sub_op = str(sub_op)
+        if sub_op == "LITERAL":
+            out.append(chr(sub_arg))
+        elif sub_op == "RANGE" and sub_arg[1] - sub_arg[0] <= 512:
+            out.extend(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
+        elif sub_op == "CATEGORY" and str(sub_arg) in _CATEGORIES:
+            out.append(_CATEGORIES[str(sub_arg)])
+        else:
+            return None  # negated sets, unicode categories, wide ranges: from_regex knows them
+    return "".join(dict.fromkeys("".join(out)))
+
+
+def integer_bounds(node: NumberNode) -> tuple[int, int]:
+    # Unbounded numbers stay within JavaScript's safe integers: beyond them JS rounds silently and
+    # orjson refuses integers above 64 bits.
+    lo = node.minimum if node.minimum is not None else -MAX_SAFE
+    hi = node.maximum if node.maximum is not None else MAX_SAFE
+    int_lo = math.floor(lo) + 1 if node.exclusive_min and float(lo).is_integer() else math.ceil(lo)
+    int_hi = math.ceil(hi) - 1 if node.exclusive_max and float(hi).is_integer() else math.floor(hi)
+    return int_lo, int_hi
+
+
+def _number(node: NumberNode) -> Drawer:
+    int_lo, int_hi = integer_bounds(node)
+    if node.integer:
+        return lambda data: data.draw_integer(int_lo, int_hi)
+    lo = node.minimum if node.minimum is not None else -float(MAX_SAFE)
+    hi = node.maximum if node.maximum is not None else float(MAX_SAFE)
+    floats = st.floats(
+        min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
+        exclude_min=node.exclusive_min, exclude_max=node.exclusive_max,
+    )  # fmt: skip
+    if int_lo > int_hi:
+        return _via(floats)
+    return _via(st.one_of(floats, st.integers(int_lo, int_hi)))
+
+
+def _array(node: ArrayNode) -> Drawer:
+    item = _drawer(node.items)
+    lo = node.min_items
+    hi = lo + ARRAY_CAP if node.max_items is None else min(lo + ARRAY_CAP, node.max_items)
+
+    def draw(data):
+        # Like Hypothesis' own lists: each item sits in a span together with the "one more?" boolean
+        # before it, so the shrinker can delete any item without misaligning the choices after it.
+        out = []
+        while len(out) < hi:
+            data.start_span(ITEM_LABEL)
+            if len(out) >= lo and not data.draw_boolean(MORE_ITEMS_P):
+                data.stop_span()
+                break
+            out.append(item(data))
+            data.stop_span()
+        return out
+
+    return draw
+
+
+def _object(node: ObjectNode) -> Drawer:
+    required = [(name, _drawer(node.properties[name])) for name in node.required]
+    optional = [(name, _drawer(sub)) for name, sub in node.properties.items() if name not in node.required]
+    extra = _extras(node) if isinstance(node.additional, Node) else None
+    k = len(optional)
+    # About 70% of the optional keys are drawn (some repeat): enough that deep enum values and optional
+    # fields come up within verify's default 200 examples.
+    more_keys_p = min(0.9, 0.7 * k / (1 + 0.7 * k))
+
+    def draw(data):
+        out = {name: f(data) for name, f in required}
+        if k:
+            # Like Hypothesis' own fixed_dictionaries: per optional key a span holding "one more?", which
+            # key (an absolute index: deleting another span keeps its meaning; a repeat adds nothing),
+            # and its value. The shrinker deletes spans as it deletes list items, so a shrunk payload
+            # keeps only the optional keys the failure needs.
+            for _ in range(k):
+                data.start_span(OPTIONAL_LABEL)
+                if not data.draw_boolean(more_keys_p):
+                    data.stop_span()
+                    break
+                name, f = optional[data.draw_integer(0, k - 1) if k > 1 else 0]
+                if name not in out:
+                    out[name] = f(data)
+                data.stop_span()
+        if extra is not None:
+            out.update(extra(data))
+        return out
+
+    return draw
+
+
+def _extras(node: ObjectNode) -> Drawer:
+    keys = IntervalSet.from_string(KEY_ALPHABET)
+    value = _drawer(node.additional)
+    known = frozenset(node.properties)
+
+    def draw(data):
+        out = {}
+        for _ in range(data.draw_integer(0, EXTRA_KEYS_CAP)):
+            key = data.draw_string(keys, min_size=1, max_size=8)
+            v = value(data)
+            if key not in known:  # a declared name would have to follow its own schema
+                out[key] = v
+        return out
+
+    return draw
+
+
+def _union(node: UnionNode) -> Drawer:
+    branches = [_drawer(b) for b in node.branches]
+    top = len(branches) - 1
+    if not (node.exclusive and not node.disjoint):
+        return lambda data: branches[data.draw_integer(0, top)](data)
+    # oneOf whose branches overlap: a value from one branch must not also match another.
+    import jsonschema_rs
+
+    checks = [jsonschema_rs.validator_for(b.schema) for b in node.branches]
+
+    def draw(data):
+        for _ in range(3):
+            i = data.draw_integer(0, top)
+            value = branches[i](data)
+            if not any(c.is_valid(value) for j, c in enumerate(checks) if j != i):
+                return value
+        data.mark_invalid(f"oneOf branches overlap at {node.kind}")
+
+    return draw
+
+
+def any_json() -> SearchStrategy:
+    """Small JSON values of every type (for ``{}``/``true`` schemas)."""
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(-MAX_SAFE, MAX_SAFE),
+        st.floats(allow_nan=False, allow_infinity=False), st.text(ALPHABET, max_size=STRING_CAP),
+    )  # fmt: skip
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=ARRAY_CAP), st.dictionaries(st.text(KEY_ALPHABET, max_size=8), inner, max_size=ARRAY_CAP)
+        ),
+        max_leaves=6,
+    )
