@@ -85,6 +85,7 @@ class _EventState:
     failed: int = 0
     hangs: int = 0
     skipped: int = 0
+    coverage: Any = None  # lpf_contract.variants.Coverage, set when the event starts
     seen: dict[tuple[str, str], _Seen] = field(default_factory=dict)
 
 
@@ -129,26 +130,19 @@ class Verifier:
                 headers=self.options.headers,
             )
         states: dict[str, _EventState] = {}
-        coverages: dict[str, Any] = {}
         interrupted = False
+        static: list[StaticFinding] = []
+        failures: list[Failure] = []
         try:
             static = self._static(handler)
             for event in self.events:
                 state = states[event] = _EventState(event)
-                try:
-                    coverages[event] = self._explore(handler, event, state)
-                except KeyboardInterrupt:
-                    interrupted = True
-                if interrupted or self._stop.is_set():
-                    interrupted = True
-                    break
-            failures = [] if interrupted else self._shrink_all(handler, states)
-            if interrupted:
-                failures = self._unshrunk(states)
+                self._explore(handler, event, state)
+            failures = self._shrink_all(handler, states)
         except KeyboardInterrupt:
+            # Whatever ran is reported, unshrunk, in a report marked interrupted.
             interrupted = True
             failures = self._unshrunk(states)
-            static = ()
         finally:
             if owns:
                 handler.close()
@@ -167,7 +161,7 @@ class Verifier:
                     skipped_reason=(
                         f"stopped after {st.hangs} hanging cases (timeouts/crashes); fix those first" if st.skipped else ""
                     ),
-                    coverage=(coverages[ev].summary() if ev in coverages else {}),
+                    coverage=(st.coverage.summary() if st.coverage is not None else {}),
                 )
                 for ev, st in states.items()
             },
@@ -198,39 +192,48 @@ class Verifier:
             for i, payload in enumerate(generate(self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name)):
                 yield f"generated:{i}", payload
 
-    def _explore(self, handler, event: str, state: _EventState):
+    def _explore(self, handler, event: str, state: _EventState) -> None:
+        from collections import deque
+
         from .variants import Coverage
 
         spec = self.registry.event(event, self.version.name)
-        coverage = Coverage.for_schema(self.registry.bundled(spec.payload_uri))
-        total = None  # generated cases stream in; the count is not known up front
-        window = max(1, self.options.workers) * 4
+        state.coverage = Coverage.for_schema(self.registry.bundled(spec.payload_uri))
+        workers = max(1, self.options.workers)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lpf-case")
+        # A sliding window keeps every worker busy while results are recorded in submission order,
+        # so that the report does not depend on which worker finished first.
+        in_flight: deque = deque()
         cases = self._cases(event)
-        with ThreadPoolExecutor(max_workers=max(1, self.options.workers), thread_name_prefix="lpf-case") as pool:
-            done = 0
-            while not self._stop.is_set():
-                batch = []
-                for name, payload in cases:
-                    batch.append((name, payload, pool.submit(handler.invoke, event, handler_input(payload))))
-                    if len(batch) >= window:
-                        break
-                if not batch:
-                    break
-                for name, payload, fut in batch:
-                    outcome = _wait(fut, self._stop)
-                    if outcome is None:
-                        break
-                    coverage.observe(payload)
-                    self._record(state, spec.result_uri, name, payload, outcome)
-                    done += 1
-                if self._progress:
-                    self._progress(event, done, total)
+        try:
+            for name, payload in cases:
+                in_flight.append((name, payload, pool.submit(handler.invoke, event, handler_input(payload))))
+                if len(in_flight) >= workers * 4:
+                    self._drain_one(in_flight, state, spec.result_uri)
                 if state.hangs >= self.options.max_hangs:
-                    state.skipped = sum(1 for _ in cases)
                     break
-        if self._stop.is_set():
-            raise KeyboardInterrupt
-        return coverage
+            while in_flight and state.hangs < self.options.max_hangs:
+                self._drain_one(in_flight, state, spec.result_uri)
+            if state.hangs >= self.options.max_hangs:
+                # Cases already submitted but not recorded, and those never generated, are skipped.
+                state.skipped = len(in_flight) + sum(1 for _ in cases)
+                for *_, fut in in_flight:
+                    fut.cancel()
+        except BaseException:
+            # Ctrl-C / SIGTERM / stop(): kill the workers first so that running cases end now,
+            # instead of the pool waiting for them (a hanging case would wait its whole time limit).
+            handler.close()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+
+    def _drain_one(self, in_flight, state: _EventState, result_uri: str) -> None:
+        name, payload, fut = in_flight.popleft()
+        outcome = _wait(fut, self._stop)
+        state.coverage.observe(payload)
+        self._record(state, result_uri, name, payload, outcome)
+        if self._progress:
+            self._progress(state.event, state.cases, None)
 
     def _findings(self, event: str, result_uri: str, payload: Any, outcome: Outcome) -> list[Finding]:
         return CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri))
@@ -259,8 +262,7 @@ class Verifier:
             fast = self.registry.fast_validator(spec.payload_uri)
             for key, seen in sorted(state.seen.items()):
                 if self._stop.is_set():
-                    failures.append(self._failure(event, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0))
-                    continue
+                    raise KeyboardInterrupt
                 last: dict[str, Any] = {}
 
                 def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last):
@@ -330,14 +332,14 @@ class Verifier:
         return shlex.join(argv)
 
 
-def _wait(fut, stop: threading.Event) -> Outcome | None:
+def _wait(fut, stop: threading.Event) -> Outcome:
     # Short waits so that Ctrl-C (delivered to the main thread) and stop() are noticed quickly.
     while True:
         try:
             return fut.result(timeout=0.2)
         except TimeoutError:
             if stop.is_set():
-                return None
+                raise KeyboardInterrupt from None
 
 
 def verify(target: str, options: VerifyOptions, **kwargs) -> RunResult:
