@@ -41,7 +41,7 @@ from .ir import (
 
 # Payloads are about 3 KB: random strings and arrays stay short; the systematic set covers the
 # boundaries (empty, 10 000 characters, long arrays) instead.
-STRING_CAP = 12
+STRING_CAP = 10
 ARRAY_CAP = 2
 MORE_ITEMS_P = 0.5
 EXTRA_KEYS_CAP = 2
@@ -119,7 +119,7 @@ def _enum(values: tuple) -> Drawer:
 AWKWARD_STRINGS = ("", " ", "a", "Ünïcödé ✓", "😀👍🏽", "مرحبا שלום", "e\u0301", "line\nbreak", '"quoted" \\ back')
 # Indices past the pool mean "a fresh string": about a third of draws (weighted integer draws cost
 # twice as much as plain ones, so the share comes from the index range).
-FRESH_SLOTS_PER_POOL_ENTRY = 0.5
+FRESH_SLOTS_PER_POOL_ENTRY = 0.2
 
 
 def _text(alphabet: str, lo: int, hi: int, pool: tuple[str, ...] = ()) -> Drawer:
@@ -166,6 +166,20 @@ def _string(node: StringNode) -> Drawer:
         return regex
     n, top = len(pool), _pool_top(pool)
     return lambda data: pool[i] if (i := data.draw_integer(0, top)) < n else regex(data)
+
+
+def _pooled(pool: tuple, fresh: Drawer) -> Drawer:
+    n, top = len(pool), _pool_top(pool)
+    return lambda data: pool[i] if (i := data.draw_integer(0, top)) < n else fresh(data)
+
+
+INTEGER_POOL = (0, 1, 2**31 - 1, 2**31, 2**32, 3387141511, 2**53 - 1)
+
+
+def number_pool(node: NumberNode) -> tuple:
+    lo, hi = integer_bounds(node)
+    candidates = [e for e in node.examples if isinstance(e, int) and not isinstance(e, bool)] + [lo, *INTEGER_POOL, hi]
+    return tuple(dict.fromkeys(c for c in candidates if node.accepts(c)))
 
 
 def _pool_top(pool: tuple) -> int:
@@ -239,7 +253,12 @@ def integer_bounds(node: NumberNode) -> tuple[int, int]:
 def _number(node: NumberNode) -> Drawer:
     int_lo, int_hi = integer_bounds(node)
     if node.integer:
-        return lambda data: data.draw_integer(int_lo, int_hi)
+        fresh = lambda data: data.draw_integer(int_lo, int_hi)  # noqa: E731
+        if int_hi - int_lo < 256:
+            return fresh
+        # Wide ranges cost Hypothesis about three times a small choice: pick from the location's
+        # examples and boundaries first, fresh integers for a share of draws.
+        return _pooled(number_pool(node), fresh)
     lo = node.minimum if node.minimum is not None else -float(MAX_SAFE)
     hi = node.maximum if node.maximum is not None else float(MAX_SAFE)
     floats = st.floats(
@@ -277,25 +296,21 @@ def _object(node: ObjectNode) -> Drawer:
     optional = [(name, _drawer(sub)) for name, sub in node.properties.items() if name not in node.required]
     extra = _extras(node) if isinstance(node.additional, Node) else None
     k = len(optional)
-    # About 70% of the optional keys are drawn (some repeat): enough that deep enum values and optional
-    # fields come up within verify's default 200 examples.
-    more_keys_p = min(0.9, 0.7 * k / (1 + 0.7 * k))
-
     def draw(data):
         out = {name: f(data) for name, f in required}
         if k:
-            # Like Hypothesis' own fixed_dictionaries: per optional key a span holding "one more?", which
-            # key (an absolute index: deleting another span keeps its meaning; a repeat adds nothing),
-            # and its value. The shrinker deletes spans as it deletes list items, so a shrunk payload
-            # keeps only the optional keys the failure needs.
-            for _ in range(k):
+            # How many optional keys (one choice), then per key a span holding which key (an absolute
+            # index, 0 meaning none: deleting another span keeps every index's meaning, a repeat or a
+            # 0 adds nothing) and the key's value. Hypothesis' shrinker lowers the count and deletes a
+            # span together, as for list lengths, so a shrunk payload keeps only the optional keys the
+            # failure needs; indices past a deleted span read as 0 ("none"), not as some other key.
+            for _ in range(data.draw_integer(0, k)):
                 data.start_span(OPTIONAL_LABEL)
-                if not data.draw_boolean(more_keys_p):
-                    data.stop_span()
-                    break
-                name, f = optional[data.draw_integer(0, k - 1) if k > 1 else 0]
-                if name not in out:
-                    out[name] = f(data)
+                pick = data.draw_integer(0, k)
+                if pick:
+                    name, f = optional[pick - 1]
+                    if name not in out:
+                        out[name] = f(data)
                 data.stop_span()
         if extra is not None:
             out.update(extra(data))
