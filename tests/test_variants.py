@@ -143,6 +143,33 @@ def test_generate_is_reproducible_per_seed(registry):
     assert a != c
 
 
+def test_generate_honours_the_seed_under_the_ci_profile(registry):
+    # Hypothesis loads its "ci" profile (derandomize=True) when CI is set; the seed must still decide.
+    previous = settings.default
+    settings.load_profile("ci")
+    try:
+        a = list(generate(registry, ENDED, count=30, seed=1))
+        b = list(generate(registry, ENDED, count=30, seed=2))
+    finally:
+        settings.register_profile("_restore", previous)
+        settings.load_profile("_restore")
+    assert a != b
+    assert a == list(generate(registry, ENDED, count=30, seed=1))
+
+
+def test_generate_is_reproducible_across_processes(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        cmd = [sys.executable, "-m", "lpf_contract.cli", "variants", "--event", ENDED, "--count", "40", "--seed", "11"]
+        outputs.append(subprocess.run(cmd, env=env, capture_output=True, check=True).stdout)
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 40
+
+
 def test_generate_spans_batches_and_tiny_schemas(registry, monkeypatch):
     import lpf_contract.variants as variants
 
@@ -296,6 +323,18 @@ def test_cli_systematic_to_file_prints_seed_and_coverage(registry, tmp_path, cap
     assert "seed=0" in err and "coverage=100.0%" in err
     lines = target.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(systematic_variants(registry, STARTED)) + 5
+
+
+def test_cli_systematic_alone_writes_just_the_systematic_set(registry, capsysbinary):
+    assert main(["variants", "--event", ENDED, "--systematic", "--seed", "3"]) == 0
+    lines = capsysbinary.readouterr()[0].decode().splitlines()
+    expected = systematic_variants(registry, ENDED)
+    assert [json.loads(line) for line in lines] == [v.payload for v in expected]
+
+
+def test_cli_negative_count_is_bad_input(capsys):
+    assert main(["variants", "--event", ENDED, "--count", "-1"]) == 2
+    assert "--count=-1" in capsys.readouterr().err
 
 
 def test_cli_unknown_event_exits_2(capsys):

@@ -13,7 +13,9 @@ def add_parser(sub) -> None:
         ),
     )
     p.add_argument("--event", required=True, metavar="ID", help="event id, e.g. surveybot_messaging_survey_ended")
-    p.add_argument("--count", type=int, default=100, metavar="N", help="generated payloads (default 100; 0 with --systematic)")
+    p.add_argument(
+        "--count", type=int, default=None, metavar="N", help="random payloads to generate (default 100, or 0 with --systematic)"
+    )
     p.add_argument("--seed", type=int, default=None, metavar="S", help="seed for reproducible output")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: the current one)")
     p.add_argument(
@@ -36,8 +38,9 @@ def run(args) -> int:
     from ..errors import UsageError
     from ..variants import Coverage, generate, systematic_variants
 
-    if args.count < 0:
-        raise UsageError(f"--count={args.count} must be 0 or more")
+    count = args.count if args.count is not None else (0 if args.systematic else 100)
+    if count < 0:
+        raise UsageError(f"--count={count} must be 0 or more")
     registry = load_registry(args.contracts)
     spec = registry.event(args.event, args.version)  # unknown event or version: exit 2 before any output
     seed = args.seed
@@ -49,14 +52,12 @@ def run(args) -> int:
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
     written = 0
     try:
-        payloads = []
         if args.systematic:
-            payloads = (v.payload for v in systematic_variants(registry, args.event, spec.version))
-            for payload in payloads:
+            for payload in (v.payload for v in systematic_variants(registry, args.event, spec.version)):
                 coverage.observe(payload)
                 out.write(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
                 written += 1
-        for payload in generate(registry, args.event, count=args.count, seed=seed, version=spec.version):
+        for payload in generate(registry, args.event, count=count, seed=seed, version=spec.version):
             coverage.observe(payload)
             out.write(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
             written += 1

@@ -1,13 +1,14 @@
 """Normalised schema nodes to Hypothesis strategies.
 
 Why not ``fixed_dictionaries``/``sampled_from``/``lists`` all the way down: Hypothesis costs about
-40-70 µs per choice and per nested ``draw``, and those building blocks spend one boolean choice per
-optional key and per list element (about 130 choices for one survey payload, ~118 payloads/s). The
-compiled form below draws the same choice types straight from Hypothesis' ConjectureData (so
-shrinking, ``@seed``, replay and the example database work as usual) but packs decisions: one
-integer for how many optional keys an object has and one per key for which (instead of a boolean per
-key plus a shuffle), one for a list's length, one per enum, and strings picked from a per-location pool
-(examples, awkward strings) or drawn fresh.
+25-70 µs per choice and more per nested ``draw``, and ``fixed_dictionaries(optional=...)`` spends a
+boolean, an index and a shuffle per optional key (about 130 choices for one survey payload, ~118
+payloads/s here). The compiled form below draws the same choice types straight from Hypothesis'
+ConjectureData (so shrinking, ``@seed``, replay and the example database work as usual) with fewer
+choices: one integer for how many optional keys an object gets and one per key for which, one
+"more?" boolean per list item (each key and item in a span, the shape the shrinker deletes), one
+integer per enum, and strings and wide integers picked from a per-location pool (schema examples,
+awkward strings, boundary numbers) or, for a share of draws, drawn fresh (about 55 choices).
 Keywords that are rare in contracts (``pattern`` beyond a single repeated character class, floats,
 free-form ``{}`` values) are drawn through Hypothesis' own strategies (``from_regex``, ``floats``,
 ``recursive``).
@@ -117,8 +118,8 @@ def _enum(values: tuple) -> Drawer:
 
 # Strings a handler most often trips over, offered at every string location the schema allows them.
 AWKWARD_STRINGS = ("", " ", "a", "Ünïcödé ✓", "😀👍🏽", "مرحبا שלום", "e\u0301", "line\nbreak", '"quoted" \\ back')
-# Indices past the pool mean "a fresh string": about a third of draws (weighted integer draws cost
-# twice as much as plain ones, so the share comes from the index range).
+# Indices past the pool mean "draw a fresh value": about one draw in six for a pool of ten (weighted
+# integer draws cost twice as much as plain ones, so the share comes from the index range).
 FRESH_SLOTS_PER_POOL_ENTRY = 0.2
 
 

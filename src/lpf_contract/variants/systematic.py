@@ -216,7 +216,7 @@ def _boundaries(node: NumberNode) -> list:
     if node.maximum is not None:
         candidates.append(hi if node.integer or node.exclusive_max else node.maximum)
     if not node.integer:
-        candidates += [0.5, 37607275.23]
+        candidates.append(0.5)
     out: list = []
     for v in candidates:
         if node.accepts(v) and not any(v == w and type(v) is type(w) for w in out):
