@@ -1,0 +1,106 @@
+"""Start-up cost of the CLI: `lpf-contract --help` and `lpf-contract diff v1 v2`, wall time per process.
+
+Goal 6 of issue 10: `diff v1 v2` under 0.5 s including start-up, `--help` under 0.3 s. Each command runs
+--repeat times, interleaved with a bare `python -c pass` (the interpreter's own floor), and the script
+prints median, min and max. When a median is over its budget (or with --importtime) it also prints the
+slowest imports of that command from `python -X importtime`.
+
+    .venv/bin/python bench/bench_startup.py [--repeat 9] [--importtime]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CLI = [sys.executable, "-m", "lpf_contract.cli"]
+COMMANDS = {
+    # name: (argv after the CLI, budget in seconds or None for the reference)
+    "python -c pass": (None, None),
+    "lpf-contract --help": (["--help"], 0.3),
+    "lpf-contract diff v1 v2": (["diff", "v1", "v2"], 0.5),
+}
+
+
+def _cli() -> list[str]:
+    # The console script is what users run; fall back to -m when the venv has none (same imports).
+    script = Path(sys.executable).with_name("lpf-contract")
+    return [str(script)] if script.is_file() else CLI
+
+
+def _argv(extra: list[str] | None) -> list[str]:
+    return [sys.executable, "-c", "pass"] if extra is None else _cli() + extra
+
+
+def wall(argv: list[str]) -> float:
+    start = time.perf_counter()
+    # diff exits 1 when the versions differ in a breaking way (v1 -> v2 does): that is its answer, not a failure.
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-500:]}")
+    return elapsed
+
+
+def import_offenders(extra: list[str], top: int) -> list[tuple[int, int, str]]:
+    """(cumulative µs, self µs, module) of the slowest imports of one CLI run, slowest first."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lpf_contract.cli", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    rows = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        self_us, cum_us, name = line[len("import time:"):].split("|", 2)
+        rows.append((int(cum_us), int(self_us), name.rstrip()))
+    return sorted(rows, reverse=True)[:top]
+
+
+def fmt(xs: list[float]) -> str:
+    return f"median {statistics.median(xs) * 1000:6.0f} ms  (min {min(xs) * 1000:.0f}, max {max(xs) * 1000:.0f}, runs {len(xs)})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=9)
+    p.add_argument("--importtime", action="store_true", help="always print the slowest imports")
+    p.add_argument("--top", type=int, default=12, help="imports to list")
+    p.add_argument("--quick", action="store_true", help="3 runs each")
+    args = p.parse_args(argv)
+    repeat = 3 if args.quick else args.repeat
+
+    for extra, _ in COMMANDS.values():  # warm the page cache and the .pyc files
+        wall(_argv(extra))
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for _ in range(repeat):
+        for name, (extra, _) in COMMANDS.items():
+            times[name].append(wall(_argv(extra)))
+
+    floor = statistics.median(times["python -c pass"])
+    for name, (extra, budget) in COMMANDS.items():
+        med = statistics.median(times[name])
+        line = f"{name:26} {fmt(times[name])}"
+        if budget is not None:
+            verdict = "met" if med <= budget else "MISSED"
+            line += f"  goal < {budget:.1f} s: {med / budget:.2f} of budget, {verdict}; {med - floor:.2f} s above the interpreter"
+        print(line)
+    for name, (extra, budget) in COMMANDS.items():
+        if budget is None or not (args.importtime or statistics.median(times[name]) > budget):
+            continue
+        print(f"\nslowest imports of `{name}` (python -X importtime, cumulative / self):")
+        for cum, self_us, mod in import_offenders(extra, args.top):
+            print(f"  {cum / 1000:7.1f} ms  {self_us / 1000:6.1f} ms  {mod}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
