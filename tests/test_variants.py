@@ -18,6 +18,7 @@ from lpf_contract.variants import (
     Variant,
     compile_strategy,
     draw_batch,
+    draw_direct,
     generate,
     payload_strategy,
     systematic_variants,
@@ -26,7 +27,7 @@ from lpf_contract.variants import (
 FIXTURES = Path(__file__).parent / "fixtures" / "variants"
 ENDED = "surveybot_messaging_survey_ended"
 STARTED = "surveybot_messaging_survey_started"
-SEEDS = (0, 1, 2, 3, 12345)
+SEEDS = (0, 1, 12345)
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +69,12 @@ def test_generated_payloads_validate_for_every_event(registry, seed):
 def test_every_supported_keyword_generates_valid_values(seed):
     schema = _fixture_schema("keywords.schema.json")
     check = jsonschema_rs.validator_for(schema)
-    values = draw_batch(compile_strategy(schema), 200, seed)
-    assert len(values) == 200
-    bad = [v for v in values if not check.is_valid(v)]
-    assert not bad, bad[:3]
+    strategy = compile_strategy(schema)
+    # Both ways of drawing: inside Hypothesis' test engine (@given) and straight from its provider.
+    for values in (draw_batch(strategy, 200, seed), draw_direct(strategy, 200, seed)):
+        assert len(values) == 200
+        bad = [v for v in values if not check.is_valid(v)]
+        assert not bad, bad[:3]
 
 
 def test_generation_explores_the_schema_not_a_fixed_set():
