@@ -11,7 +11,6 @@ slowest imports of that command from `python -X importtime`.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -47,14 +46,13 @@ def wall(argv: list[str]) -> float:
     return elapsed
 
 
-def import_offenders(extra: list[str], top: int) -> list[tuple[int, int, str]]:
-    """(cumulative µs, self µs, module) of the slowest imports of one CLI run, slowest first."""
+def import_offenders(extra: list[str], top: int) -> tuple[int, list[tuple[int, int, str]]]:
+    """(all imports in µs, [(cumulative µs, self µs, module)] of the slowest, slowest first) of one CLI run."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "lpf_contract.cli", *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     rows = []
     for line in proc.stderr.splitlines():
@@ -62,7 +60,8 @@ def import_offenders(extra: list[str], top: int) -> list[tuple[int, int, str]]:
             continue
         self_us, cum_us, name = line[len("import time:"):].split("|", 2)
         rows.append((int(cum_us), int(self_us), name.rstrip()))
-    return sorted(rows, reverse=True)[:top]
+    total = sum(cum for cum, _, name in rows if not name.startswith("  "))  # top-level imports only
+    return total, sorted(rows, reverse=True)[:top]
 
 
 def fmt(xs: list[float]) -> str:
@@ -96,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, (extra, budget) in COMMANDS.items():
         if budget is None or not (args.importtime or statistics.median(times[name]) > budget):
             continue
-        print(f"\nslowest imports of `{name}` (python -X importtime, cumulative / self):")
-        for cum, self_us, mod in import_offenders(extra, args.top):
+        total, rows = import_offenders(extra, args.top)
+        print(f"\nimports of `{name}`: {total / 1000:.0f} ms in all; the slowest (python -X importtime, cumulative / self):")
+        for cum, self_us, mod in rows:
             print(f"  {cum / 1000:7.1f} ms  {self_us / 1000:6.1f} ms  {mod}")
     return 0
 
