@@ -137,6 +137,10 @@ class UnionNode(Node):
     kind: str = "anyOf"  # "oneOf", "anyOf" or "type"
 
 
+_NUMERIC = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+_COUNTS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
+
+
 # -- keyword check ---------------------------------------------------------------------------------
 def check_keywords(schema: Any, pointer: str = "") -> None:
     """Raise UnsupportedSchema for the first keyword (in document order) the generator does not honour."""
@@ -154,6 +158,14 @@ def check_keywords(schema: Any, pointer: str = "") -> None:
             raise UnsupportedSchema(key, where, "bundle the schema first (Registry.bundled)")
         if key not in SUPPORTED:
             raise UnsupportedSchema(key, where)
+        if key == "type":
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not names or any(n not in JSON_TYPES for n in names):
+                raise UnsupportedSchema(key, where, f"expected one of {', '.join(JSON_TYPES)} or a list of them, got {value!r}")
+        if key in _NUMERIC and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise UnsupportedSchema(key, where, f"expected a number (draft-07), got {value!r}")
+        if key in _COUNTS and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise UnsupportedSchema(key, where, f"expected a non-negative integer, got {value!r}")
         if key == "uniqueItems" and value is True:
             raise UnsupportedSchema(key, where, "uniqueItems=true is not generated")
         if key == "items" and isinstance(value, list):
