@@ -242,6 +242,27 @@ function require_toolbelt() {
   return toolbelt;
 }
 
+// On the platform a lambda reaches the network only through a proxy that admits allow-listed
+// domains. net, http, https, tls and fetch all end in net.Socket#connect, so the allow-list is
+// enforced there too, failing like a refused connection. A speed bump, not a sandbox: a child
+// process or a custom `lookup` gets past it (docs/handler-isolation.md).
+const originalConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function connect() {
+  const first = arguments[0];
+  // net.connect() passes its already normalized [options, cb] array; direct calls pass raw args.
+  const options = (Array.isArray(first) ? first[0] : net._normalizeArgs(Array.prototype.slice.call(arguments))[0]) || {};
+  const host = options.path ? null : String(options.host || 'localhost');
+  if (host !== null && require('./toolbelt.js').domainAllowed(host, toolbeltOptions.allowDomains)) {
+    return originalConnect.apply(this, arguments);
+  }
+  const where = host === null ? `path=${options.path}` : `host=${host}`;
+  const err = new Error(`connect ECONNREFUSED ${where}: not on the function's domain allow-list (emulated platform proxy)`);
+  err.code = 'ECONNREFUSED';
+  const socket = this;
+  process.nextTick(() => socket.destroy(err));
+  return this;
+};
+
 function load(msg) {
   toolbeltOptions = { allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null };
   const file = path.resolve(msg.path);
