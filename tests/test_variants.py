@@ -67,7 +67,7 @@ def test_generated_payloads_validate_for_every_event(registry, seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_supported_keyword_generates_valid_values(seed):
-    schema = _fixture_schema("keywords.schema.json")
+    schema = _fixture_schema("contracts/v9/keywords.schema.json")
     check = jsonschema_rs.validator_for(schema)
     strategy = compile_strategy(schema)
     # Both ways of drawing: inside Hypothesis' test engine (@given) and straight from its provider.
@@ -78,7 +78,7 @@ def test_every_supported_keyword_generates_valid_values(seed):
 
 
 def test_generation_explores_the_schema_not_a_fixed_set():
-    values = draw_batch(compile_strategy(_fixture_schema("keywords.schema.json")), 300, 7)
+    values = draw_batch(compile_strategy(_fixture_schema("contracts/v9/keywords.schema.json")), 300, 7)
     assert {type(v["kind"]).__name__ for v in values} == {"str", "int", "NoneType"}
     assert {v["shape"]["type"] for v in values} == {"circle", "square"}
     assert {v["maybe"] is None for v in values} == {True, False}
