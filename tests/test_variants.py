@@ -173,6 +173,17 @@ def test_generate_is_reproducible_across_processes(tmp_path):
     assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 40
 
 
+def test_generate_does_not_depend_on_the_modules_loaded(registry, tmp_path, monkeypatch):
+    # Hypothesis' provider mixes in constants from the source of imported local modules; generate()
+    # must not, or importing a handler or a test file would change the payloads of a seed.
+    before = list(generate(registry, ENDED, count=300, seed=4))
+    module = tmp_path / "lpf_constants_probe.py"
+    module.write_text("PROBE = [4242424242, 'lpf-probe-constant', 7777777]\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("lpf_constants_probe")
+    assert list(generate(registry, ENDED, count=300, seed=4)) == before
+
+
 def test_generate_spans_batches_and_tiny_schemas(registry, monkeypatch):
     import lpf_contract.variants as variants
 
