@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-from lpf_contract.diff import bundle_document, diff_schemas
+from lpf_contract.contracts import bundle_document
+from lpf_contract.diff import diff_schemas
 from lpf_contract.diff_rules import RULES, EventsPair, Rule, RuleRegistry, norm
 
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "diff" / "cases"

@@ -87,20 +87,22 @@ def _ecma_pattern(validator, pattern, instance, schema):
     # in jsonschema-rs, and the fast and explaining validators would disagree.
     if not validator.is_type(instance, "string"):
         return
-    if _compile_ecma(pattern).search(instance) is None:
+    if compile_ecma_pattern(pattern).search(instance) is None:
         from jsonschema.exceptions import ValidationError
 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @functools.lru_cache(maxsize=256)
-def _compile_ecma(pattern: str) -> re.Pattern[str]:
+def compile_ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A Python regex with ECMA-262 semantics for a trailing "$" (end of input only)."""
     translated = re.sub(r"(?<!\\)\$$", r"\\Z", pattern)
     return re.compile(translated)
 
 
 @functools.lru_cache(maxsize=1)
-def _validator_class():
+def validator_class():
+    """Draft-07 python-jsonschema validator class with ECMA-262 "pattern" semantics."""
     from jsonschema import Draft7Validator, validators
 
     return validators.extend(Draft7Validator, {"pattern": _ecma_pattern})
@@ -248,7 +250,7 @@ class Registry:
     def validator(self, uri: str):
         """A python-jsonschema validator (explains errors with paths)."""
         if uri not in self._validators:
-            cls = _validator_class()
+            cls = validator_class()
             self._validators[uri] = cls(self._schemas[uri], registry=self._ref_registry)
         return self._validators[uri]
 
@@ -386,6 +388,23 @@ def _inline(node: Any, resolver, *, base: str, stack: tuple[str, ...], where: st
 
 # Keywords whose values are data, not subschemas: a "$ref" key inside them is not a reference.
 _LITERAL_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
+
+
+def bundle_document(doc: Any, *, base_uri: str | None = None, neighbours: Mapping[str, Any] | None = None) -> Any:
+    """``doc`` with every ``$ref`` inlined; ``neighbours`` (uri -> document) are what its refs may name."""
+    from referencing import Registry as RefRegistry, Resource
+    from referencing.jsonschema import DRAFT7
+
+    if not isinstance(doc, dict):
+        return doc
+    base = doc.get("$id") or base_uri or "urn:lpf-contract:diff"
+    resources = {base: Resource.from_contents(doc, default_specification=DRAFT7)}
+    for uri, other in (neighbours or {}).items():
+        if isinstance(other, dict) and uri not in resources:
+            resources[uri] = Resource.from_contents(other, default_specification=DRAFT7)
+    resolver = RefRegistry().with_resources(resources.items()).resolver(base_uri=base)
+    out = _inline(doc, resolver, base=base, stack=(base + "#",), where=base)
+    return {k: v for k, v in out.items() if k not in ("$defs", "definitions", "$id")}
 
 
 def _one_line(exc: BaseException) -> str:

@@ -39,6 +39,7 @@ from .diff_rules import (
     match_branches,
     norm,
 )
+from .contracts import bundle_document
 from .errors import ContractError, UsageError
 
 MODES = ("backward", "forward", "full")
@@ -187,31 +188,12 @@ class Subject:
 
 def _validator_for(doc: Any):
     try:
-        from .contracts import _validator_class  # ECMA-262 "$" in patterns, like every other check
+        from .contracts import validator_class  # ECMA-262 "$" in patterns, like every other check
 
-        cls = _validator_class()
+        cls = validator_class()
     except ImportError:  # pragma: no cover - the registry module always has it today
         from jsonschema import Draft7Validator as cls
     return cls(doc)
-
-
-def bundle_document(doc: Any, *, base_uri: str | None = None, neighbours: Mapping[str, Any] | None = None) -> Any:
-    """``doc`` with every ``$ref`` inlined; ``neighbours`` (uri -> document) are what its refs may name."""
-    from referencing import Registry as RefRegistry, Resource
-    from referencing.jsonschema import DRAFT7
-
-    from .contracts import _inline
-
-    if not isinstance(doc, dict):
-        return doc
-    base = doc.get("$id") or base_uri or "urn:lpf-contract:diff"
-    resources = {base: Resource.from_contents(doc, default_specification=DRAFT7)}
-    for uri, other in (neighbours or {}).items():
-        if isinstance(other, dict) and uri not in resources:
-            resources[uri] = Resource.from_contents(other, default_specification=DRAFT7)
-    resolver = RefRegistry().with_resources(resources.items()).resolver(base_uri=base)
-    out = _inline(doc, resolver, base=base, stack=(base + "#",), where=base)
-    return {k: v for k, v in out.items() if k not in ("$defs", "definitions", "$id")}
 
 
 def schema_side(doc: Any, *, examples: Iterable[Any] = (), bundled: bool = False) -> SchemaSide:
@@ -554,9 +536,9 @@ def minimal(schema: Any, depth: int = 0) -> Any:
         n = int(schema.get("minLength", 0))
         pattern = schema.get("pattern")
         if pattern:
-            from .contracts import _compile_ecma
+            from .contracts import compile_ecma_pattern
 
-            rx = _compile_ecma(pattern)
+            rx = compile_ecma_pattern(pattern)
             for s in _PATTERN_TRIES:
                 s = s * max(1, n)
                 if rx.search(s) and len(s) >= n:
