@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import random
 import re
 import statistics
@@ -36,11 +35,6 @@ EVENT = "surveybot_messaging_survey_ended"
 GOAL = 20.0
 INVALID_SHARE = 0.03
 NOT_JSON_SHARE = 0.001
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("lpf-contract")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "lpf_contract.cli"]
 
 
 def write_jsonl(path: Path, lines: int, *, seed: int = 0) -> int:
@@ -79,21 +73,33 @@ def write_jsonl(path: Path, lines: int, *, seed: int = 0) -> int:
     return bad
 
 
+# The CLI's own entry point, then its peak RSS from /proc (VmHWM belongs to this process image only;
+# getrusage's ru_maxrss would include the parent's memory at fork, inherited across exec on Linux).
+_MEASURED = """
+import sys
+from lpf_contract.cli import main
+code = main(sys.argv[1:])
+with open("/proc/self/status") as f:
+    hwm = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+print(f"peak_rss_kib={hwm}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
 def run_check(path: Path) -> tuple[float, int, int, int]:
     """(wall seconds, checked, invalid, peak RSS in KiB) of one check-payloads process."""
-    argv = _cli() + ["check-payloads", str(path), "--event", EVENT]
+    argv = [sys.executable, "-c", _MEASURED, "check-payloads", str(path), "--event", EVENT]
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=err)
         elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode(errors="replace")
     m = re.search(r"checked=(\d+) invalid=(\d+)", text)
-    if proc.returncode not in (0, 1) or not m:
+    rss = re.search(r"peak_rss_kib=(\d+)", text)
+    if proc.returncode not in (0, 1) or not m or not rss:
         raise SystemExit(f"check-payloads exited {proc.returncode}: {text[-800:]}")
-    return elapsed, int(m.group(1)), int(m.group(2)), usage.ru_maxrss  # Linux: KiB
+    return elapsed, int(m.group(1)), int(m.group(2)), int(rss.group(1))
 
 
 def sample_lines(path: Path, n: int, seed: int) -> list:
