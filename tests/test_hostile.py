@@ -116,7 +116,7 @@ def test_no_child_process_survives_the_case(tmp_path):
     target = place("leaves_children_and_timers.js", tmp_path)
     with load_handler(str(target)) as h:
         assert h.invoke(EVENT, inp()).ok
-        left = [p for p in wait_until_gone(target, seconds=1.0) if "-e" in p]
+        left = [p for p in wait_until_gone(target, seconds=1.0) if " -e " in p]
     assert left == [], "children the lambda started are still running after its result"
 
 
