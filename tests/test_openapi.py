@@ -139,9 +139,12 @@ def test_cli_check_and_write(run_cli, tmp_path, registry):
     code, _, err = run_cli("openapi", "--check")
     assert code == 0, err
     stale = tmp_path / "stale.yaml"
-    stale.write_text("openapi: 3.1.0\n", encoding="utf-8")
+    stale.write_text(openapi_text(registry).replace("title:", "title: stale", 1), encoding="utf-8")
     code, _, err = run_cli("openapi", "--check", "--output", stale)
     assert code == 1 and "out of date" in err
+    stale.write_text("openapi: 3.1.0\n", encoding="utf-8")
+    code, _, err = run_cli("openapi", "--check", "--output", stale)
+    assert code == 2 and "does not validate" in err
     code, _, err = run_cli("openapi", "--output", stale)
     assert code == 0 and stale.read_text(encoding="utf-8") == openapi_text(registry)
     code, out, _ = run_cli("openapi", "--output", "-")

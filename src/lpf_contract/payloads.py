@@ -92,14 +92,19 @@ def _iter_jsonl(path: Path) -> Iterator[Entry]:
         fh = path.open("rb")
     except OSError as exc:
         raise InputFileError(f"cannot read payload file: path={path}: {exc.strerror}") from None
+    seen_any = False
     with fh:
         for lineno, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
+            seen_any = True
             try:
                 yield Entry(name, lineno, orjson.loads(raw))
             except orjson.JSONDecodeError as exc:
                 yield Entry(name, lineno, parse_error=f"not JSON: {exc}")
+    if not seen_any:
+        # An empty capture must not pass a CI gate as "all valid".
+        raise InputFileError(f"payload file is empty: path={path}; expected one JSON payload per line")
 
 
 class PayloadChecker:

@@ -116,7 +116,9 @@ class Verifier:
         self._stop.set()
 
     # -- the run ---------------------------------------------------------------------------------
-    def run(self) -> RunResult:
+    def run(self, *, progress: ProgressFn | None = None) -> RunResult:
+        if progress is not None:
+            self._progress = progress
         handler = self._handler
         owns = handler is None
         if handler is None:

@@ -36,6 +36,8 @@ def run(args) -> int:
         raise ContractError(f"registry names no 'openapi' file for version={version.name}; pass --output PATH")
     if args.check:
         current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current is not None:
+            _validate(path, current)
         if current != text:
             print(f"{path}: out of date with the contracts; run `lpf-contract openapi --version {version.name}`", file=sys.stderr)
             return 1
@@ -44,3 +46,21 @@ def run(args) -> int:
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _validate(path, text: str) -> None:
+    # A broken document is bad input (exit 2), not merely "out of date" (exit 1).
+    import yaml
+    from openapi_spec_validator import validate
+
+    from ..errors import ContractError
+
+    try:
+        validate(yaml.safe_load(text))
+    except yaml.YAMLError as exc:
+        raise ContractError(f"OpenAPI document is not valid YAML: path={path}: {' '.join(str(exc).split())}") from None
+    except Exception as exc:  # openapi-spec-validator raises several unrelated exception types
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ContractError(
+            f"OpenAPI document does not validate: path={path}: {first}; regenerate it with `lpf-contract openapi`"
+        ) from None

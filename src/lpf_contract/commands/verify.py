@@ -57,17 +57,22 @@ def run(args) -> int:
 
     report_dir = Path(args.report_dir)
     check_writable(report_dir)
-    verifier = Verifier(args.handler, options, registry=registry, progress=None)
-    print(f"lpf-contract verify: handler={args.handler} version={verifier.version.name} seed={verifier.seed} "
-          f"examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
+    from ..handlers import load_handler
 
-    def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    show = not args.no_progress and sys.stderr.isatty()
+    # Load first: a handler that cannot load is one line of error and exit 2, before any header.
+    handler = load_handler(args.handler, timeout_ms=options.timeout_ms, runtime=options.runtime,
+                           workers=options.workers, headers=options.headers)
+    previous = signal.getsignal(signal.SIGTERM)
     try:
-        if show:
+        verifier = Verifier(args.handler, options, registry=registry, handler=handler)
+        print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
+              f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
+
+        def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, on_term)
+        if not args.no_progress and sys.stderr.isatty():
             result = _with_progress(verifier)
         else:
             result = verifier.run()
@@ -75,6 +80,7 @@ def run(args) -> int:
             result = _with_snapshots(args, registry, options, result)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        handler.close()
     write_reports(result, report_dir)
     _print_summary(result, report_dir)
     if result.interrupted:
@@ -106,8 +112,7 @@ def _with_progress(verifier):
                 tasks[event] = bar.add_task(event, total=total)
             bar.update(tasks[event], completed=done)
 
-        verifier._progress = progress
-        return verifier.run()
+        return verifier.run(progress=progress)
 
 
 def _print_summary(result, report_dir) -> None:
