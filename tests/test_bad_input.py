@@ -50,8 +50,10 @@ def test_bad_input(case, tmp_path):
     err_lines = proc.stderr.splitlines()
     assert len(err_lines) == 1, where
     if case.get("exit", 2) == 2:
-        command = next(a for a in case["argv"] if not str(a).startswith("-") and "{" not in str(a) and "/" not in str(a))
-        assert err_lines[0].startswith(f"lpf-contract {command}: error: "), where
+        # The prefix names the command, or none when the command itself is what is wrong.
+        command = case.get("prefix_command", next(a for a in case["argv"] if not str(a).startswith("-") and "{" not in str(a) and "/" not in str(a)))
+        prefix = f"lpf-contract {command}: error: " if command else "lpf-contract: error: "
+        assert err_lines[0].startswith(prefix), where
     shown = proc.stdout if case.get("stream") == "stdout" else proc.stderr
     assert _fill(case["message"], tmp_path) in shown, where
     if "message_also" in case:

@@ -76,3 +76,14 @@ def test_snapshot_dir_is_counted_in_the_report_and_the_verdict(run_cli, tmp_path
     doc = json.loads((tmp_path / "b" / "conformance.json").read_text())
     assert code == 1 and doc["snapshots"]["changed"] > 0 and doc["summary"]["verdict"] == "fail"
     assert "+poll" in out
+
+
+def test_env_option_reaches_the_handler_and_the_repro(run_cli, tmp_path):
+    target = str(FIXTURES / "verify" / "handlers" / "greets_from_env.js")
+    common = ["--event", EVENT, "--examples", "2", "--no-systematic", "--report-dir", tmp_path]
+    code, _, _ = run_cli("verify", target, "--env", "GREETING=hello", *common)
+    assert code == 0
+    code, out, _ = run_cli("verify", target, *common)
+    assert code == 1 and "[response-schema]" in out
+    code, _, err = run_cli("verify", target, "--env", "GREETING", *common)
+    assert code == 2 and "--env needs NAME=VALUE" in err

@@ -28,8 +28,15 @@ COMMANDS = [
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line on stderr and exit 2, like every other bad input."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lpf-contract",
         description="Contract testing and schema verification for LivePerson Functions lambdas.",
         epilog="Exit codes: 0 success, 1 contract violated, 2 bad input (we could not check).",

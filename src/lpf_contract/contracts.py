@@ -267,9 +267,12 @@ class Registry:
         return explain(self.validator(uri), instance)
 
     def check(self) -> None:
-        """Raise ContractError unless every schema is valid and every $ref resolves without loops."""
+        """Raise ContractError unless one version is current, every schema is valid draft-07, and
+        every $ref resolves without loops."""
         from jsonschema import Draft7Validator
         from jsonschema.exceptions import SchemaError as JsSchemaError
+
+        self.current_version()
 
         for uri, doc in self._schemas.items():
             try:

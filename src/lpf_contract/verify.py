@@ -38,6 +38,9 @@ class VerifyOptions:
     runtime: str | None = None
     workers: int = 1
     headers: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()  # environment variables the handler sees (and only those)
+    allow_domains: tuple[str, ...] = ()  # outbound HTTP allow-list, like the platform proxy's
+    secrets_file: Path | None = None  # JSON {"name": "value"} the toolbelt's SecretClient reads
     systematic: bool = True
     max_hangs: int = 3  # timeouts/crashes per event before the rest of its cases are skipped
     shrink_attempts: int = 200  # handler runs per failure while shrinking
@@ -56,6 +59,18 @@ class VerifyOptions:
             raise UsageError(f"--workers must be between 1 and 64, got workers={self.workers}")
         if self.runtime not in (None, "v1", "v2"):
             raise UsageError(f"--runtime must be v1 or v2, got runtime={self.runtime}")
+
+    def handler_options(self) -> dict[str, Any]:
+        """Keyword arguments of ``load_handler`` for these options."""
+        return {
+            "timeout_ms": self.timeout_ms,
+            "runtime": self.runtime,
+            "workers": self.workers,
+            "headers": self.headers,
+            "env": dict(self.env) or None,
+            "allow_domains": self.allow_domains,
+            "secrets_file": self.secrets_file,
+        }
 
 
 def resolve_seed(seed: int | None) -> int:
@@ -124,13 +139,7 @@ class Verifier:
         if handler is None:
             from .handlers import load_handler
 
-            handler = load_handler(
-                self.target,
-                timeout_ms=self.options.timeout_ms,
-                runtime=self.options.runtime,
-                workers=self.options.workers,
-                headers=self.options.headers,
-            )
+            handler = load_handler(self.target, **self.options.handler_options())
         states: dict[str, _EventState] = {}
         interrupted = False
         static: list[StaticFinding] = []
@@ -331,6 +340,12 @@ class Verifier:
             argv += ["--timeout-ms", str(o.timeout_ms)]
         for h in o.headers:
             argv += ["--header", h]
+        for name, value in o.env:
+            argv += ["--env", f"{name}={value}"]
+        for domain in o.allow_domains:
+            argv += ["--allow-domain", domain]
+        if o.secrets_file:
+            argv += ["--secrets", str(o.secrets_file)]
         return shlex.join(argv)
 
 
@@ -375,7 +390,7 @@ def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, regist
     registry = registry or load_registry()
     version = options.version or repro.get("contract_version")
     spec = registry.event(repro["event"], version)
-    with load_handler(target, timeout_ms=options.timeout_ms, runtime=options.runtime, workers=1, headers=options.headers) as handler:
+    with load_handler(target, **{**options.handler_options(), "workers": 1}) as handler:
         outcome = handler.invoke(spec.event_id, handler_input(repro["payload"]))
     return outcome, CHECKS.run(CaseContext(spec.event_id, repro["payload"], outcome, registry, spec.result_uri))
 

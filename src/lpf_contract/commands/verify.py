@@ -23,6 +23,12 @@ def add_parser(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
     p.add_argument("--no-systematic", action="store_true", help="skip the systematic variants (generated payloads only)")
     p.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)")
+    p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                   help="environment variable the handler sees (repeatable; it sees no host variables)")
+    p.add_argument("--allow-domain", action="append", default=[], metavar="DOMAIN",
+                   help="domain the handler may reach over HTTP (repeatable; one leading wildcard allowed, e.g. *.example.com)")
+    p.add_argument("--secrets", default=None, metavar="FILE",
+                   help="JSON file {\"name\": \"value\"} served by the toolbelt's SecretClient")
     p.add_argument("--snapshot-dir", default=None, metavar="DIR",
                    help="also compare the golden examples' outcomes with the snapshots in DIR (see `snapshot`); counted in the reports")
     p.add_argument("--replay", default=None, metavar="FILE", help="re-run one saved failing payload (from the report dir's repro/)")
@@ -46,6 +52,9 @@ def run(args) -> int:
         runtime=args.runtime,
         workers=args.workers,
         headers=tuple(args.header),
+        env=tuple(_env_pair(e) for e in args.env),
+        allow_domains=tuple(args.allow_domain),
+        secrets_file=Path(args.secrets) if args.secrets else None,
         systematic=not args.no_systematic,
         report_dir=Path(args.report_dir),
     )
@@ -60,8 +69,7 @@ def run(args) -> int:
     from ..handlers import load_handler
 
     # Load first: a handler that cannot load is one line of error and exit 2, before any header.
-    handler = load_handler(args.handler, timeout_ms=options.timeout_ms, runtime=options.runtime,
-                           workers=options.workers, headers=options.headers)
+    handler = load_handler(args.handler, **options.handler_options())
     previous = signal.getsignal(signal.SIGTERM)
     try:
         verifier = Verifier(args.handler, options, registry=registry, handler=handler)
@@ -143,3 +151,12 @@ def _replay(args, registry, options, repro, replay) -> int:
     errors = [f for f in findings if f.severity == "error"]
     print("verdict=" + ("FAIL" if errors else "PASS"))
     return 1 if errors else 0
+
+
+def _env_pair(text: str) -> tuple[str, str]:
+    from ..errors import UsageError
+
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--env needs NAME=VALUE, got {text!r}")
+    return name, value
