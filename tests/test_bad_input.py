@@ -32,7 +32,7 @@ def test_catalogue_ids_are_unique_and_rows_complete():
     assert len(ids) == len(set(ids))
     for case in CASES:
         assert case["argv"] and case["message"], case["id"]
-        assert set(case) <= {"id", "argv", "exit", "message", "message_also", "stream"}, case["id"]
+        assert set(case) <= {"id", "argv", "exit", "message", "message_also", "stream", "prefix_command"}, case["id"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
