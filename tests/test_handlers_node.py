@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import signal
 import threading
 import time
 import uuid
@@ -16,7 +17,7 @@ import pytest
 from lpf_contract.errors import HandlerLoadError
 from lpf_contract.handlers import FaultKind, load_handler
 from lpf_contract.handlers import node as node_module
-from lpf_contract.handlers.node import load_function_config
+from lpf_contract.handlers.node import NodeHandler, load_function_config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "node"
 PROBE = FIXTURES / "probe"
@@ -184,10 +185,59 @@ def test_load_errors_name_the_line_for_syntax_errors():
         load_handler(str(FIXTURES / "v1" / "load_syntax_error.js"))
 
 
+def _wait_for_death(pid: int) -> None:
+    for _ in range(200):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                if f.read().rsplit(b") ", 1)[-1][:1] == b"Z":
+                    return
+        except OSError:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"pid={pid} still running after SIGKILL")
+
+
 def test_a_worker_that_died_between_cases_costs_the_next_case_nothing():
+    # Killed from outside while idle (the OOM killer, a user, a process the lambda left behind).
+    with load_handler(str(PROBE / "sleep_then_pid.js")) as h:
+        first = h.invoke(EVENT, inp(ms=0))
+        os.kill(first.result["pid"], signal.SIGKILL)
+        _wait_for_death(first.result["pid"])
+        second = h.invoke(EVENT, inp(ms=0))
+    assert first.ok and second.ok, (first, second)
+    assert first.result["pid"] != second.result["pid"]
+
+
+def test_a_timer_left_behind_never_fires():
     with load_handler(str(PROBE / "exit_after_result.js")) as h:
         first = h.invoke(EVENT, inp())
-        time.sleep(0.3)  # let the leftover timer end the worker
+        time.sleep(0.3)  # the leftover timer would have ended the worker by now
         second = h.invoke(EVENT, inp())
     assert first.ok and second.ok
-    assert first.result["pid"] != second.result["pid"]
+    assert first.result["pid"] == second.result["pid"]
+
+
+def test_work_queued_after_the_result_never_runs():
+    with load_handler(str(PROBE / "immediate_after_result.js")) as h:
+        first = h.invoke(EVENT, inp())
+        time.sleep(0.1)
+        probe = h.invoke(EVENT, inp(pending=True))
+    assert (first.fault, first.logs) == (None, ())
+    assert probe.result == {"pending": 0, "pid": first.result["pid"]}  # same worker: nothing ended it
+
+
+def test_the_private_socket_is_not_in_process_argv():
+    with load_handler(str(PROBE / "argv.js")) as h:
+        out = h.invoke(EVENT, inp())
+    assert out.result == {"argv": []}
+
+
+def test_memory_limit_applies_from_the_start():
+    # A bare Node worker is resident well above 1 MB: the cap is checked while loading too.
+    with pytest.raises(HandlerLoadError, match=r"out of memory while loading: .* rss_mb=\d+ > limit_mb=1"):
+        NodeHandler(str(PROBE / "env_keys.js"), memory_limit_mb=1)
+
+
+def test_memory_limit_must_be_positive():
+    with pytest.raises(HandlerLoadError, match="memory_limit_mb=0"):
+        NodeHandler(str(PROBE / "env_keys.js"), memory_limit_mb=0)

@@ -6,21 +6,27 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 
 from lpf_contract.errors import HandlerLoadError
 from lpf_contract.handlers import FaultKind
 from lpf_contract.handlers.worker_pool import (
     MAX_LOG_CALLS,
     MAX_LOG_CHARS,
+    ProtocolError,
     Worker,
     WorkerSpec,
     _crash_message,
     _descendants,
     _outcome,
+    parse_message,
     start_worker,
 )
+
+PROTOCOL_LINES = yaml.safe_load((Path(__file__).parent / "fixtures" / "handlers" / "protocol_lines.yaml").read_text())
 
 
 def reply(**kw):
@@ -107,3 +113,55 @@ def test_worker_start_failure_is_a_load_error(tmp_path):
     spec = WorkerSpec(argv=(str(tmp_path / "nope"),), env={}, cwd=None, load_message={}, load_timeout_s=1, label="t")
     with pytest.raises(HandlerLoadError, match="cannot start worker"):
         Worker(spec)
+
+
+@pytest.mark.parametrize("case", PROTOCOL_LINES, ids=[c["line"][:40] for c in PROTOCOL_LINES])
+def test_protocol_lines_are_accepted_or_refused(case):
+    line = case["line"].encode()
+    if "problem" not in case:
+        assert isinstance(parse_message(line), dict)
+    else:
+        with pytest.raises(ProtocolError, match=case["problem"]):
+            parse_message(line)
+
+
+def test_garbage_while_loading_is_a_load_error():
+    code = "import sys, socket\ns = socket.socket(fileno=int(sys.argv[-1]))\ns.recv(100); s.sendall(b'nonsense\\n'); s.recv(100)\n"
+    with pytest.raises(HandlerLoadError, match="private socket .*not JSON"):
+        start_worker(_spec(code))
+
+
+def test_children_left_by_a_case_are_killed_with_their_own_children():
+    # The worker leaves a child that has a child of its own; kill_children must take both and leave the worker.
+    code = (
+        "import sys, socket, subprocess\n"
+        "s = socket.socket(fileno=int(sys.argv[-1]))\n"
+        "s.recv(100)\n"
+        "subprocess.Popen([sys.executable, '-c', 'import subprocess, time; subprocess.Popen([\\'sleep\\', \\'30\\']); time.sleep(30)'])\n"
+        "s.sendall(b'{\"op\":\"loaded\"}\\n'); s.recv(100)\n"
+    )
+    worker = start_worker(_spec(code))
+    try:
+        for _ in range(100):
+            below = _descendants(worker.proc.pid)
+            if len(below) >= 2:
+                break
+            time.sleep(0.02)
+        assert len(below) == 2
+        assert sorted(worker.kill_children()) == sorted(below)
+        for _ in range(100):
+            if all(_is_gone(p) for p in below):
+                break
+            time.sleep(0.02)
+        assert [p for p in below if not _is_gone(p)] == []
+        assert worker.proc.poll() is None
+    finally:
+        worker.kill()
+
+
+def _is_gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b") ", 1)[-1][:1] == b"Z"
+    except OSError:
+        return True

@@ -15,6 +15,11 @@ from .worker_pool import ProcessHandler, WorkerSpec
 NODE_DIR = Path(__file__).with_name("node")
 RUNNER = NODE_DIR / "runner.js"
 HEAP_MB = 256  # the platform's memory cap (platform-facts.md, "Limits")
+# The platform's 256 MB cap covers the whole function; here --max-old-space-size caps the JavaScript
+# heap at that, and this caps the worker's resident memory (Buffers and other off-heap memory
+# included) at the same 256 MB plus Node's own overhead (code, runtime, heap slack). RLIMIT_AS and
+# RLIMIT_DATA cannot do it: Node does not start under them.
+MEMORY_LIMIT_MB = 512
 MAX_ENV_CHARS = 200  # names and values (platform-facts.md, "Limits")
 # Modules that must be present for the runner to offer what the platform offers.
 REQUIRED_MODULES = ("lodash", "luxon", "oauth-1.0a", "jsforce")
@@ -97,7 +102,11 @@ def find_node() -> str:
 
 
 class NodeHandler(ProcessHandler):
-    """A ``.js`` lambda, or a ``functions/<name>/`` folder holding ``index.js`` and ``config.json``."""
+    """A ``.js`` lambda, or a ``functions/<name>/`` folder holding ``index.js`` and ``config.json``.
+
+    ``memory_limit_mb`` caps the worker's resident memory (see MEMORY_LIMIT_MB); past it the case is
+    a ``crash`` "out of memory".
+    """
 
     kind = "node"
 
@@ -111,6 +120,7 @@ class NodeHandler(ProcessHandler):
         env: Mapping[str, str] | None = None,
         allow_domains: Sequence[str] = (),
         secrets_file: str | Path | None = None,
+        memory_limit_mb: int = MEMORY_LIMIT_MB,
     ) -> None:
         self.target = target
         path = Path(target)
@@ -144,6 +154,7 @@ class NodeHandler(ProcessHandler):
             },
             load_timeout_s=max(timeout_ms / 1000, 10.0),
             label=target,
+            memory_limit_mb=memory_limit_mb,
         )
         super().__init__(spec, workers=workers, timeout_ms=timeout_ms)
         self.runtime: str | None = self.load_info.get("runtime")

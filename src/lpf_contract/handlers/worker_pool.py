@@ -3,7 +3,10 @@
 Each worker is a child process in its own session, talking newline-delimited JSON over a socket
 passed as an extra file descriptor (``--ipc-fd N``): the handler's stdout/stderr are never parsed,
 only drained into a small tail kept for crash reports. Time limits are enforced here, by killing the
-worker's whole process tree, because a busy loop never yields to anything inside the worker.
+worker's whole process tree, because a busy loop never yields to anything inside the worker; so is
+the resident-memory cap, which the worker's silence lets us check, and the rule that no child
+process outlives the case that started it. Anything on the socket that is not a well-formed protocol
+message is the lambda's doing (the socket is reachable from its code) and ends the worker.
 """
 
 from __future__ import annotations
@@ -32,7 +35,11 @@ MAX_LOG_CALLS = 10
 MAX_LOG_CHARS = 6000
 
 _STDERR_TAIL_BYTES = 16 * 1024
-_POLL_SLICE_S = 0.25  # how often a waiting caller checks that the worker is still alive
+# How often a waiting caller checks that the worker is alive and within its memory cap. Only a
+# silent worker is polled: a case that answers within one slice costs nothing extra.
+_POLL_SLICE_S = 0.1
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+_SNIPPET_CHARS = 120
 _ids = itertools.count(1)
 _live: "weakref.WeakSet[Worker]" = weakref.WeakSet()
 
@@ -52,6 +59,75 @@ class WorkerTimedOut(Exception):
     pass
 
 
+class ProtocolError(Exception):
+    """A line on the worker's socket that is not a well-formed protocol message."""
+
+
+class WorkerOutOfMemory(Exception):
+    def __init__(self, rss_mb: int, limit_mb: int) -> None:
+        super().__init__(f"rss_mb={rss_mb} > limit_mb={limit_mb}")
+        self.rss_mb = rss_mb
+        self.limit_mb = limit_mb
+
+
+_NUMBER = (int, float)
+_OPTIONAL_STR = (str, type(None))
+_OPTIONAL_DICT = (dict, type(None))
+# Field types of the messages the suite acts on; absent fields are allowed (they have defaults),
+# unknown ops are ignored as before.
+_FIELD_TYPES: dict[str, dict[str, tuple[type, ...]]] = {
+    "log": {"level": (str,), "text": (str,)},
+    "result": {
+        "id": (int,),
+        "results": (int,),
+        "logCalls": (int,),
+        "logChars": (int,),
+        "logsDropped": (int,),
+        "durationMs": _NUMBER,
+        "hasResult": (bool,),
+        "fault": _OPTIONAL_STR,
+        "error": _OPTIONAL_DICT,
+    },
+    "loaded": {"runtime": _OPTIONAL_STR},
+    "load-error": {"reason": _OPTIONAL_STR, "error": _OPTIONAL_DICT},
+}
+_REQUIRED = {"log": ("level", "text"), "result": ("id",)}
+_FAULT_NAMES = frozenset(k.value for k in FaultKind)
+
+
+def _snippet(line: bytes) -> str:
+    text = line[:_SNIPPET_CHARS].decode("utf-8", "replace")
+    return repr(text) + ("…" if len(line) > _SNIPPET_CHARS else "")
+
+
+def parse_message(line: bytes) -> dict[str, Any]:
+    """One protocol line as a dict; raises ProtocolError unless it is a well-typed message."""
+    try:
+        msg = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        raise ProtocolError(f"a line that is not JSON: line={_snippet(line)}") from None
+    if not isinstance(msg, dict):
+        raise ProtocolError(f"a line that is not a JSON object: line={_snippet(line)}")
+    op = msg.get("op")
+    if op is None:
+        return msg
+    if not isinstance(op, str):
+        raise ProtocolError(f"op is not a string: line={_snippet(line)}")
+    types = _FIELD_TYPES.get(op)
+    if types is None:
+        return msg
+    for name in _REQUIRED.get(op, ()):
+        if name not in msg:
+            raise ProtocolError(f"op={op} without {name}: line={_snippet(line)}")
+    for name, value in msg.items():
+        allowed = types.get(name)
+        if allowed is not None and not isinstance(value, allowed):
+            raise ProtocolError(f"op={op} with a malformed {name}: line={_snippet(line)}")
+    if op == "result" and msg.get("fault") is not None and msg["fault"] not in _FAULT_NAMES:
+        raise ProtocolError(f"op=result with an unknown fault: line={_snippet(line)}")
+    return msg
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkerSpec:
     """How to start one worker and what to send it before its first invocation."""
@@ -62,6 +138,62 @@ class WorkerSpec:
     load_message: Mapping[str, Any]
     load_timeout_s: float
     label: str  # names the target in messages
+    memory_limit_mb: int | None = None  # resident memory (VmRSS) past which the worker is killed
+
+
+def _read_proc(fd: int | None) -> bytes:
+    # A kept-open /proc file re-generates on every pread from offset 0: about 1 µs, no open/close.
+    if fd is None:
+        return b""
+    try:
+        return os.pread(fd, 4096, 0)
+    except OSError:  # the process is gone
+        return b""
+
+
+def _open_proc(path: str) -> int | None:
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:  # no such process, or a kernel without CONFIG_PROC_CHILDREN
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of every thread of ``pid``, from /proc/<pid>/task/<tid>/children."""
+    out: list[int] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        fd = _open_proc(f"/proc/{pid}/task/{tid}/children")
+        out.extend(int(c) for c in _read_proc(fd).split())
+        if fd is not None:
+            os.close(fd)
+    return out
+
+
+def _kill_tree_below(pid: int) -> list[int]:
+    """SIGKILL everything below ``pid``; stopped first, level by level, so nothing forks away meanwhile."""
+    stopped: list[int] = []
+    seen: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        below = [c for p in frontier for c in _children(p) if c not in seen]
+        for c in below:
+            seen.add(c)
+            try:
+                os.kill(c, signal.SIGSTOP)
+                stopped.append(c)
+            except (ProcessLookupError, PermissionError):
+                pass
+        frontier = below
+    for c in stopped:
+        try:
+            os.kill(c, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return stopped
 
 
 def _descendants(pid: int) -> list[int]:
@@ -126,6 +258,12 @@ class Worker:
             t.start()
         self.dead = False
         self.load_reply: dict[str, Any] | None = None
+        self.polled = False  # set when a read waited at least one poll slice
+        pid = self.proc.pid
+        # Node and Python fork from their main thread, whose tid is the pid: watching that one file
+        # catches every child process a case leaves behind for about 1 µs a case.
+        self._children_fd = _open_proc(f"/proc/{pid}/task/{pid}/children")
+        self._statm_fd = _open_proc(f"/proc/{pid}/statm") if spec.memory_limit_mb else None
         _live.add(self)
 
     def _drain(self, stream, keep: bool) -> None:
@@ -164,7 +302,7 @@ class Worker:
             if nl >= 0:
                 line = bytes(self._buf[:nl])
                 del self._buf[: nl + 1]
-                return orjson.loads(line)
+                return parse_message(line)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WorkerTimedOut
@@ -172,15 +310,37 @@ class Worker:
             try:
                 chunk = self.sock.recv(1 << 16)
             except TimeoutError:
+                self.polled = True
                 # A grandchild may hold the socket open after the worker died: check the process.
                 if self.proc.poll() is not None:
                     raise WorkerDied from None
+                self.check_memory()
                 continue
             except OSError as exc:
                 raise WorkerDied from exc
             if not chunk:
                 raise WorkerDied
             self._buf += chunk
+
+    def rss_mb(self) -> int | None:
+        """Resident memory of the worker process (VmRSS, from /proc/<pid>/statm), or None."""
+        fields = _read_proc(self._statm_fd).split()
+        return int(fields[1]) * _PAGE_BYTES // (1 << 20) if len(fields) > 1 else None
+
+    def check_memory(self) -> None:
+        """Raise WorkerOutOfMemory when the worker's resident memory is past its cap."""
+        limit = self.spec.memory_limit_mb
+        if limit is None:
+            return
+        rss = self.rss_mb()
+        if rss is not None and rss > limit:
+            raise WorkerOutOfMemory(rss, limit)
+
+    def kill_children(self) -> list[int]:
+        """Kill every process below the worker, if it has any; returns the pids killed."""
+        if not _read_proc(self._children_fd):
+            return []
+        return _kill_tree_below(self.proc.pid)
 
     def exit_status(self) -> tuple[int | None, str | None]:
         try:
@@ -218,6 +378,10 @@ class Worker:
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not get ignored
             pass
         self.sock.close()
+        for fd in (self._children_fd, self._statm_fd):
+            if fd is not None:
+                os.close(fd)
+        self._children_fd = self._statm_fd = None
         for t in self._drains:
             t.join(timeout=1)
 
@@ -229,6 +393,16 @@ def start_worker(spec: WorkerSpec) -> Worker:
     try:
         worker.send(spec.load_message, deadline)
         reply = worker.read(deadline)
+        worker.check_memory()
+    except ProtocolError as exc:
+        worker.kill()
+        raise HandlerLoadError(
+            f"the lambda's top-level code wrote to the runner's private socket (protocol violation): "
+            f"target={spec.label}: {exc}"
+        ) from None
+    except WorkerOutOfMemory as exc:
+        worker.kill()
+        raise HandlerLoadError(f"out of memory while loading: target={spec.label}: {exc}") from None
     except WorkerTimedOut:
         worker.kill()
         raise HandlerLoadError(
@@ -339,6 +513,8 @@ class ProcessHandler:
     source_path: Path | None
 
     def __init__(self, spec: WorkerSpec, *, workers: int, timeout_ms: int) -> None:
+        if spec.memory_limit_mb is not None and spec.memory_limit_mb < 1:
+            raise HandlerLoadError(f"memory limit must be positive: memory_limit_mb={spec.memory_limit_mb}")
         if workers < 1:
             raise HandlerLoadError(f"workers must be at least 1: workers={workers}")
         if timeout_ms <= 0:
@@ -371,6 +547,7 @@ class ProcessHandler:
         logs: list[LogEntry] = []
         started = time.monotonic()
         deadline = started + limit_ms / 1000
+        worker.polled = False
         try:
             worker.send(payload, deadline)
             while True:
@@ -380,6 +557,34 @@ class ProcessHandler:
                     logs.append(LogEntry(reply["level"], reply["text"]))
                 elif op == "result" and reply.get("id") == msg["id"]:
                     break
+            if worker.polled:
+                # A hoard allocated between two polls is still resident when the result comes.
+                worker.check_memory()
+        except ProtocolError as exc:
+            self._pool.discard(worker)
+            return Outcome(
+                fault=FaultKind.CRASH,
+                error_message=(
+                    f"the lambda wrote to the runner's private socket (protocol violation): {exc}; "
+                    "the worker was killed and will be replaced"
+                ),
+                logs=tuple(logs),
+                duration_ms=(time.monotonic() - started) * 1000,
+                details={"exit_code": None, "signal": None, "protocol_error": str(exc)},
+            )
+        except WorkerOutOfMemory as exc:
+            self._pool.discard(worker)
+            return Outcome(
+                fault=FaultKind.CRASH,
+                error_message=(
+                    f"out of memory: rss_mb={exc.rss_mb} > limit_mb={exc.limit_mb} "
+                    "(resident memory, Buffers and other memory outside the JavaScript heap included); "
+                    "the worker was killed and will be replaced"
+                ),
+                logs=tuple(logs),
+                duration_ms=(time.monotonic() - started) * 1000,
+                details={"exit_code": None, "signal": None, "rss_mb": exc.rss_mb, "limit_mb": exc.limit_mb},
+            )
         except WorkerTimedOut:
             self._pool.discard(worker)
             return Outcome(
@@ -404,6 +609,8 @@ class ProcessHandler:
                 duration_ms=(time.monotonic() - started) * 1000,
                 details={"exit_code": code, "signal": sig, "stderr_tail": stderr[-2000:]},
             )
+        # Nothing the case started may run on into the next one (timers are the runner's business).
+        worker.kill_children()
         self._pool.release(worker)
         return _outcome(reply, logs, (time.monotonic() - started) * 1000)
 

@@ -23,7 +23,11 @@ const MAX_KEPT_LOG_ENTRIES = 200;
 const MAX_KEPT_LOG_CHARS = 100000;
 const LOG_LEVELS = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
 
-const ipcFd = Number(process.argv[process.argv.indexOf('--ipc-fd') + 1]);
+const ipcFdAt = process.argv.indexOf('--ipc-fd');
+const ipcFd = Number(process.argv[ipcFdAt + 1]);
+// Out of the lambda's sight in process.argv; still findable in /proc/self/fd, which is why the
+// suite also treats anything malformed on the socket as a crash (worker_pool.ProtocolError).
+process.argv.splice(ipcFdAt, 2);
 const ipc = new net.Socket({ fd: ipcFd, readable: true, writable: true });
 const platformRequire = Module.createRequire(path.join(__dirname, 'package.json'));
 const originalConsole = {};
@@ -122,10 +126,76 @@ LOG_LEVELS.forEach((level) => {
   };
 });
 
+// The platform freezes a function once it has answered, so nothing an invocation scheduled may run
+// after its result: timers and immediates created in its async context are recorded and cleared
+// when it finishes, and ones created later from its context (a leftover socket callback) are
+// cancelled at once. The runner's own scheduling uses the originals, kept here.
+const timers = require('timers');
+const real = {
+  setTimeout: timers.setTimeout, setInterval: timers.setInterval, setImmediate: timers.setImmediate,
+  clearTimeout: timers.clearTimeout, clearInterval: timers.clearInterval, clearImmediate: timers.clearImmediate,
+};
+
+function trackedCreate(create, clear, oneShot) {
+  const wrapped = function (callback) {
+    const inv = als.getStore();
+    if (!inv || typeof callback !== 'function') return create.apply(this, arguments);
+    const args = Array.prototype.slice.call(arguments);
+    let handle;
+    if (oneShot) {
+      // Forget a fired one-shot so a loop of short waits does not grow the set.
+      args[0] = function () {
+        inv.timers.delete(handle);
+        return callback.apply(this, arguments);
+      };
+    }
+    handle = create.apply(this, args);
+    if (inv.done) clear(handle);
+    else inv.timers.add(handle);
+    return handle;
+  };
+  Object.getOwnPropertySymbols(create).forEach((sym) => { wrapped[sym] = create[sym]; }); // util.promisify.custom
+  Object.defineProperty(wrapped, 'name', { value: create.name });
+  return wrapped;
+}
+
+function trackedClear(clear) {
+  const wrapped = function (handle) {
+    const inv = als.getStore();
+    if (inv && handle) inv.timers.delete(handle);
+    return clear.apply(this, arguments);
+  };
+  Object.defineProperty(wrapped, 'name', { value: clear.name });
+  return wrapped;
+}
+
+const trackedTimers = {
+  setTimeout: trackedCreate(real.setTimeout, real.clearTimeout, true),
+  setInterval: trackedCreate(real.setInterval, real.clearInterval, false),
+  setImmediate: trackedCreate(real.setImmediate, real.clearImmediate, true),
+  clearTimeout: trackedClear(real.clearTimeout),
+  clearInterval: trackedClear(real.clearInterval),
+  clearImmediate: trackedClear(real.clearImmediate),
+};
+Object.keys(trackedTimers).forEach((name) => {
+  global[name] = trackedTimers[name];
+  timers[name] = trackedTimers[name];
+});
+
+function clearTimers(inv) {
+  // clearTimeout, clearInterval and clearImmediate each accept only their own kind of handle.
+  inv.timers.forEach((handle) => {
+    if (handle && handle.constructor && handle.constructor.name === 'Immediate') real.clearImmediate(handle);
+    else real.clearTimeout(handle);
+  });
+  inv.timers.clear();
+}
+
 function finish(inv) {
   if (inv.done) return;
   inv.done = true;
   if (current === inv) current = null;
+  clearTimers(inv);
   const msg = {
     op: 'result',
     id: inv.id,
@@ -170,8 +240,9 @@ function settle(inv, failure, result, hasResult) {
     inv.result = result;
     inv.hasResult = hasResult;
   }
-  // Let the rest of the current turn run so a second callback right after the first is counted.
-  setImmediate(() => finish(inv));
+  // Let the rest of the current turn run so a second callback right after the first is counted,
+  // and so are immediates the lambda queued before its first result; later ones never run.
+  real.setImmediate(() => finish(inv));
 }
 
 function fail(inv, err) {
@@ -182,7 +253,7 @@ function invoke(msg) {
   const inv = {
     id: msg.id, started: process.hrtime.bigint(), done: false, results: 0,
     logs: 0, logCalls: 0, logChars: 0, keptChars: 0, logsDropped: 0,
-    failure: null, result: undefined, hasResult: false,
+    failure: null, result: undefined, hasResult: false, timers: new Set(),
   };
   current = inv;
   als.run(inv, () => {
