@@ -54,3 +54,20 @@ def test_concurrent_invocations_use_distinct_workers():
     with load_handler(f"{FIXTURES / 'probe.py'}:sleep_then_pid", workers=2) as h, ThreadPoolExecutor(2) as pool:
         outs = list(pool.map(lambda _: h.invoke(EVENT, inp(ms=300)), range(2)))
     assert outs[0].result["pid"] != outs[1].result["pid"]
+
+
+def test_worker_hides_its_socket_and_kills_what_a_case_left_behind():
+    with load_handler(f"{FIXTURES / 'probe.py'}:argv_and_child") as h:
+        out = h.invoke(EVENT, inp())
+        child = out.result["child"]
+        for _ in range(100):  # SIGKILL is asynchronous
+            try:
+                with open(f"/proc/{child}/stat", "rb") as f:
+                    alive = f.read().rsplit(b") ", 1)[-1][:1] != b"Z"
+            except OSError:
+                alive = False
+            if not alive:
+                break
+            time.sleep(0.02)
+    assert out.result["argv"] == []
+    assert not alive, f"the case's child pid={child} outlived its result"
