@@ -24,7 +24,8 @@ ROW_TIMEOUT_S = 60
 
 
 def _fill(text: str, tmp: Path) -> str:
-    return text.format(here=HERE, fixtures=FIXTURES, example=REPO / "examples" / "handlers" / "survey_v1.js", tmp=tmp)
+    return text.format(here=HERE, fixtures=FIXTURES, example=REPO / "examples" / "handlers" / "survey_v1.js",
+                       example_py=f"{REPO / 'examples' / 'handlers' / 'survey_handler.py'}:handle", tmp=tmp)
 
 
 def test_catalogue_ids_are_unique_and_rows_complete():

@@ -57,6 +57,7 @@ def load_handler(
     env: Mapping[str, str] | None = None,
     allow_domains: Sequence[str] = (),
     secrets_file: str | Path | None = None,
+    memory_limit_mb: int | None = None,
 ) -> Handler:
     """Load ``target`` and return a Handler (close it, or use it as a context manager).
 
@@ -65,6 +66,13 @@ def load_handler(
     """
     kind = target_kind(str(target))
     target = str(target)
+    # Options that cannot apply to a kind are refused, not silently ignored.
+    local_only = {"env": env, "allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb}
+    node_only = {"allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb}
+    refused = {"http": local_only, "python": node_only}.get(kind, {})
+    given = sorted(name for name, value in refused.items() if value)
+    if given:
+        raise HandlerLoadError(f"options not applicable to {kind} targets: {', '.join(given)}; drop them: target={target}")
     if kind == "http":
         try:
             from .http import HttpHandler
@@ -87,4 +95,5 @@ def load_handler(
         env=env,
         allow_domains=allow_domains,
         secrets_file=secrets_file,
+        **({"memory_limit_mb": memory_limit_mb} if memory_limit_mb is not None else {}),
     )
