@@ -127,6 +127,27 @@ def sample_lines(path: Path, n: int, seed: int) -> list:
     return out
 
 
+def explain_costs(registry, uri: str, path: Path, n: int) -> dict[str, float]:
+    """Milliseconds per invalid line to explain it: what check-payloads uses, and jsonschema-rs's own errors."""
+    from lpf_contract.payloads import iter_entries
+
+    fast = registry.fast_validator(uri)
+    bad = []
+    for e in iter_entries(path):
+        if e.parse_error is None and not fast.is_valid(e.payload):
+            bad.append(e.payload)
+            if len(bad) == n:
+                break
+    out = {}
+    for name, fn in (("python-jsonschema (Registry.errors)", lambda x: registry.errors(uri, x)),
+                     ("jsonschema-rs iter_errors", lambda x: list(fast.iter_errors(x)))):
+        start = time.perf_counter()
+        for x in bad:
+            fn(x)
+        out[name] = (time.perf_counter() - start) / len(bad) * 1000
+    return out
+
+
 def rate(fn, items: list) -> float:
     start = time.perf_counter()
     for x in items:
@@ -143,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lines", type=int, default=100_000)
     p.add_argument("--small", type=int, default=10_000, help="lines of the second file, for the memory comparison")
     p.add_argument("--sample", type=int, default=1500, help="parsed lines python-jsonschema validates per run")
+    p.add_argument("--explain", type=int, default=300, help="invalid lines timed for the cost of explaining them")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--quick", action="store_true", help="20 000 lines, 2 runs")
     args = p.parse_args(argv)
@@ -168,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         sample = sample_lines(big, args.sample, seed=0)
         disagree = sum(1 for x in sample if baseline.is_valid(x) != fast.is_valid(x))
         sample_invalid = sum(1 for x in sample if not fast.is_valid(x))
+        explain_ms = explain_costs(registry, spec.payload_uri, big, args.explain)
 
         runs: dict[str, list[float]] = {"cli": [], "jsonschema": [], "checker": [], "rss_big": [], "rss_small": []}
         counts = set()
@@ -197,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({'matches' if (checked, invalid) == (args.lines, bad_big) and len(counts) == 1 else 'DOES NOT match'} what was written)")
     print(f"python-jsonschema Draft7Validator.is_valid  {fmt(runs['jsonschema'])}  on {len(sample)} parsed lines ({sample_invalid} invalid)")
     print(f"PayloadChecker.check in process             {fmt(runs['checker'])}  same lines; in-process ratio {med['checker'] / med['jsonschema']:.0f}x")
+    explain_s = explain_ms["python-jsonschema (Registry.errors)"] * bad_big / 1000
+    print("explaining one invalid line: " + ", ".join(f"{k} {v:.3f} ms" for k, v in explain_ms.items())
+          + f"; x {bad_big} invalid lines = {explain_s:.1f} s, {explain_s / (args.lines / med['cli']):.0%} of check-payloads' median wall time")
     print(f"verdicts python-jsonschema vs jsonschema-rs on the sample: {len(sample) - disagree}/{len(sample)} agree")
     print(f"peak RSS check-payloads: {args.lines} lines {fmt(runs['rss_big'], ' MiB')};  {args.small} lines {fmt(runs['rss_small'], ' MiB')}"
           f"  ratio {med['rss_big'] / med['rss_small']:.2f} (constant memory: ~1.0)")
