@@ -9,6 +9,7 @@ The in-process figures take interpreter start-up and imports out: `variants.gene
 `Verifier.run()` plus `write_reports()`.
 
     .venv/bin/python bench/bench_verify.py [--count 1000] [--repeat 3] [--handler TARGET] [--quick]
+    .venv/bin/python bench/bench_verify.py --breakdown   # where the in-process run spends its time
 """
 
 from __future__ import annotations
@@ -67,14 +68,83 @@ def in_process(handler: str, count: int, seed: int, tmp: Path) -> tuple[float, f
     return gen, ver
 
 
+# Where an in-process verify run spends its time: (module, attribute, label). Best effort: a name that
+# the library no longer has is reported as such, not guessed.
+_PARTS = (
+    ("lpf_contract.handlers", "load_handler", "load_handler (worker start)"),
+    ("lpf_contract.verify", "Verifier._static", "deploy-rule lint"),
+    ("lpf_contract.variants", "draw_direct", "drawing payloads"),
+    ("lpf_contract.verify", "_wait", "waiting for handler replies"),
+    ("lpf_contract.verify", "Verifier._findings", "checks"),
+    ("lpf_contract.variants.coverage", "Coverage.observe", "coverage bookkeeping"),
+)
+
+
+def breakdown(handler: str, count: int, repeat: int, tmp: Path) -> None:
+    """Print the share of each part of ``Verifier.run()`` + ``write_reports()`` (medians over ``repeat`` runs)."""
+    import functools
+    import importlib
+
+    from lpf_contract.contracts import load_registry
+    from lpf_contract.report import write_reports
+    from lpf_contract.verify import Verifier, VerifyOptions
+
+    spent: dict[str, float] = {}
+    missing = []
+    for module, attr, label in _PARTS:
+        owner = importlib.import_module(module)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        fn = getattr(owner, name, None)
+        if fn is None:
+            missing.append(f"{module}.{attr}")
+            continue
+
+        @functools.wraps(fn)
+        def timed(*a, _fn=fn, _label=label, **k):
+            start = time.perf_counter()
+            try:
+                return _fn(*a, **k)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - start
+
+        setattr(owner, name, timed)
+    registry = load_registry()
+    rows = []
+    for run in range(repeat):
+        spent.clear()
+        options = VerifyOptions(events=(EVENT,), examples=count, seed=run, systematic=False, report_dir=tmp)
+        start = time.perf_counter()
+        result = Verifier(handler, options, registry=registry).run()
+        t = time.perf_counter()
+        write_reports(result, tmp)
+        spent["write_reports"] = time.perf_counter() - t
+        spent["total"] = time.perf_counter() - start
+        rows.append(dict(spent))
+    total = statistics.median(r["total"] for r in rows)
+    print(f"in-process breakdown of Verifier.run()+write_reports(), {count} cases, medians of {repeat} runs:")
+    for label in [p[2] for p in _PARTS if p[2] in rows[0]] + ["write_reports"]:
+        med = statistics.median(r.get(label, 0.0) for r in rows)
+        print(f"  {label:30} {med * 1000:7.0f} ms  {med / total:5.0%}")
+    print(f"  {'total':30} {total * 1000:7.0f} ms")
+    if missing:
+        print(f"  (not timed, no longer in the library: {', '.join(missing)})")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--count", type=int, default=1000, help="generated payloads (variants --count, verify --examples)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--handler", default=TRIVIAL, help="a handler that passes (default: a Node lambda answering 'ok')")
     p.add_argument("--quick", action="store_true", help="300 payloads, 2 runs")
+    p.add_argument("--breakdown", action="store_true", help="only print where an in-process verify run spends its time")
     args = p.parse_args(argv)
     count, repeat = (300, 2) if args.quick else (args.count, args.repeat)
+    if args.breakdown:
+        with tempfile.TemporaryDirectory(prefix="lpf-bench-verify-") as tmp:
+            breakdown(args.handler, count, max(repeat, 3), Path(tmp))
+        return 0
 
     cli = _cli()
     runs: dict[str, list[float]] = {"variants": [], "verify": [], "verify+systematic": [], "gen": [], "ver": []}
