@@ -25,7 +25,7 @@ def test_mixed_jsonl_reports_exactly_the_broken_lines(run_cli, fixtures):
 def test_text_output_lists_every_error_with_file_line_pointer(run_cli, fixtures):
     code, out, _ = run_cli("check-payloads", fixtures / "payloads" / "mixed.jsonl", "--event", ENDED)
     assert code == 1
-    assert f"{fixtures / 'payloads' / 'mixed.jsonl'}:4: /accountId: 'acme' does not match" in out
+    assert f"{fixtures / 'payloads' / 'mixed.jsonl'}:4: /accountId: \"acme\" does not match" in out
     assert ":26: /context/clientProperties/features/0:" in out
     assert ":26: /lastContentEventNotification/originatorClientProperties/features/0:" in out  # not just the first error
     assert ":21: /: not JSON" in out
@@ -88,3 +88,18 @@ def test_contracts_command_lists_versions_events_and_schemas(run_cli):
     assert code == 0
     assert {(r["version"], r["event"]) for r in rows} >= {("v1", ENDED), ("v1", "surveybot_messaging_survey_started")}
     assert all(r["examples"] >= 7 for r in rows if r["version"] == "v1")
+
+
+@pytest.mark.parametrize("event", ["surveybot_messaging_survey_started", ENDED])
+def test_fast_explanations_point_where_python_jsonschema_does(event):
+    from lpf_contract.contracts import load_registry
+    from lpf_contract.payloads import PayloadChecker
+
+    registry = load_registry()
+    checker = PayloadChecker(registry, event)
+    uri = registry.event(event).payload_uri
+    for ex in registry.examples(event, invalid=True):
+        fast = checker.explain(ex.payload)
+        slow = registry.errors(uri, ex.payload)
+        assert sorted(e.path for e in fast) == sorted(e.path for e in slow), ex.name
+        assert ex.reject_at in [e.path for e in fast], ex.name
