@@ -264,6 +264,7 @@ class Worker:
         # catches every child process a case leaves behind for about 1 µs a case.
         self._children_fd = _open_proc(f"/proc/{pid}/task/{pid}/children")
         self._statm_fd = _open_proc(f"/proc/{pid}/statm") if spec.memory_limit_mb else None
+        self._stat_fd = _open_proc(f"/proc/{pid}/stat")
         _live.add(self)
 
     def _drain(self, stream, keep: bool) -> None:
@@ -322,6 +323,12 @@ class Worker:
                 raise WorkerDied
             self._buf += chunk
 
+    def exiting(self) -> bool:
+        """True once the main thread is gone (zombie), even while other threads still exit and
+        waitpid() cannot reap the process yet: such a worker must not be handed the next case."""
+        stat = _read_proc(self._stat_fd)
+        return not stat or stat.rsplit(b") ", 1)[-1][:1] in (b"Z", b"X")
+
     def rss_mb(self) -> int | None:
         """Resident memory of the worker process (VmRSS, from /proc/<pid>/statm), or None."""
         fields = _read_proc(self._statm_fd).split()
@@ -378,10 +385,10 @@ class Worker:
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not get ignored
             pass
         self.sock.close()
-        for fd in (self._children_fd, self._statm_fd):
+        for fd in (self._children_fd, self._statm_fd, self._stat_fd):
             if fd is not None:
                 os.close(fd)
-        self._children_fd = self._statm_fd = None
+        self._children_fd = self._statm_fd = self._stat_fd = None
         for t in self._drains:
             t.join(timeout=1)
 
@@ -444,7 +451,7 @@ class WorkerPool:
                     worker = self._idle.pop()
                     # Something the previous case left behind (a timer calling process.exit) may
                     # have ended it between cases: that must not cost the next case.
-                    if worker.proc.poll() is None:
+                    if worker.proc.poll() is None and not worker.exiting():
                         return worker
                     self._forget(worker)
                 if self._count < self.size:
