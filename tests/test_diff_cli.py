@@ -190,3 +190,17 @@ def test_git_revision_outside_a_repository_exits_2(run_cli, tmp_path):
     shutil.copytree(SMALL, tmp_path / "contracts")
     code, _, err = run_cli("--contracts", tmp_path / "contracts", "diff", "git:HEAD", "v1")
     assert code == 2 and "not in one" in err
+
+
+def test_markdown_escapes_schema_text(run_cli, fixtures):
+    # Property names and enum values are data: they must not break the table or reach HTML raw
+    # (inside a code span "<b>" is literal text, outside it must be escaped).
+    import re
+
+    folder = fixtures / "diff" / "injection"
+    code, out, _ = run_cli("diff", folder / "old.json", folder / "new.json", "--role", "payload", "--format", "md")
+    assert code == 0
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    rows = [line for line in out.splitlines() if line.startswith("| warning")]
+    assert len(rows) == 2
+    assert all(len(re.findall(r"(?<!\\)\|", row)) == 8 for row in rows), rows

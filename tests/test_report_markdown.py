@@ -136,3 +136,10 @@ def test_renders_as_intended_with_a_commonmark_gfm_table_parser():
     assert tags.count("table") == 1 + len(r.events) + (1 if r.static else 0) + len(r.failures)
     assert tags.count("details") == 2 * len(r.failures)
     assert tags.count("h1") == 1 and tags.count("h3") == len(r.events) + len(r.failures)
+
+
+def test_code_span_survives_backtick_runs():
+    from lpf_contract.report.markdown import code
+
+    assert code("a``b") == "``` a``b ```"
+    assert code("a`b") == "`` a`b ``"

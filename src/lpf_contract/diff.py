@@ -748,14 +748,13 @@ def _frag(pointer: str | None) -> str:
     return "-" if pointer is None else "#" + pointer
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_md(report: DiffReport, *, heading: str | None = "##") -> str:
+    # Schema text (property names, enum values, witnesses) is data: escaped like every report's.
+    from .report.markdown import code, text as _md_cell
+
     lines = []
     if heading:
-        lines += [f"{heading} `{report.old}` → `{report.new}`", ""]
+        lines += [f"{heading} {code(report.old)} → {code(report.new)}", ""]
     lines += [f"**{_verdict(report).capitalize()}** ({_counts(report.changes)}, mode {report.mode}).", ""]
     if not report.changes:
         lines.append("No change in accepted values.")
@@ -763,7 +762,7 @@ def render_md(report: DiffReport, *, heading: str | None = "##") -> str:
     lines += ["| level | rule | schema | where | effect | breaks | change |", "|---|---|---|---|---|---|---|"]
     for c in report.changes:
         lines.append(
-            f"| {c.level} | `{c.rule}` | {_md_cell(c.subject)} | `{c.where}` | {c.effect} | {', '.join(c.breaking_for) or '-'} | {_md_cell(c.message)} |"
+            f"| {c.level} | `{c.rule}` | {_md_cell(c.subject)} | {code(c.where)} | {c.effect} | {', '.join(c.breaking_for) or '-'} | {_md_cell(c.message)} |"
         )
     with_witness = [c for c in report.changes if c.breaking_for] if report.witnesses else []
     if with_witness:
@@ -771,9 +770,9 @@ def render_md(report: DiffReport, *, heading: str | None = "##") -> str:
         for c in with_witness:
             if c.witness:
                 w = c.witness
-                text = f"- `{c.rule}` at `{w.at}`: `{_md_cell(w.note)}` is accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)}"
+                text = f"- `{c.rule}` at {code(w.at)}: {code(w.note)} is accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)}"
             else:
-                text = f"- `{c.rule}` at `{c.where}`: no witness found"
+                text = f"- `{c.rule}` at {code(c.where)}: no witness found"
             if c.replay:
                 text += f"; {'**breaks**' if c.replay.breaks else 'survives'} `{c.replay.handler}` ({_md_cell(c.replay.detail)})"
             lines.append(text)
@@ -797,6 +796,8 @@ def render_rules(fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps({"rules": rows}, indent=2, sort_keys=True) + "\n"
     if fmt == "md":
+        from .report.markdown import text as _md_cell
+
         out = ["| rule | level | effect | payload breaks | commands breaks | summary |", "|---|---|---|---|---|---|"]
         for x in rows:
             out.append(f"| `{x['id']}` | {x['level']} | {x['effect']} | {', '.join(x['payload_breaks']) or '-'} | {', '.join(x['commands_breaks']) or '-'} | {_md_cell(x['summary'])} |")

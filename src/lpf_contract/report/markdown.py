@@ -39,7 +39,9 @@ def code(s: str) -> str:
     s = s.replace("\n", " ").replace("|", "\\|")
     if "`" not in s:
         return f"`{s}`" if s else "` `"
-    return f"`` {s} ``"
+    # A delimiter one backtick longer than the longest run inside cannot be closed early (CommonMark).
+    ticks = "`" * (max(len(run) for run in re.findall(r"`+", s)) + 1)
+    return f"{ticks} {s} {ticks}"
 
 
 def fence(body: str, lang: str = "") -> str:
