@@ -199,3 +199,17 @@ def test_snapshot_runs_use_the_same_writers():
     suite = ET.fromstring(render_junit(r)).find("testsuite[@name='snapshots']")
     assert suite.get("failures") == str(len(failing))
     assert [c.get("name") for c in suite.findall("testcase")] == sorted(c["example"] for c in failing)
+
+
+def test_atomic_write_honours_the_umask(tmp_path):
+    import os
+
+    from lpf_contract.report import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "r.json", "{}\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]

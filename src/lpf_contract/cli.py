@@ -69,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     except LpfContractError as exc:
         print(f"lpf-contract {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # A file we were told to read or write: still bad input, one line, exit 2.
+        where = f": path={exc.filename}" if exc.filename else ""
+        print(f"lpf-contract {args.command}: error: cannot write or read{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"lpf-contract {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -196,9 +196,21 @@ def _validator_for(doc: Any):
     return cls(doc)
 
 
-def schema_side(doc: Any, *, examples: Iterable[Any] = (), bundled: bool = False) -> SchemaSide:
+def schema_side(doc: Any, *, examples: Iterable[Any] = (), bundled: bool = False, label: str = "schema") -> SchemaSide:
+    from jsonschema.exceptions import SchemaError as JsSchemaError
+
+    from .contracts import json_pointer
+
     bundled_doc = doc if bundled else bundle_document(doc)
-    return SchemaSide(bundled_doc, _validator_for(bundled_doc), tuple(examples))
+    validator = _validator_for(bundled_doc)
+    try:
+        # An invalid schema is bad input (exit 2), never a "breaking change" (exit 1) or a traceback.
+        validator.check_schema(bundled_doc)
+    except JsSchemaError as exc:
+        raise ContractError(
+            f"{label} is not valid JSON Schema (draft-07) at {json_pointer(exc.path) or '/'}: {exc.message}"
+        ) from None
+    return SchemaSide(bundled_doc, validator, tuple(examples))
 
 
 # -- the walk ------------------------------------------------------------------------------------
@@ -234,7 +246,7 @@ def diff_schemas(old: Any, new: Any, *, role: str, name: str = "schema", witness
     """Changes between two schema documents (local ``$ref``s resolved) in ``role`` payload or commands."""
     if role not in ROLES:
         raise UsageError(f"unknown role={role!r}; use payload or commands")
-    subject = Subject(name, role, schema_side(old), schema_side(new))
+    subject = Subject(name, role, schema_side(old, label=f"OLD {name}"), schema_side(new, label=f"NEW {name}"))
     return diff_subject(subject, witnesses=witnesses)
 
 

@@ -152,8 +152,8 @@ def _one(args, stack, witnesses: bool):
                 docs.append(json.loads(Path(p).read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise InputFileError(f"cannot read schema file path={p}: {' '.join(str(exc).split())}") from None
-        old_side = d.SchemaSide(*_bundle(docs[0], Path(args.old), _neighbours(Path(args.old))))
-        new_side = d.SchemaSide(*_bundle(docs[1], Path(args.new), _neighbours(Path(args.new))))
+        old_side = _bundle(docs[0], Path(args.old), _neighbours(Path(args.old)))
+        new_side = _bundle(docs[1], Path(args.new), _neighbours(Path(args.new)))
         subject = d.Subject(args.role, args.role, old_side, new_side)
         return d.DiffReport(args.old, args.new, tuple(d.diff_subject(subject, witnesses=witnesses)), args.mode)
     bad = args.old if (old_ref is None and not old_is_file) else args.new
@@ -187,7 +187,7 @@ def _bundle(doc, path, neighbours):
     if not isinstance(doc, dict):
         raise InputFileError(f"a schema file must hold a JSON object: path={path}")
     bundled = d.bundle_document(doc, base_uri=path.resolve().as_uri(), neighbours=neighbours)
-    return bundled, d._validator_for(bundled)
+    return d.schema_side(bundled, bundled=True, label=f"schema file path={path}")
 
 
 def _transitive(args, stack, witnesses: bool):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-CI_SEED = 0  # under CI=true runs are reproducible without asking
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -28,8 +26,6 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    import os
-    import random
     import sys
 
     import orjson
@@ -37,19 +33,18 @@ def run(args) -> int:
     from ..contracts import load_registry
     from ..errors import UsageError
     from ..variants import Coverage, generate, systematic_variants
+    from ..verify import resolve_seed
 
     count = args.count if args.count is not None else (0 if args.systematic else 100)
     if count < 0:
         raise UsageError(f"--count={count} must be 0 or more")
     registry = load_registry(args.contracts)
     spec = registry.event(args.event, args.version)  # unknown event or version: exit 2 before any output
-    seed = args.seed
-    if seed is None:
-        seed = CI_SEED if os.environ.get("CI", "").lower() == "true" else random.SystemRandom().randrange(2**32)
+    seed = resolve_seed(args.seed)
+    out = open(args.output, "wb") if args.output else sys.stdout.buffer  # unwritable: exit 2 before output
     print(f"seed={seed}", file=sys.stderr, flush=True)
 
     coverage = Coverage.for_schema(registry.bundled(spec.payload_uri))
-    out = open(args.output, "wb") if args.output else sys.stdout.buffer
     written = 0
     try:
         if args.systematic:
