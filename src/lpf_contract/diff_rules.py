@@ -622,23 +622,42 @@ BOUNDS = (
 )
 
 
-def bound(node: Node, inclusive: str, exclusive: str | None, side: str) -> tuple[float, bool, str] | None:
-    """The tightest (value, exclusive, keyword) bound of ``node``, or None."""
+def bound(node: Node, inclusive: str, exclusive: str | None, side: str) -> tuple[float, bool, str, float] | None:
+    """The tightest (value, exclusive, keyword, value as written) bound of ``node``, or None.
+
+    On an integer-only node a bound is compared as the inclusive integer bound it amounts to, so
+    that ``minimum: 5`` and ``exclusiveMinimum: 4`` are the same bound (they accept the same values).
+    """
     found = []
     for key, excl in ((inclusive, False), (exclusive, True)):
-        if key and isinstance(node.kw.get(key), (int, float)) and not isinstance(node.kw.get(key), bool):
-            found.append((node.kw[key], excl, key))
+        v = node.kw.get(key) if key else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            found.append(_integer_bound(v, excl, side) + (key, v) if _integer_only(node) and key in _NUMERIC else (v, excl, key, v))
     if not found:
         return None
     return max(found, key=lambda b: _tightness(b, side))
 
 
-def _tightness(b: tuple[float, bool, str], side: str) -> tuple[float, bool]:
+_NUMERIC = frozenset({"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"})
+
+
+def _integer_only(node: Node) -> bool:
+    t = node.kw.get("type")
+    return t == "integer" or (isinstance(t, (list, tuple, set, frozenset)) and set(t) == {"integer"})
+
+
+def _integer_bound(v: float, exclusive: bool, side: str) -> tuple[int, bool]:
+    if side == "lower":
+        return (math.floor(v) + 1 if exclusive and float(v).is_integer() else math.ceil(v)), False
+    return (math.ceil(v) - 1 if exclusive and float(v).is_integer() else math.floor(v)), False
+
+
+def _tightness(b: tuple, side: str) -> tuple[float, bool]:
     return (b[0], b[1]) if side == "lower" else (-b[0], b[1])
 
 
-def _fmt_bound(b: tuple[float, bool, str]) -> str:
-    return f"{b[2]}={b[0]}"
+def _fmt_bound(b: tuple) -> str:
+    return f"{b[2]}={b[3]}"
 
 
 def _bound_rules(stem: str, inclusive: str, exclusive: str | None, side: str) -> None:
