@@ -124,8 +124,9 @@ class InvocationApp:
                 return _Reply(200, {"implemented": key in self.version.events})
             query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
             versions = query.get("v", [])
-            if any(v not in ERROR_FORMATS for v in versions):
-                return _error(400, BADINPUT_CODE, f"query v={versions[-1]!r}: expected one of {', '.join(ERROR_FORMATS)}")
+            bad_v = next((v for v in versions if v not in ERROR_FORMATS), None)
+            if bad_v is not None:
+                return _error(400, BADINPUT_CODE, f"query v={bad_v!r}: expected one of {', '.join(ERROR_FORMATS)}")
             error_format = "v2" if versions and versions[-1] == "2" else self.error_format
             if name == "event":
                 event_id = key
