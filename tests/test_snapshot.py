@@ -438,3 +438,30 @@ def test_pytest_suite_default_dir_is_per_handler_stem(tmp_path):
 )
 def test_handler_stem(target, stem):
     assert handler_stem(target) == stem
+
+
+def test_snapshots_recorded_locally_match_over_http(tmp_path):
+    # A gateway's 200 answer carries no logs: the log count is not compared, instead of a false 0.
+    import shutil
+    import threading
+
+    from lpf_contract.contracts import load_registry
+    from lpf_contract.handlers import load_handler
+    from lpf_contract.serve import InvocationApp, make_server, server_url
+    from lpf_contract.snapshot import run_snapshots
+
+    repo = Path(__file__).resolve().parents[1]
+    registry = load_registry()
+    snapshots = tmp_path / "snaps"
+    shutil.copytree(repo / "suites" / "snapshots" / "survey_v1", snapshots)
+    with load_handler(str(repo / "examples" / "handlers" / "survey_v1.js")) as handler:
+        server = make_server(InvocationApp(handler, registry=registry), port=0)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            report = run_snapshots(server_url(server), registry=registry, snapshot_dir=snapshots)
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert report.passed, [(c.example, c.changes) for c in report.cases if c.changes]
+    assert report.to_dict()["matched"] == report.to_dict()["checked"] > 0
