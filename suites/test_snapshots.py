@@ -30,7 +30,7 @@ def snapshot_report(request, handler_target):
     """The SnapshotReport of ``handler_target`` (one run per handler per session)."""
     from lpf_contract.pytest_plugin import handler_targets
 
-    runs = snapshot_runs(request.config, default_root=SNAPSHOTS, targets_count=len(handler_targets(request.config)))
+    runs = snapshot_runs(request.config, default_root=SNAPSHOTS, targets=handler_targets(request.config))
     return runs.get(handler_target)
 
 

@@ -433,7 +433,9 @@ def test_pytest_suite_default_dir_is_per_handler_stem(tmp_path):
         ("/abs/survey_handler.py:handle", "survey_handler"),
         ("package.module:handle", "package.module"),
         ("functions/my-function/", "my-function"),
-        ("http://localhost:8080/api", "localhost_8080_api"),
+        ("functions/my-function/index.js", "my-function"),
+        ("http://localhost:8080/api", "localhost_api"),
+        ("http://127.0.0.1:41234", "127.0.0.1"),
     ],
 )
 def test_handler_stem(target, stem):
@@ -465,3 +467,11 @@ def test_snapshots_recorded_locally_match_over_http(tmp_path):
             server.server_close()
     assert report.passed, [(c.example, c.changes) for c in report.cases if c.changes]
     assert report.to_dict()["matched"] == report.to_dict()["checked"] > 0
+
+
+def test_pytest_refuses_handlers_that_would_share_a_snapshot_folder(tmp_path):
+    clash = FIXTURES / "clash"
+    result = _pytest("--handler", str(clash / "a" / "thanks.js"), "--handler", str(clash / "b" / "thanks.js"),
+                     "--snapshot-dir", str(tmp_path))
+    assert result.returncode != 0
+    assert "would share the snapshot folder 'thanks'" in result.stdout + result.stderr

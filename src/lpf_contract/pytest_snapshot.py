@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Sequence
+
+import pytest
 
 
 def pytest_addoption(parser) -> None:
@@ -29,13 +32,19 @@ _MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 def handler_stem(target: str) -> str:
     """A folder name for a handler's snapshots: the file's stem, a module's name, a URL's host and path."""
     if target.startswith(("http://", "https://")):
-        name = target.split("://", 1)[1]
+        # The port is left out: `serve --port 0` picks a new one every run.
+        from urllib.parse import urlsplit
+
+        url = urlsplit(target)
+        name = (url.hostname or "") + url.path
     else:
         left, sep, func = target.rpartition(":")
         if sep and func.isidentifier() and (left.endswith(".py") or _MODULE.match(left)):
             name = Path(left).stem if left.endswith(".py") else left
         else:
             path = Path(target.rstrip("/"))
+            if path.name in ("index.js", "index.cjs"):  # functions/<name>/index.js: the function's name
+                path = path.parent
             name = path.stem if path.suffix in (".js", ".cjs") else path.name
     return re.sub(r"[^\w.-]+", "_", name).strip("_") or "handler"
 
@@ -43,11 +52,19 @@ def handler_stem(target: str) -> str:
 class SnapshotRuns:
     """One snapshot run per handler target per session (per xdist worker)."""
 
-    def __init__(self, config, *, default_root: Path, targets_count: int) -> None:
+    def __init__(self, config, *, default_root: Path, targets: Sequence[str]) -> None:
         self.config = config
         self.default_root = default_root
-        self.targets_count = targets_count
+        self.targets_count = len(targets)
         self.reports: dict[str, object] = {}
+        stems: dict[str, list[str]] = {}
+        for t in targets:
+            stems.setdefault(handler_stem(t), []).append(t)
+        clashes = {stem: ts for stem, ts in stems.items() if len(ts) > 1}
+        if clashes and (self.targets_count > 1 or config.getoption("--snapshot-dir", default=None) is None):
+            # Two handlers writing one snapshot folder would compare against (and overwrite) each other.
+            stem, ts = sorted(clashes.items())[0]
+            raise pytest.UsageError(f"handlers {', '.join(ts)} would share the snapshot folder {stem!r}; rename one or run them separately")
 
     def snapshot_dir(self, target: str) -> Path:
         given = self.config.getoption("--snapshot-dir", default=None)
@@ -73,11 +90,11 @@ class SnapshotRuns:
         return self.reports[target]
 
 
-def snapshot_runs(config, *, default_root: Path, targets_count: int) -> SnapshotRuns:
+def snapshot_runs(config, *, default_root: Path, targets: Sequence[str]) -> SnapshotRuns:
     """The session's SnapshotRuns (created on first use)."""
     runs = getattr(config, "_lpf_snapshot_runs", None)
     if runs is None:
-        runs = config._lpf_snapshot_runs = SnapshotRuns(config, default_root=default_root, targets_count=targets_count)
+        runs = config._lpf_snapshot_runs = SnapshotRuns(config, default_root=default_root, targets=targets)
     return runs
 
 
