@@ -33,11 +33,16 @@ def unwrap(doc: Any) -> Any:
     return doc
 
 
+def require_file(path: Path) -> None:
+    """Raise InputFileError unless ``path`` is a readable regular file."""
+    if not path.is_file():
+        raise InputFileError(f"payload file not found: path={path}" if not path.exists() else f"not a file: path={path}")
+
+
 def iter_entries(path: Path) -> Iterator[Entry]:
     """Payloads of a ``.json`` (object or array) or ``.jsonl`` file, each with its line number."""
     name = str(path)
-    if not path.is_file():
-        raise InputFileError(f"payload file not found: path={path}" if not path.exists() else f"not a file: path={path}")
+    require_file(path)
     if path.suffix == ".jsonl":
         yield from _iter_jsonl(path)
         return
@@ -58,24 +63,39 @@ def iter_entries(path: Path) -> Iterator[Entry]:
             raise InputFileError(f"payload file has data after the JSON value: path={path}; use .jsonl for one payload per line")
         yield Entry(name, text.count("\n", 0, start) + 1, doc)
         return
-    # A top-level array: decode element by element to know each one's line.
+    # A top-level array: decode element by element to know each one's line (counted incrementally:
+    # recounting from the start for every element made large arrays quadratic).
     idx = start + 1
+    line, counted_to = text.count("\n", 0, idx) + 1, idx
+    elements = 0
     try:
         while True:
             idx = _skip_ws(text, idx)
             if text[idx] == "]":
+                if elements:
+                    raise json.JSONDecodeError("trailing comma before ']'", text, idx)
                 break
             doc, end = decoder.raw_decode(text, idx)
-            yield Entry(name, text.count("\n", 0, idx) + 1, doc)
+            line += text.count("\n", counted_to, idx)
+            counted_to = idx
+            elements += 1
+            yield Entry(name, line, doc)
             idx = _skip_ws(text, end)
             if text[idx] == ",":
                 idx += 1
-            elif text[idx] != "]":
+            elif text[idx] == "]":
+                break
+            else:
                 raise json.JSONDecodeError("expected ',' or ']'", text, idx)
     except json.JSONDecodeError as exc:
         raise InputFileError(f"payload file is not JSON: path={path}:{exc.lineno}: {exc.msg}") from None
     except IndexError:
         raise InputFileError(f"payload file is not JSON: path={path}: unterminated array") from None
+    if text[idx + 1 :].strip():
+        raise InputFileError(f"payload file has data after the JSON array: path={path}")
+    if not elements:
+        # An empty capture must not pass a CI gate as "all valid".
+        raise InputFileError(f"payload file is empty: path={path}; the array holds no payload")
 
 
 def _skip_ws(text: str, idx: int) -> int:

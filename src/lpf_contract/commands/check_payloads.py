@@ -20,15 +20,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..contracts import load_registry
-    from ..payloads import PayloadChecker, iter_entries
+    from ..payloads import PayloadChecker, iter_entries, require_file
 
     registry = load_registry(args.contracts)
     checker = PayloadChecker(registry, args.event, args.version)
     for f in args.files:  # fail on a missing file before checking anything
-        if not Path(f).is_file():
-            from ..errors import InputFileError
-
-            raise InputFileError(f"payload file not found: path={f}")
+        require_file(Path(f))
     invalid = []
     n_invalid = 0
     for f in args.files:
