@@ -87,3 +87,24 @@ def test_env_option_reaches_the_handler_and_the_repro(run_cli, tmp_path):
     assert code == 1 and "[response-schema]" in out
     code, _, err = run_cli("verify", target, "--env", "GREETING", *common)
     assert code == 2 and "--env needs NAME=VALUE" in err
+
+
+def test_repro_names_the_contracts_folder_and_hides_credentials(tmp_path):
+    from lpf_contract.verify import VerifyOptions, Verifier
+
+    options = VerifyOptions(report_dir=tmp_path, contracts_dir=REPO / "contracts",
+                            headers=("Authorization: Bearer s3cr3t", "X-Trace: 1"))
+    cmd = Verifier("http://127.0.0.1:9", options).repro_command("repro/x.json")
+    argv = shlex.split(cmd)
+    assert argv[:4] == ["lpf-contract", "--contracts", str(REPO / "contracts"), "verify"]
+    assert "s3cr3t" not in cmd and "Authorization: <redacted>" in argv and "X-Trace: 1" in argv
+
+
+def test_snapshot_dir_uses_the_verified_handler_and_its_env(run_cli, tmp_path):
+    target = str(FIXTURES / "verify" / "handlers" / "greets_from_env.js")
+    snaps = tmp_path / "snaps"
+    code, _, _ = run_cli("snapshot", target, "--snapshot-dir", snaps, "--update", "--event", EVENT)
+    assert code == 0  # recorded without GREETING: empty texts
+    code, out, _ = run_cli("verify", target, "--env", "GREETING=hello", "--event", EVENT, "--examples", "1",
+                           "--no-systematic", "--report-dir", tmp_path / "r", "--snapshot-dir", snaps)
+    assert code == 1 and 'new: "hello"' in out

@@ -30,7 +30,7 @@ def test_planted_fault_is_found_and_shrunk(name, tmp_path):
     assert hits, [(f.check, f.message) for f in run.failures]
     f = hits[0]
     assert f.fault == want["fault"]
-    assert f.shrunk
+    assert f.shrunk and f.shrink_steps > 0
     assert load_registry().fast_validator(load_registry().event(EVENT).payload_uri).is_valid(f.payload)
     if "path" in want:
         assert f.path == want["path"]
@@ -80,6 +80,23 @@ def test_same_seed_same_report(tmp_path):
 def test_busy_loop_costs_a_bounded_time(tmp_path):
     # Bounded by the hang budget (3 hangs, then about 4 time limits of shrinking), not by the case count.
     run = _run(str(HANDLERS / "timeout_on_non_ascii.js"), tmp_path, timeout_ms=500, examples=200)
+    from lpf_contract.variants import systematic_variants
+
     ev = run.events[EVENT]
     assert ev.skipped > 0 and "hanging" in ev.skipped_reason
-    assert ev.cases + ev.skipped > 200
+    assert ev.cases + ev.skipped == len(systematic_variants(load_registry(), EVENT)) + 200
+
+
+def test_shrinking_charges_hanging_candidates_to_the_hang_budget(tmp_path):
+    # Shrinking the handler-error hits candidates that hang; they must not cost a time limit each
+    # for up to shrink_attempts tries.
+    log = tmp_path / "hangs.log"
+    log.write_text("")
+    options = VerifyOptions(events=(EVENT,), examples=30, seed=1, timeout_ms=300, report_dir=tmp_path,
+                            env=(("HANG_LOG", str(log)),))
+    run = verify(str(HANDLERS / "fails_on_agent_hangs_without_dialogs.js"), options)
+    hangs = len(log.read_text().splitlines())
+    assert any(f.check == "handler-error" for f in run.failures)
+    # exploration stops after max_hangs (3); shrinking may spend about hang_shrink_timeouts (4) limits
+    # on hanging candidates for the whole event (one in flight may overshoot it).
+    assert hangs <= options.max_hangs + options.hang_shrink_timeouts + 2, hangs

@@ -54,8 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
-
 def main(argv: list[str] | None = None) -> int:
     from .errors import LpfContractError
 
@@ -69,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     except LpfContractError as exc:
         print(f"lpf-contract {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:
         # A file we were told to read or write: still bad input, one line, exit 2.
         where = f": path={exc.filename}" if exc.filename else ""
@@ -77,8 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"lpf-contract {args.command}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

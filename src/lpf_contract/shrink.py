@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 
+class BudgetSpent(Exception):
+    """Raised by a ``reproduces`` callback to stop shrinking now (the result is marked exhausted)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ShrinkResult:
     payload: Any
@@ -47,7 +51,11 @@ def shrink(
             if attempts >= max_attempts or (deadline_s is not None and time.monotonic() - start > deadline_s):
                 return ShrinkResult(current, steps, attempts, True)
             attempts += 1
-            if reproduces(candidate):
+            try:
+                hit = reproduces(candidate)
+            except BudgetSpent:
+                return ShrinkResult(current, steps, attempts - 1, True)
+            if hit:
                 current, steps, progress = candidate, steps + 1, True
                 break
     return ShrinkResult(current, steps, attempts, False)

@@ -6,6 +6,7 @@ import os
 import random
 import shlex
 import threading
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ DEFAULT_TIMEOUT_MS = 30_000
 MAX_TIMEOUT_MS = 10 * 60 * 1000
 INPUT_TIMESTAMP = 1_700_000_000_000  # fixed so that runs reproduce; handlers rarely read it
 _HANGS = (FaultKind.TIMEOUT, FaultKind.CRASH)
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,12 +49,11 @@ class VerifyOptions:
     hang_shrink_timeouts: int = 4  # shrinking a hang may cost about this many time limits
     report_dir: Path | None = None
     target_label: str | None = None  # how the repro command names the handler
+    contracts_dir: Path | None = None  # named in repro commands when not the default contracts
 
     def __post_init__(self) -> None:
         if self.examples < 0:
             raise UsageError(f"--examples must be >= 0, got examples={self.examples}")
-        if not self.systematic and self.examples == 0:
-            raise UsageError("nothing to run: examples=0 and the systematic set is off; pass --examples N (N >= 1)")
         if not (1 <= self.timeout_ms <= MAX_TIMEOUT_MS):
             raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={self.timeout_ms}")
         if not (1 <= self.workers <= 64):
@@ -100,6 +101,7 @@ class _EventState:
     failed: int = 0
     hangs: int = 0
     skipped: int = 0
+    shrink_hang_s: float = 0.0  # seconds spent on hanging candidates while shrinking
     coverage: Any = None  # lpf_contract.variants.Coverage, set when the event starts
     seen: dict[tuple[str, str], _Seen] = field(default_factory=dict)
 
@@ -115,6 +117,8 @@ class Verifier:
     def __init__(self, target: str, options: VerifyOptions, *, registry=None, handler=None, progress: ProgressFn | None = None):
         from .contracts import load_registry
 
+        if not options.systematic and options.examples == 0:
+            raise UsageError("nothing to run: examples=0 and the systematic set is off; pass --examples N (N >= 1)")
         self.options = options
         self.registry = registry or load_registry()
         self.version = self.registry.version(options.version)
@@ -131,10 +135,11 @@ class Verifier:
         self._stop.set()
 
     # -- the run ---------------------------------------------------------------------------------
-    def run(self, *, progress: ProgressFn | None = None) -> RunResult:
+    def run(self, *, progress: ProgressFn | None = None, handler=None) -> RunResult:
+        """Run every event; ``handler`` (or the constructor's) is used and left open, else one is loaded."""
         if progress is not None:
             self._progress = progress
-        handler = self._handler
+        handler = handler or self._handler
         owns = handler is None
         if handler is None:
             from .handlers import load_handler
@@ -143,20 +148,25 @@ class Verifier:
         states: dict[str, _EventState] = {}
         interrupted = False
         static: list[StaticFinding] = []
-        failures: list[Failure] = []
+        shrunk: dict[tuple[str, tuple[str, str]], Failure] = {}
         try:
             static = self._static(handler)
             for event in self.events:
                 state = states[event] = _EventState(event)
                 self._explore(handler, event, state)
-            failures = self._shrink_all(handler, states)
+            self._shrink_all(handler, states, shrunk)
         except KeyboardInterrupt:
-            # Whatever ran is reported, unshrunk, in a report marked interrupted.
+            # Whatever ran is reported in a report marked interrupted: failures shrunk so far as
+            # they are, the others as first seen.
             interrupted = True
-            failures = self._unshrunk(states)
         finally:
             if owns:
                 handler.close()
+        failures = [
+            shrunk.get((ev, key)) or self._failure(ev, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0)
+            for ev, st in states.items()
+            for key, seen in sorted(st.seen.items())
+        ]
         return RunResult(
             tool={"name": "lpf-contract", "version": __version__},
             contract_version=self.version.name,
@@ -192,16 +202,22 @@ class Verifier:
             for i in lint_file(handler.source_path)
         ]
 
-    def _cases(self, event: str) -> Iterator[tuple[str, Any]]:
+    def _cases(self, event: str) -> tuple[int, Iterator[tuple[str, Any]]]:
+        """How many cases the event has, and the cases (generated payloads are drawn lazily)."""
         from .variants import generate, systematic_variants
 
-        if self.options.systematic:
-            for v in systematic_variants(self.registry, event, self.version.name):
+        systematic = systematic_variants(self.registry, event, self.version.name) if self.options.systematic else []
+
+        def cases() -> Iterator[tuple[str, Any]]:
+            for v in systematic:
                 yield v.name, v.payload
-        if self.options.examples:
-            event_seed = (self.seed + zlib.crc32(event.encode())) % 2**32
-            for i, payload in enumerate(generate(self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name)):
-                yield f"generated:{i}", payload
+            if self.options.examples:
+                event_seed = (self.seed + zlib.crc32(event.encode())) % 2**32
+                generated = generate(self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name)
+                for i, payload in enumerate(generated):
+                    yield f"generated:{i}", payload
+
+        return len(systematic) + self.options.examples, cases()
 
     def _explore(self, handler, event: str, state: _EventState) -> None:
         from collections import deque
@@ -215,7 +231,7 @@ class Verifier:
         # A sliding window keeps every worker busy while results are recorded in submission order,
         # so that the report does not depend on which worker finished first.
         in_flight: deque = deque()
-        cases = self._cases(event)
+        total, cases = self._cases(event)
         try:
             for name, payload in cases:
                 in_flight.append((name, payload, pool.submit(handler.invoke, event, handler_input(payload))))
@@ -226,8 +242,9 @@ class Verifier:
             while in_flight and state.hangs < self.options.max_hangs:
                 self._drain_one(in_flight, state, spec.result_uri)
             if state.hangs >= self.options.max_hangs:
-                # Cases already submitted but not recorded, and those never generated, are skipped.
-                state.skipped = len(in_flight) + sum(1 for _ in cases)
+                # Cases submitted but not recorded, and those never drawn, are skipped (counted,
+                # not generated just to be counted).
+                state.skipped = total - state.cases
                 for *_, fut in in_flight:
                     fut.cancel()
         except BaseException:
@@ -264,10 +281,9 @@ class Verifier:
                 state.seen[key] = _Seen(f, payload, outcome, name)
 
     # -- shrinking ------------------------------------------------------------------------------
-    def _shrink_all(self, handler, states: dict[str, _EventState]) -> list[Failure]:
-        from .shrink import shrink
+    def _shrink_all(self, handler, states: dict[str, _EventState], shrunk: dict) -> None:
+        from .shrink import BudgetSpent, shrink
 
-        failures = []
         for event, state in states.items():
             spec = self.registry.event(event, self.version.name)
             fast = self.registry.fast_validator(spec.payload_uri)
@@ -276,8 +292,16 @@ class Verifier:
                     raise KeyboardInterrupt
                 last: dict[str, Any] = {}
 
-                def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last):
+                def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last, state=state):
+                    # Time spent on hanging candidates is charged to one budget per event (about
+                    # hang_shrink_timeouts time limits), whatever failure is being shrunk: a handler
+                    # that hangs on some inputs cannot make shrinking cost hundreds of time limits.
+                    if state.shrink_hang_s >= self.options.hang_shrink_timeouts * self.options.timeout_ms / 1000:
+                        raise BudgetSpent
+                    started = time.monotonic()
                     out = handler.invoke(event, handler_input(candidate))
+                    if out.fault in _HANGS:
+                        state.shrink_hang_s += time.monotonic() - started
                     for f in self._findings(event, uri, candidate, out):
                         if (f.check, f.location) == key:
                             last.update(outcome=out, finding=f)
@@ -294,17 +318,9 @@ class Verifier:
                 )
                 outcome, finding = seen.outcome, seen.finding
                 if result.steps:
-                    outcome, finding = last["outcome"], last["finding"]
                     # `last` holds the latest reproduction, which is the accepted payload's.
-                failures.append(self._failure(event, seen, result.payload, outcome, finding, shrunk=True, steps=result.steps))
-        return failures
-
-    def _unshrunk(self, states: dict[str, _EventState]) -> list[Failure]:
-        return [
-            self._failure(ev, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0)
-            for ev, st in states.items()
-            for _, seen in sorted(st.seen.items())
-        ]
+                    outcome, finding = last["outcome"], last["finding"]
+                shrunk[(event, key)] = self._failure(event, seen, result.payload, outcome, finding, shrunk=True, steps=result.steps)
 
     def _failure(self, event: str, seen: _Seen, payload: Any, outcome: Outcome, finding: Finding, *, shrunk: bool, steps: int) -> Failure:
         repro_rel = f"repro/{event}.{finding.check}.{zlib.crc32(finding.location.encode()):08x}.json"
@@ -333,13 +349,18 @@ class Verifier:
     def repro_command(self, repro_rel: str) -> str:
         o = self.options
         report_dir = o.report_dir or Path("reports")
-        argv = ["lpf-contract", "verify", o.target_label or self.target, "--replay", str(report_dir / repro_rel)]
+        argv = ["lpf-contract"]
+        if o.contracts_dir is not None:
+            argv += ["--contracts", str(o.contracts_dir)]
+        argv += ["verify", o.target_label or self.target, "--replay", str(report_dir / repro_rel)]
         if o.runtime:
             argv += ["--runtime", o.runtime]
         if o.timeout_ms != DEFAULT_TIMEOUT_MS:
             argv += ["--timeout-ms", str(o.timeout_ms)]
         for h in o.headers:
-            argv += ["--header", h]
+            name, _, value = h.partition(":")
+            # Repro commands land in CI artefacts: credentials are not copied into them.
+            argv += ["--header", f"{name}: <redacted>" if name.strip().lower() in _SECRET_HEADERS else h]
         for name, value in o.env:
             argv += ["--env", f"{name}={value}"]
         for domain in o.allow_domains:
@@ -379,6 +400,10 @@ def load_repro(path: Path) -> dict[str, Any]:
         raise InputFileError(f"replay file is not a JSON repro: path={path}: {exc}") from None
     if not isinstance(doc, dict) or "event" not in doc or "payload" not in doc:
         raise InputFileError(f"replay file needs 'event' and 'payload': path={path}")
+    if not isinstance(doc["event"], str) or not isinstance(doc.get("contract_version", ""), str):
+        raise InputFileError(
+            f"replay file: event and contract_version must be strings, got event={doc['event']!r}: path={path}"
+        )
     return doc
 
 

@@ -57,59 +57,62 @@ def run(args) -> int:
         secrets_file=Path(args.secrets) if args.secrets else None,
         systematic=not args.no_systematic,
         report_dir=Path(args.report_dir),
+        contracts_dir=Path(args.contracts) if args.contracts else None,
     )
     registry = load_registry(args.contracts)
     if args.replay:
         return _replay(args, registry, options, load_repro(Path(args.replay)), replay)
 
+    from ..handlers import load_handler
     from ..report import check_writable, write_reports
 
     report_dir = Path(args.report_dir)
     check_writable(report_dir)
-    from ..handlers import load_handler
+    verifier = Verifier(args.handler, options, registry=registry)  # version and events checked first
 
-    # Load first: a handler that cannot load is one line of error and exit 2, before any header.
-    handler = load_handler(args.handler, **options.handler_options())
-    previous = signal.getsignal(signal.SIGTERM)
+    def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        verifier = Verifier(args.handler, options, registry=registry, handler=handler)
-        print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
-              f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
-
-        def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, on_term)
-        if not args.no_progress and sys.stderr.isatty():
-            result = _with_progress(verifier)
-        else:
-            result = verifier.run()
-        if args.snapshot_dir and not result.interrupted:
-            result = _with_snapshots(args, registry, options, result)
+        # Loaded before the header: a handler that cannot load is one line of error and exit 2.
+        handler = load_handler(args.handler, **options.handler_options())
+        try:
+            print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
+                  f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
+            if not args.no_progress and sys.stderr.isatty():
+                result = _with_progress(verifier, handler)
+            else:
+                result = verifier.run(handler=handler)
+            # Reports first: a snapshot problem below must not lose what verify found.
+            write_reports(result, report_dir)
+            if args.snapshot_dir and not result.interrupted:
+                result = _with_snapshots(args, registry, options, result, handler)
+                write_reports(result, report_dir)
+        finally:
+            handler.close()
     finally:
         signal.signal(signal.SIGTERM, previous)
-        handler.close()
-    write_reports(result, report_dir)
     _print_summary(result, report_dir)
     if result.interrupted:
         return 130
     return 1 if result.verdict == "fail" else 0
 
 
-def _with_snapshots(args, registry, options, result):
+def _with_snapshots(args, registry, options, result, handler):
     import dataclasses
 
     from ..snapshot import format_report, run_snapshots
 
+    # The verified handler itself, with its --env/--allow-domain/--secrets: not a second, bare one.
     report = run_snapshots(
-        args.handler, registry=registry, snapshot_dir=args.snapshot_dir, version=options.version,
-        events=options.events, timeout_ms=options.timeout_ms, runtime=options.runtime,
+        handler, registry=registry, snapshot_dir=args.snapshot_dir, version=options.version, events=options.events,
     )
     print(format_report(report))
     return dataclasses.replace(result, snapshots=report.to_dict())
 
 
-def _with_progress(verifier):
+def _with_progress(verifier, handler):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
@@ -120,7 +123,7 @@ def _with_progress(verifier):
                 tasks[event] = bar.add_task(event, total=total)
             bar.update(tasks[event], completed=done)
 
-        return verifier.run(progress=progress)
+        return verifier.run(progress=progress, handler=handler)
 
 
 def _print_summary(result, report_dir) -> None:
@@ -133,8 +136,9 @@ def _print_summary(result, report_dir) -> None:
         print(f"{s.severity.upper()} [{s.check}] {s.rule}: {s.message}" + (f" (line {s.line})" if s.line else ""))
     for name, ev in sorted(result.events.items()):
         cov = ev.coverage.get("percent")
+        cov = f"{cov}%" if cov is not None else "n/a"
         skipped = f" skipped={ev.skipped} ({ev.skipped_reason})" if ev.skipped else ""
-        print(f"{name}: cases={ev.cases} failed={ev.failed} coverage={cov}%{skipped}")
+        print(f"{name}: cases={ev.cases} failed={ev.failed} coverage={cov}{skipped}")
     state = "INTERRUPTED, partial results" if result.interrupted else result.verdict.upper()
     print(f"verdict={state} cases={result.cases} failed={result.failed} distinct_failures={len(result.failures)} "
           f"seed={result.seed} reports={report_dir}")
@@ -142,13 +146,15 @@ def _print_summary(result, report_dir) -> None:
 
 
 def _replay(args, registry, options, repro, replay) -> int:
+    from ..model import Severity
+
     outcome, findings = replay(args.handler, repro, options, registry=registry)
     print(f"replay: event={repro['event']} fault={outcome.fault or 'none'} result={outcome.result!r}")
     for log in outcome.logs:
         print(f"  log.{log.level}: {log.text}")
     for f in findings:
         print(f"{f.severity.upper()} [{f.check}] {f.message}")
-    errors = [f for f in findings if f.severity == "error"]
+    errors = [f for f in findings if f.severity == Severity.ERROR]
     print("verdict=" + ("FAIL" if errors else "PASS"))
     return 1 if errors else 0
 
@@ -158,5 +164,5 @@ def _env_pair(text: str) -> tuple[str, str]:
 
     name, sep, value = text.partition("=")
     if not sep or not name:
-        raise UsageError(f"--env needs NAME=VALUE, got {text!r}")
+        raise UsageError(f"--env needs NAME=VALUE (e.g. --env GREETING=hello), got env={text}")
     return name, value
