@@ -103,3 +103,14 @@ def test_json_pointer_round_trip():
     ptr = json_pointer(["a/b", 0, "~x"])
     assert ptr == "/a~1b/0/~0x"
     assert resolve_pointer(doc, ptr) == 1
+
+
+def test_ecma_digit_class_is_ascii_like_jsonschema_rs():
+    import jsonschema_rs
+
+    from lpf_contract.contracts import compile_ecma_pattern
+
+    arabic_indic = "\u0661\u0662\u0663"
+    assert not jsonschema_rs.Draft7Validator({"pattern": "^\\d+$"}).is_valid(arabic_indic)
+    assert compile_ecma_pattern("^\\d+$").search(arabic_indic) is None
+    assert compile_ecma_pattern("^\\d+$").search("123")

@@ -97,7 +97,9 @@ def _ecma_pattern(validator, pattern, instance, schema):
 def compile_ecma_pattern(pattern: str) -> re.Pattern[str]:
     """A Python regex with ECMA-262 semantics for a trailing "$" (end of input only)."""
     translated = re.sub(r"(?<!\\)\$$", r"\\Z", pattern)
-    return re.compile(translated)
+    # ECMA-262's \d, \w and \b are ASCII-only, Python's Unicode (re.ASCII also narrows \s, which
+    # ECMA keeps Unicode: the contracts use none of these, jsonschema-rs gives the verdicts anyway).
+    return re.compile(translated, re.ASCII)
 
 
 @functools.lru_cache(maxsize=1)
