@@ -28,6 +28,21 @@ def pytest_addoption(parser) -> None:
     group.addoption("--lpf-timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation")
     group.addoption("--lpf-version", default=None, metavar="V", help="contract version (default: current)")
     group.addoption("--lpf-runtime", default=None, choices=("v1", "v2"), help="force the Node runtime")
+    group.addoption("--lpf-report-dir", default="reports/pytest", metavar="DIR",
+                    help="where each handler's reports and repro payloads go: DIR/<handler>/ (default reports/pytest)")
+
+
+def pytest_configure(config) -> None:
+    # One seed for the whole session, chosen on the controller: xdist workers receive the
+    # controller's options, so `-n 2` verifies exactly what `-n 0` does, and the seed is printed.
+    if not hasattr(config, "workerinput") and config.getoption("--lpf-seed", default=None) is None:
+        from lpf_contract.verify import resolve_seed
+
+        config.option.lpf_seed = resolve_seed(None)
+
+
+def pytest_report_header(config) -> str:
+    return f"lpf-contract: seed={config.getoption('--lpf-seed')} (re-run with --lpf-seed N)"
 
 
 def handler_targets(config) -> list[str]:
@@ -61,12 +76,19 @@ class _Runs:
         if target not in self.results:
             from lpf_contract.verify import VerifyOptions, verify
 
+            from lpf_contract.pytest_snapshot import handler_stem
+            from lpf_contract.report import write_reports
+
             o = self.config.getoption
+            report_dir = Path(o("--lpf-report-dir")) / handler_stem(target)
             options = VerifyOptions(
                 examples=o("--lpf-examples"), seed=o("--lpf-seed"), timeout_ms=o("--lpf-timeout-ms"),
-                version=o("--lpf-version"), runtime=o("--lpf-runtime"), target_label=target,
+                version=o("--lpf-version"), runtime=o("--lpf-runtime"), target_label=target, report_dir=report_dir,
             )
-            self.results[target] = verify(target, options)
+            result = verify(target, options)
+            # The repro commands in failure messages name files under report_dir: write them.
+            write_reports(result, report_dir)
+            self.results[target] = result
         return self.results[target]
 
 
