@@ -1,0 +1,17 @@
+"""The CLI and the pytest plugin repeat the library's defaults (they must not import it at start-up)."""
+
+from __future__ import annotations
+
+from lpf_contract import verify
+from lpf_contract.cli import build_parser
+
+
+def test_verify_command_defaults_are_the_library_defaults():
+    args = build_parser().parse_args(["verify", "h.js"])
+    assert args.examples == verify.DEFAULT_EXAMPLES
+    assert args.timeout_ms == verify.DEFAULT_TIMEOUT_MS
+
+
+def test_pytest_plugin_defaults_are_the_library_defaults(pytestconfig):
+    assert pytestconfig.getoption("--lpf-timeout-ms") == verify.DEFAULT_TIMEOUT_MS
+    assert pytestconfig.getoption("--lpf-examples") == verify.DEFAULT_EXAMPLES
