@@ -14,33 +14,12 @@ import yaml
 
 from lpf_contract.errors import HandlerLoadError
 from lpf_contract.handlers import FaultKind, Handler, Outcome, load_handler, target_kind
+from tests.conftest import processes_with_marker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers"
 CATALOGUE = yaml.safe_load((FIXTURES / "catalogue.yaml").read_text(encoding="utf-8"))
 DEFAULT_INPUT = {"headers": [], "payload": {"a": {"b": 2}}}
 EVENT = "surveybot_messaging_survey_ended"
-
-
-def processes_with_marker(marker: str) -> list[str]:
-    """Live processes whose environment holds ``marker`` (our workers and anything they spawned)."""
-    found = []
-    needle = marker.encode()
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                if needle not in f.read():
-                    continue
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                if f.read().split(b") ")[-1][:1] == b"Z":  # a zombie is already dead
-                    continue
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-            found.append(f"pid={pid} {cmdline[:120]}")
-        except OSError:
-            continue
-    return found
 
 
 def _target(entry: dict[str, Any]) -> str:

@@ -16,34 +16,13 @@ import pytest
 
 from lpf_contract.errors import HandlerLoadError
 from lpf_contract.handlers import FaultKind, load_handler
+from tests.conftest import processes_with_marker
 from lpf_contract.handlers import node as node_module
 from lpf_contract.handlers.node import NodeHandler, load_function_config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "node"
 PROBE = FIXTURES / "probe"
 EVENT = "surveybot_messaging_survey_started"
-
-
-def processes_with_marker(marker: str) -> list[str]:
-    """Live processes whose environment holds ``marker`` (our workers and anything they spawned)."""
-    found = []
-    needle = marker.encode()
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                if needle not in f.read():
-                    continue
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                if f.read().split(b") ")[-1][:1] == b"Z":  # a zombie is already dead
-                    continue
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-            found.append(f"pid={pid} {cmdline[:120]}")
-        except OSError:
-            continue
-    return found
 
 
 def inp(**payload):
