@@ -100,3 +100,5 @@ def test_shrinking_charges_hanging_candidates_to_the_hang_budget(tmp_path):
     # exploration stops after max_hangs (3); shrinking may spend about hang_shrink_timeouts (4) limits
     # on hanging candidates for the whole event (one in flight may overshoot it).
     assert hangs <= options.max_hangs + options.hang_shrink_timeouts + 2, hangs
+    # and the report says the budget, not the shrinker, had the last word
+    assert any(f.shrink_exhausted for f in run.failures)

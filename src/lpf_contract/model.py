@@ -46,6 +46,7 @@ class Failure:
     occurrences: int = 1  # cases that showed this failure before shrinking
     shrunk: bool = False
     shrink_steps: int = 0
+    shrink_exhausted: bool = False  # shrinking stopped on its budget: a smaller payload may exist
     variant: str = ""  # how the first failing payload was made (systematic variant name or "generated")
 
     @property
@@ -170,6 +171,7 @@ class RunResult:
                 occurrences=int(f.get("occurrences", 1)),
                 shrunk=bool(f.get("shrunk", False)),
                 shrink_steps=int(f.get("shrink_steps", 0)),
+                shrink_exhausted=bool(f.get("shrink_exhausted", False)),
                 variant=f.get("variant", ""),
             )
             for f in doc.get("failures", ())

@@ -320,9 +320,13 @@ class Verifier:
                 if result.steps:
                     # `last` holds the latest reproduction, which is the accepted payload's.
                     outcome, finding = last["outcome"], last["finding"]
-                shrunk[(event, key)] = self._failure(event, seen, result.payload, outcome, finding, shrunk=True, steps=result.steps)
+                shrunk[(event, key)] = self._failure(
+                    event, seen, result.payload, outcome, finding, shrunk=True, steps=result.steps, exhausted=result.exhausted
+                )
 
-    def _failure(self, event: str, seen: _Seen, payload: Any, outcome: Outcome, finding: Finding, *, shrunk: bool, steps: int) -> Failure:
+    def _failure(
+        self, event: str, seen: _Seen, payload: Any, outcome: Outcome, finding: Finding, *, shrunk: bool, steps: int, exhausted: bool = False
+    ) -> Failure:
         repro_rel = f"repro/{event}.{finding.check}.{zlib.crc32(finding.location.encode()):08x}.json"
         return Failure(
             event=event,
@@ -343,6 +347,7 @@ class Verifier:
             occurrences=seen.occurrences,
             shrunk=shrunk,
             shrink_steps=steps,
+            shrink_exhausted=exhausted,
             variant=seen.variant,
         )
 

@@ -168,7 +168,8 @@ def outcome_lines(f: Failure) -> list[tuple[str, str]]:
     if f.schema_path:
         rows.append(("schema", f.schema_path))
     rows.append(("seen in", plural(f.occurrences, "case")))
-    rows.append(("shrunk", f"yes, in {plural(f.shrink_steps, 'step')}" if f.shrunk else "no"))
+    budget = " (stopped on its budget: a smaller payload may exist)" if f.shrink_exhausted else ""
+    rows.append(("shrunk", f"yes, in {plural(f.shrink_steps, 'step')}{budget}" if f.shrunk else "no"))
     if f.variant:
         rows.append(("first found by", f.variant))
     return rows
