@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .ir import AnyNode, ArrayNode, EnumNode, Node, ObjectNode, UnionNode, normalize
+from .ir import ArrayNode, EnumNode, Node, NodeChecks, ObjectNode, UnionNode, normalize
 
 
 def _label(value: Any) -> str:
@@ -28,7 +28,7 @@ class Coverage:
         self._root = root
         self._enum: dict[str, bool] = {}
         self._optional: dict[str, bool] = {}
-        self._checks: dict[int, Any] = {}
+        self._checks = NodeChecks()
         self._collect(root, "")
 
     @classmethod
@@ -91,14 +91,7 @@ class Coverage:
                     self._observe(b, value, pointer)
 
     def _matches(self, node: Node, value: Any) -> bool:
-        if isinstance(node, AnyNode):
-            return True
-        check = self._checks.get(id(node))
-        if check is None:
-            import jsonschema_rs
-
-            check = self._checks[id(node)] = jsonschema_rs.validator_for(node.schema)
-        return check.is_valid(value)
+        return self._checks.accepts(node, value)
 
     def merge(self, other: "Coverage") -> None:
         """Add what ``other`` (same schema) has seen, e.g. from another worker."""

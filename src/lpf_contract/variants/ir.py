@@ -503,3 +503,26 @@ def _branches_disjoint(a: Node, b: Node) -> bool:
 def _union(schema: dict, branches: list[Node], key: str, examples: tuple) -> UnionNode:
     disjoint = all(_branches_disjoint(a, b) for i, a in enumerate(branches) for b in branches[i + 1 :])
     return UnionNode(schema=schema, examples=examples, branches=tuple(branches), exclusive=key == "oneOf", disjoint=disjoint, kind=key)
+
+
+class NodeChecks:
+    """Whether a value satisfies a node's own schema, with one jsonschema-rs validator per node.
+
+    Keyed by node identity: the owner keeps the node tree alive as long as this cache.
+    """
+
+    def __init__(self) -> None:
+        self._checks: dict[int, Any] = {}
+
+    def accepts(self, node: Node, value: Any) -> bool:
+        if isinstance(node, AnyNode):
+            return True
+        check = self._checks.get(id(node))
+        if check is None:
+            import jsonschema_rs
+
+            check = self._checks[id(node)] = jsonschema_rs.validator_for(node.schema)
+        try:
+            return check.is_valid(value)
+        except (ValueError, TypeError):  # values jsonschema-rs cannot take (huge ints, non-JSON)
+            return False

@@ -18,6 +18,7 @@ from .ir import (
     NumberNode,
     ObjectNode,
     StringNode,
+    NodeChecks,
     UnionNode,
     UnsupportedSchema,
 )
@@ -58,7 +59,7 @@ class Builder:
         self.root = root
         self._max: dict[int, Any] = {}
         self._min: dict[int, Any] = {}
-        self._checks: dict[int, Any] = {}
+        self._checks = NodeChecks()
 
     # -- instances -----------------------------------------------------------------------------
     def maximal(self, node: Node) -> Any:
@@ -124,17 +125,7 @@ class Builder:
         raise TypeError(type(node).__name__)  # pragma: no cover
 
     def _valid(self, node: Node, value: Any) -> bool:
-        if isinstance(node, AnyNode):
-            return True
-        check = self._checks.get(id(node))
-        if check is None:
-            import jsonschema_rs
-
-            check = self._checks[id(node)] = jsonschema_rs.validator_for(node.schema)
-        try:
-            return check.is_valid(value)
-        except (ValueError, TypeError):
-            return False
+        return self._checks.accepts(node, value)
 
     def _exclusive_ok(self, node: UnionNode, i: int, value: Any) -> bool:
         if not node.exclusive or node.disjoint:
