@@ -23,26 +23,10 @@ import time
 
 def _rate(strategy, count: int, seed: int) -> tuple[float, float]:
     """(payloads per second, mean JSON bytes) of one @given run drawing ``count`` payloads."""
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hypothesis_seed
-
-    out: list = []
-
-    @hypothesis_seed(seed)
-    @settings(
-        database=None,
-        max_examples=count,
-        phases=[Phase.generate],
-        deadline=None,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(payload):
-        out.append(payload)
+    from lpf_contract.variants import draw_batch
 
     start = time.process_time()
-    collect()
+    out = draw_batch(strategy, count, seed)
     elapsed = time.process_time() - start
     return len(out) / elapsed, statistics.fmean(len(json.dumps(p)) for p in out)
 

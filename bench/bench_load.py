@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -42,27 +41,16 @@ def rss_mb(pid: int) -> float | None:
 
 def workers_of(pid: int) -> list[int]:
     """The Node workers (runner.js) among ``pid``'s descendants."""
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
+    from lpf_contract.handlers.worker_pool import _descendants
+
+    found = []
+    for child in _descendants(pid):
         try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"runner.js" in f.read():
+                    found.append(child)
         except OSError:
-            continue
-        ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(name))
-    found, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            stack.append(child)
-            try:
-                with open(f"/proc/{child}/cmdline", "rb") as f:
-                    if b"runner.js" in f.read():
-                        found.append(child)
-            except OSError:
-                pass
+            pass
     return sorted(found)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,27 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from lpf_contract.handlers.worker_pool import _descendants
+
 from tests.conftest import FIXTURES, REPO
 
 HANDLER = FIXTURES / "interrupt" / "slow_then_hang.js"
-
-
-def _descendants(root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = set(), [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -53,7 +36,7 @@ def test_interrupt_stops_quickly_and_reports(sig, tmp_path):
     # Wait until the hang has begun: the worker is stuck in its busy loop.
     time.sleep(3)
     assert proc.poll() is None, proc.communicate()
-    workers = _descendants(proc.pid)
+    workers = _descendants(proc.pid)  # the pool's own /proc walk
     assert workers, "the verify process should have started handler workers"
     sent = time.monotonic()
     proc.send_signal(sig)
