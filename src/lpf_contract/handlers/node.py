@@ -22,7 +22,7 @@ HEAP_MB = 256  # the platform's memory cap (platform-facts.md, "Limits")
 MEMORY_LIMIT_MB = 512
 MAX_ENV_CHARS = 200  # names and values (platform-facts.md, "Limits")
 # Modules that must be present for the runner to offer what the platform offers.
-REQUIRED_MODULES = ("lodash", "luxon", "oauth-1.0a", "jsforce")
+REQUIRED_MODULES = ("lodash", "luxon", "oauth-1.0a", "jsforce", "jsonwebtoken")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

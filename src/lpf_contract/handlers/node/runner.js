@@ -15,7 +15,9 @@ const Module = require('module');
 const { AsyncLocalStorage } = require('async_hooks');
 
 const RUNTIME_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
-const PLATFORM_MODULES = new Set(['lodash', 'luxon', 'oauth-1.0a', 'jsforce']);
+// jsonwebtoken: LivePerson's V1 runner maps it like the others (liveperson-functions-cli@1.31.13
+// bin/example/bin/rewire.js externalLibs, lib/shared/faas-debugger.js EXTERNAL_PACKAGE_MAPPING).
+const PLATFORM_MODULES = new Set(['lodash', 'luxon', 'oauth-1.0a', 'jsforce', 'jsonwebtoken']);
 const TOOLBELTS = new Set(['lp-faas-toolbelt', 'core-functions-toolbelt']);
 const BUILTINS = new Set(Module.builtinModules);
 // Keep memory bounded when a handler logs in a loop; counts stay exact.
@@ -299,7 +301,7 @@ function sandboxRequire() {
     const bare = name.startsWith('node:') ? name.slice(5) : name;
     if (BUILTINS.has(bare) || name.startsWith('node:')) return platformRequire(name);
     const top = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0];
-    if (TOOLBELTS.has(top)) return require_toolbelt();
+    if (TOOLBELTS.has(top)) return require_toolbelt(top);
     if (PLATFORM_MODULES.has(top)) return platformRequire(name);
     const err = new Error(`module ${name} is not available on LivePerson Functions`);
     err.code = 'MODULE_NOT_FOUND';
@@ -307,10 +309,14 @@ function sandboxRequire() {
   };
 }
 
-let toolbelt = null;
-function require_toolbelt() {
-  if (!toolbelt) toolbelt = require('./toolbelt.js').create(toolbeltOptions);
-  return toolbelt;
+let toolbelts = null;
+function require_toolbelt(name) {
+  // Each runtime has its own toolbelt (toolbelt/index.js). Once the runtime is known, the other one is
+  // "not found" as on the platform; a top-level require runs before the runtime is detected.
+  const wrong = runtime ? require('./toolbelt/index.js').wrongRuntimeError(name, runtime) : null;
+  if (wrong) throw wrong;
+  if (!toolbelts) toolbelts = require('./toolbelt/index.js').create(toolbeltOptions);
+  return toolbelts.load(name);
 }
 
 // On the platform a lambda reaches the network only through a proxy that admits allow-listed
@@ -323,7 +329,7 @@ net.Socket.prototype.connect = function connect() {
   // net.connect() passes its already normalized [options, cb] array; direct calls pass raw args.
   const options = (Array.isArray(first) ? first[0] : net._normalizeArgs(Array.prototype.slice.call(arguments))[0]) || {};
   const host = options.path ? null : String(options.host || 'localhost');
-  if (host !== null && require('./toolbelt.js').domainAllowed(host, toolbeltOptions.allowDomains)) {
+  if (host !== null && require('./toolbelt/index.js').domainAllowed(host, toolbeltOptions.allowDomains)) {
     return originalConnect.apply(this, arguments);
   }
   const where = host === null ? `path=${options.path}` : `host=${host}`;

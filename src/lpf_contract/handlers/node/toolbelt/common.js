@@ -1,14 +1,22 @@
 'use strict';
-// Local stand-in for `lp-faas-toolbelt` (V1) and `core-functions-toolbelt` (V2): the parts a lambda
-// can use off-platform. HTTP goes out only to allow-listed domains, others get the 403 the
-// platform's proxy answers; secrets come from a local JSON file; clients that need LivePerson's
-// own services fail with a message saying so instead of pretending to work.
+// Parts both emulated toolbelts share: the allow-list, a request-promise style HTTP client, the local
+// secret store and the "not emulated" clients. Written for Node 14 (V1) as well as 22 (V2).
+//
+// Sources (LivePerson's own code and docs; we copy none of it):
+// - V1 TypeScript: LivePersonInc/faas-cli branch legacy/v1.31.3, src/shared/lp-faas-toolbelt/
+//   (compiled in the npm package liveperson-functions-cli@1.31.13, bin/example/bin/lp-faas-toolbelt/).
+// - V2 TypeScript: LivePersonInc/faas-cli master, src/shared/core-functions-toolbelt/.
+// - developer-center pages "liveperson-functions-developing-with-faas-toolbelt" (V1 toolbelt docs) and
+//   the "limitations" page (allow-list proxy, 403).
 
 const fs = require('fs');
 const http = require('http');
 const https = require('https');
 const { URL } = require('url');
 
+// The platform's outbound proxy admits allow-listed domains only (docs, limitations page: one wildcard
+// at most). `*.example.com` admits every sub-domain of example.com, not example.com itself (decided
+// here; LivePerson's local CLI toolbelt matches `*.` against the last two labels only).
 function domainAllowed(hostname, allowDomains) {
   const host = String(hostname).toLowerCase().replace(/\.$/, '');
   return allowDomains.some((entry) => {
@@ -18,6 +26,8 @@ function domainAllowed(hostname, allowDomains) {
   });
 }
 
+// request-promise's error for a non-2xx answer when `simple` is on (its default): name
+// StatusCodeError, `statusCode`, `error` (the body), `response`, message "<status> - <body>".
 class StatusCodeError extends Error {
   constructor(statusCode, body, response) {
     super(`${statusCode} - ${typeof body === 'string' ? body : JSON.stringify(body)}`);
@@ -28,13 +38,33 @@ class StatusCodeError extends Error {
   }
 }
 
+// Decided here: what a client that needs LivePerson's own services answers when a method is called.
+// The code stays LPF_CONTRACT_NOT_EMULATED so lambdas and our reports can tell it from a platform error.
 function notEmulated(what) {
   const err = new Error(`${what} needs LivePerson's own services and is not available in lpf-contract's local runner; stub it in your lambda or test against a deployed function`);
   err.code = 'LPF_CONTRACT_NOT_EMULATED';
   return err;
 }
 
-// request-promise-native style: httpClient(uri, options) or httpClient(options).
+// A client object with LivePerson's method names (from the interfaces cited by the caller). Async
+// methods answer a rejected promise, sync ones throw: the client can be created, kept and passed
+// around as on the platform; only using it fails. Unknown methods stay undefined, so calling one is the
+// TypeError the platform gives.
+function notEmulatedClient(label, asyncMethods, syncMethods) {
+  const client = {};
+  (asyncMethods || []).forEach((m) => {
+    client[m] = function () { return Promise.reject(notEmulated(`${label}.${m}()`)); };
+  });
+  (syncMethods || []).forEach((m) => {
+    client[m] = function () { throw notEmulated(`${label}.${m}()`); };
+  });
+  return client;
+}
+
+// request-promise style, as LivePerson documents Toolbelt.HTTPClient() ("based on request-promise and
+// shares the same interface", lp-faas-toolbelt/index.ts): httpClient(uri, options) or
+// httpClient(options) with `uri`/`url`, `qs`, `method`, `headers`, `body`, `json`, `form`, `simple`
+// (default true: non-2xx rejects with StatusCodeError), `resolveWithFullResponse`, `timeout`.
 function createHttpClient(allowDomains) {
   return function httpClient(uriOrOptions, maybeOptions) {
     const opts = typeof uriOrOptions === 'string'
@@ -61,6 +91,8 @@ function createHttpClient(allowDomains) {
         else resolve(full ? response : body);
       };
       if (!domainAllowed(url.hostname, allowDomains)) {
+        // The platform's proxy answers 403 for a domain that is not allow-listed (limitations page);
+        // LivePerson's local toolbelt answers {statusCode: 403, body: "You do not have access ..."}.
         deliver(403, { 'content-type': 'text/plain' },
           `Forbidden: ${url.hostname} is not on the function's domain allow-list (emulated platform proxy; allow it with --allow-domain)`);
         return;
@@ -90,69 +122,34 @@ function createHttpClient(allowDomains) {
   };
 }
 
-function loadSecrets(secretsFile) {
-  if (!secretsFile) return {};
+// The local secret store: `--secrets FILE` holds {"name": "value"}, a list [{key, value}], or lpf's
+// own functions/settings.json shape {"secrets": [{key, value}], "whitelist": [...]} (faas-cli
+// bin/example/functions/settings.json; the local toolbelts read its `secrets`). Decided here: an
+// object whose `secrets` is a list is read as settings.json. Updates stay in this worker's memory:
+// the file is test data, never written.
+function loadSecretFile(secretsFile) {
+  if (!secretsFile) return new Map();
   const data = JSON.parse(fs.readFileSync(secretsFile, 'utf8'));
-  if (Array.isArray(data)) {
-    const out = {};
-    data.forEach((e) => { out[e.key] = e.value; });
-    return out;
-  }
-  return Object.assign({}, data);
+  const list = Array.isArray(data) ? data : (data && Array.isArray(data.secrets) ? data.secrets : null);
+  const out = new Map();
+  if (list) list.forEach((e) => { if (e && typeof e.key === 'string') out.set(e.key, e.value); });
+  else Object.keys(data || {}).forEach((k) => out.set(k, data[k]));
+  return out;
 }
 
-function createSecretClient(secretsFile) {
+function createSecretStore(secretsFile) {
   let secrets = null;
-  const all = () => { if (!secrets) secrets = loadSecrets(secretsFile); return secrets; };
   return {
-    readSecret(key) {
-      return new Promise((resolve, reject) => {
-        const s = all();
-        if (Object.prototype.hasOwnProperty.call(s, key)) resolve({ key, value: s[key] });
-        else {
-          const err = new Error(`secret ${key} not found${secretsFile ? ` in ${secretsFile}` : ' (no --secrets file given)'}`);
-          err.statusCode = 404;
-          reject(err);
-        }
-      });
-    },
-    // Kept in memory only: the local file is test data, not a store.
-    updateSecret(entry) {
-      return new Promise((resolve) => {
-        all()[entry.key] = entry.value;
-        resolve({ key: entry.key, value: entry.value });
-      });
-    },
+    file: secretsFile,
+    all() { if (!secrets) secrets = loadSecretFile(secretsFile); return secrets; },
   };
 }
 
-function failingClient(name) {
-  return function () {
-    const handler = {
-      get(target, prop) {
-        if (prop === 'then') return undefined; // not a thenable
-        return () => Promise.reject(notEmulated(`Toolbelt.${name}().${String(prop)}`));
-      },
-      apply() { return Promise.reject(notEmulated(`Toolbelt.${name}()`)); },
-    };
-    return new Proxy(function () {}, handler);
-  };
-}
-
-exports.create = function create(options) {
-  const allowDomains = (options && options.allowDomains) || [];
-  const secretsFile = (options && options.secretsFile) || null;
-  return {
-    HTTPClient: () => createHttpClient(allowDomains),
-    SecretClient: () => createSecretClient(secretsFile),
-    ConversationUtil: failingClient('ConversationUtil'),
-    LpClient: failingClient('LpClient'),
-    SFClient: failingClient('SFClient'),
-    GDPRUtil: failingClient('GDPRUtil'),
-    SDEUtil: failingClient('SDEUtil'),
-    ContextServiceClient: failingClient('ContextServiceClient'),
-    MTLSClient: failingClient('MTLSClient'),
-    LpMtlsClient: failingClient('LpMtlsClient'),
-  };
+module.exports = {
+  domainAllowed,
+  StatusCodeError,
+  notEmulated,
+  notEmulatedClient,
+  createHttpClient,
+  createSecretStore,
 };
-exports.domainAllowed = domainAllowed;

@@ -1,0 +1,210 @@
+'use strict';
+// Emulation of `lp-faas-toolbelt`, the V1 toolbelt: the same exported names and shapes as LivePerson's
+// module, so `const { Toolbelt, LpServices } = require('lp-faas-toolbelt')` works as on the platform and
+// `const Toolbelt = require('lp-faas-toolbelt'); Toolbelt.HTTPClient()` fails as there (TypeError).
+// Sources: faas-cli branch legacy/v1.31.3 src/shared/lp-faas-toolbelt/index.ts (compiled in
+// liveperson-functions-cli@1.31.13 bin/example/bin/lp-faas-toolbelt/lp-faas-toolbelt/index.js) and the
+// developer-center toolbelt page (V1), which documents three more factories the CLI's copy lacks:
+// MTLSClient, OrchestratorClient (current page) and SMTPClient (older revision of the page).
+// tests/fixtures/toolbelt/exports-v1.json lists all of it with its source.
+
+const common = require('./common.js');
+
+// errors/errorCodes.ts (V1)
+const ErrorCodes = {
+  Platform: { Secret: { NoToken: 'com.liveperson.faas.handler.no-sa-token' } },
+  Secret: {
+    Invalid: 'com.liveperson.faas.secret.invalid-format',
+    Failure: 'com.liveperson.faas.secret.op-failed',
+    NotFound: 'com.liveperson.faas.secret.not-found',
+    AuthFailure: 'com.liveperson.faas.secret.auth-failed',
+  },
+  Csds: {
+    NotFound: 'com.liveperson.faas.csds.domain.not-found',
+    Failure: 'com.liveperson.faas.csds.op-failed',
+  },
+};
+
+// errors/secretError.ts: an Error with a `code`; its name stays "Error" as in the compiled class.
+class SecretError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+// lp-client/LpServices.ts (V1 spells AUDITLOG 'auditlog'; V2 'auditLog')
+const LpServices = {
+  MSG_HIST: 'msgHist',
+  AGENT_VEP: 'agentVep',
+  ACCOUNT_CONFIG_READ_ONLY: 'accountConfigReadOnly',
+  ACCOUNT_CONFIG_READ_WRITE: 'accountConfigReadWrite',
+  ASYNC_MESSAGING: 'asyncMessaging',
+  ASYNC_MESSAGING_EN: 'asyncMessagingEnt',
+  ENG_HIST_DOMAIN: 'engHistDomain',
+  RTBF: 'rtbf',
+  AUDITLOG: 'auditlog',
+  SMT: 'smt',
+  PUSHER: 'pusher',
+  LE_DATA_REPORTING: 'leDataReporting',
+  MSG_EWT_API: 'msgEwtAPI',
+  MSDKGW: 'msdkgw',
+};
+
+// conversation-util/ConversationContentTypes.ts (same members in V1 and V2)
+const ConversationContentTypes = {
+  INFO: 'info',
+  SDES: 'sdes',
+  UNAUTH_SDES: 'unAuthSdes',
+  CAMPAIGN: 'campaign',
+  MESSAGE_RECORDS: 'messageRecords',
+  AGENT_PARTICIPANTS: 'agentParticipants',
+  AGENT_PARTICIPANTS_ACTIVE: 'agentParticipantsActive',
+  CONSUMER_PARTICIPANTS: 'consumerParticipants',
+  TRANSFERS: 'transfers',
+  INTERACTIONS: 'interactions',
+  MESSAGE_SCORES: 'messageScores',
+  MESSAGE_STATUSES: 'messageStatuses',
+  SKILL_CHANGES: 'skillChanges',
+  CONVERSATION_SURVEYS: 'conversationSurveys',
+  AGENT_PARTICIPANTS_LEAVE: 'agentParticipantsLeave',
+  COBROWSE_SESSIONS: 'coBrowseSessions',
+  SUMMARY: 'summary',
+  MONITORING: 'monitoring',
+  DIALOGS: 'dialogs',
+  RESPONSE_TIME: 'responseTime',
+  INTENTS: 'intents',
+  UNIQUE_INTENTS: 'uniqueIntents',
+  LATEST_AGENT_SURVEY: 'latestAgentSurvey',
+  PREVIOUSLY_SUBMITTED_AGENT_SURVEYS: 'previouslySubmittedAgentSurveys',
+};
+
+// SDE-util/SDETypes.ts (V1; V2 adds ORDER_ID)
+const SDETypes = {
+  CART: 'cart',
+  TRANSACTION: 'purchase',
+  VIEWED_PRODUCT: 'prodView',
+  CUSTOMER_INFO: 'ctmrinfo',
+  MARKETING_SOURCE: 'mrktInfo',
+  PERSONAL_INFO: 'personal',
+  LEAD: 'lead',
+  SERVICE_ACTIVITY: 'service',
+  VISITOR_ERROR: 'error',
+  SEARCHED_CONTENT: 'searchInfo',
+};
+
+// The V1 docs import it (`const { Toolbelt, ErrorStrategy } = require("lp-faas-toolbelt")`, toolbelt
+// page, Orchestrator Client) without giving values; the values are V2's
+// (core-functions-toolbelt/orchestrator-client/types.ts). Decided here.
+const ErrorStrategy = {
+  EXIT_ON_ERROR: 'ExitOnError',
+  CONTINUE_ON_ERROR: 'ContinueOnError',
+};
+
+const MAX_SECRET_CHARS = 10000; // secret-storage/secretClient.ts (V1): "exceeds allowed length of 10000"
+
+// secret-storage/IsecretClient.ts: readSecret(key) -> {key, value}; updateSecret({key, value}) -> the
+// entry. Errors as secretClient.ts raises them: SecretError with ErrorCodes.Secret.* codes.
+function createSecretClient(store) {
+  return {
+    readSecret(key) {
+      return new Promise((resolve, reject) => {
+        const secrets = store.all();
+        if (secrets.has(key)) resolve({ key, value: secrets.get(key) });
+        else reject(new SecretError(ErrorCodes.Secret.NotFound, `There is no Secret ${key} for this account`));
+      });
+    },
+    updateSecret(updatedSecret) {
+      return new Promise((resolve, reject) => {
+        // Reading `.value.length` of a missing entry is the TypeError LivePerson's client throws too.
+        if (updatedSecret.value.length > MAX_SECRET_CHARS) {
+          throw new SecretError(ErrorCodes.Secret.Invalid, `Provided Secret Value exceeds allowed length of ${MAX_SECRET_CHARS}`);
+        }
+        const secrets = store.all();
+        if (!secrets.has(updatedSecret.key)) {
+          reject(new SecretError(ErrorCodes.Secret.Failure, `Updating Secret ${updatedSecret.key} failed`));
+          return;
+        }
+        secrets.set(updatedSecret.key, updatedSecret.value);
+        resolve(updatedSecret);
+      });
+    },
+  };
+}
+
+// Method lists: conversation-util/IConversationUtil.ts, SDE-util/ISDEUtil.ts, GDPR/IGDPRUtil.ts,
+// context-service-client/IFaaSContextServiceClient.ts (V1); docs for SMTP (verify, send), MTLS (as
+// V2's IMTLSClient) and the orchestrator (invoke).
+const CONTEXT_METHODS = ['createNamespace', 'deleteNamespace', 'getListOfNamespaces', 'setPropertiesInNamespace',
+  'updatePropertiesInNamespace', 'getAllPropertiesInSession', 'getSelectedPropertiesInSession',
+  'getPropertyInSession', 'deletePropertyInSession', 'deleteSession', 'getListOfSessions'];
+const MTLS_METHODS = ['get', 'head', 'post', 'put', 'delete', 'options', 'patch'];
+
+exports.create = function create(options) {
+  const allowDomains = options.allowDomains;
+  const store = options.secretStore;
+  const httpClient = common.createHttpClient(allowDomains);
+
+  class Toolbelt {
+    static SFClient() {
+      // The platform hands out jsforce's own Connection, wired to its proxy (crm-clients/salesforce.ts);
+      // here it is jsforce's Connection as is, held to the allow-list by the runner's socket guard.
+      return {
+        connectToSalesforce(params) {
+          const jsforce = require('jsforce');
+          return new jsforce.Connection(params);
+        },
+      };
+    }
+
+    static HTTPClient() { return httpClient; }
+
+    static SecretClient() { return createSecretClient(store); }
+
+    static SMTPClient() {
+      return common.notEmulatedClient('Toolbelt.SMTPClient()', ['verify', 'send']);
+    }
+
+    static ConversationUtil() {
+      return common.notEmulatedClient('Toolbelt.ConversationUtil()', ['getConversationById'], ['scanConversationForKeywords']);
+    }
+
+    static SDEUtil() {
+      return common.notEmulatedClient('Toolbelt.SDEUtil()', ['addSDEs'], ['getSDEsFromConv']);
+    }
+
+    static GDPRUtil() {
+      return common.notEmulatedClient('Toolbelt.GDPRUtil()', ['replaceConversationFiles']);
+    }
+
+    // lp-client/LpClient.ts: a function (service, path, options) -> Promise.
+    static LpClient() {
+      return function lpClient(service) {
+        return Promise.reject(common.notEmulated(`Toolbelt.LpClient()(${JSON.stringify(String(service))}, ...)`));
+      };
+    }
+
+    static MTLSClient() {
+      return common.notEmulatedClient('Toolbelt.MTLSClient()', MTLS_METHODS);
+    }
+
+    static OrchestratorClient() {
+      return common.notEmulatedClient('Toolbelt.OrchestratorClient()', ['invoke']);
+    }
+
+    // index.ts checks its config before anything else; those checks need no service, so they stay.
+    static ContextServiceClient(config) {
+      if (!config) throw new Error('No valid configuration was provided');
+      if (!config.apiKey) throw new Error('No valid API-key was provided');
+      if (!config.accountId) throw new Error('No valid accountId was provided');
+      return common.notEmulatedClient('Toolbelt.ContextServiceClient()', CONTEXT_METHODS);
+    }
+  }
+
+  const mod = {
+    ErrorCodes, SecretError, LpServices, ConversationContentTypes, SDETypes, ErrorStrategy, Toolbelt,
+  };
+  // TypeScript's CommonJS output marks the module (compiled index.js).
+  Object.defineProperty(mod, '__esModule', { value: true });
+  return mod;
+};

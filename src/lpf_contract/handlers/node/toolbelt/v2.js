@@ -1,0 +1,309 @@
+'use strict';
+// Emulation of `core-functions-toolbelt`, the V2 toolbelt, from its public TypeScript (faas-cli master,
+// src/shared/core-functions-toolbelt/index.ts and the files cited below); LivePerson publishes no
+// compiled copy. V2 has no HTTPClient (lambdas use fetch; lp-client/lpClient.ts wraps fetch), so
+// `Toolbelt.HTTPClient()` is the TypeError it is there.
+// tests/fixtures/toolbelt/exports-v2.json lists the names with their source.
+
+const common = require('./common.js');
+
+// errors/errorCodes.ts (V2)
+const ErrorCodes = {
+  Platform: { Secret: { NoToken: 'com.liveperson.faas.handler.no-sa-token' } },
+  Secret: {
+    Invalid: 'com.liveperson.faas.secret.invalid-format',
+    Failure: 'com.liveperson.faas.secret.op-failed',
+    Timeout: 'com.liveperson.faas.secret.op-timed-out',
+    NotFound: 'com.liveperson.faas.secret.not-found',
+    AuthFailure: 'com.liveperson.faas.secret.auth-failed',
+    SystemSecret: 'com.liveperson.faas.secret.forbidden',
+  },
+  Csds: {
+    NotFound: 'com.liveperson.faas.csds.domain.not-found',
+    Failure: 'com.liveperson.faas.csds.op-failed',
+  },
+  Mtls: {
+    General: 'com.liveperson.faas.mtls.general-issue',
+    Remote: 'com.liveperson.faas.mtls.remote-threw',
+    Missing: 'com.liveperson.faas.mtls.missing-conf',
+    Invalid: {
+      Key: 'com.liveperson.faas.mtls.invalid-key',
+      Cert: 'com.liveperson.faas.mtls.invalid-cert',
+    },
+    BadRequest: 'com.liveperson.faas.mtls.invalid-request',
+    Creds: {
+      Format: 'com.liveperson.faas.lp-mtls.credentials-wrong-format',
+      Failure: 'com.liveperson.faas.lp-mtls.get-credentials-failure',
+    },
+    Timeout: 'com.liveperson.faas.mtls.request-timeout',
+  },
+  OAuth2: {
+    General: 'com.liveperson.faas.oauth2.general-issue',
+    UnexpectedResponse: 'com.liveperson.faas.oauth2.unexpected-response',
+  },
+  LpClient: {
+    Creds: {
+      Format: 'com.liveperson.faas.lp-client.credentials-wrong-format',
+      Failure: 'com.liveperson.faas.lp-client.get-credentials-failure',
+    },
+  },
+  ConversationUtil: {
+    General: 'com.liveperson.faas.conversation-util-general',
+    NotFound: 'com.liveperson.faas.conversation-util.conversation.not-found',
+    UnexpectedResponse: 'com.liveperson.faas.conversation-util.unexpected-response',
+    Timeout: 'com.liveperson.faas.conversation-util.timeout',
+  },
+  GDPRUtil: {
+    General: 'com.liveperson.faas.gdpr-util-general',
+    AuthFailure: 'com.liveperson.faas.gdpr-util.auth-failed',
+    ReplaceFileFailed: 'com.liveperson.faas.gdpr-util.replace-file-failed',
+  },
+  SDEsUtil: {
+    General: 'com.liveperson.faas.sdes-util-general',
+    UnexpectedResponse: 'com.liveperson.faas.sdes-util.unexpected-response',
+  },
+  OrchestratorFN: {
+    General: 'com.liveperson.faas.orchestrator-fn-general',
+    Timeout: 'com.liveperson.faas.orchestrator-fn.invoke.timeout',
+    Invocation: { StatusError: 'com.liveperson.faas.orchestrator-fn.invoke.status-code-error' },
+    Creds: {
+      Format: 'com.liveperson.faas.orchestrator-fn.credentials-wrong-format',
+      Failure: 'com.liveperson.faas.orchestrator-fn.get-credentials-failure',
+    },
+  },
+};
+
+// errors/toolbeltError.ts: constructed with (component = 'General', code, message). The super call
+// gets "component: message", then the TypeScript parameter properties set `component`, `code` and
+// `message` itself, so err.message ends up the bare message.
+class ToolBeltError extends Error {
+  constructor(component, code, message) {
+    const comp = component === undefined ? 'General' : component;
+    super(`${comp}: ${message}`);
+    this.component = comp;
+    this.code = code;
+    this.message = message;
+  }
+}
+
+// conversation-util/types.ts
+const ConversationContentTypes = {
+  INFO: 'info',
+  SDES: 'sdes',
+  UNAUTH_SDES: 'unAuthSdes',
+  CAMPAIGN: 'campaign',
+  MESSAGE_RECORDS: 'messageRecords',
+  AGENT_PARTICIPANTS: 'agentParticipants',
+  AGENT_PARTICIPANTS_ACTIVE: 'agentParticipantsActive',
+  CONSUMER_PARTICIPANTS: 'consumerParticipants',
+  TRANSFERS: 'transfers',
+  INTERACTIONS: 'interactions',
+  MESSAGE_SCORES: 'messageScores',
+  MESSAGE_STATUSES: 'messageStatuses',
+  SKILL_CHANGES: 'skillChanges',
+  CONVERSATION_SURVEYS: 'conversationSurveys',
+  AGENT_PARTICIPANTS_LEAVE: 'agentParticipantsLeave',
+  COBROWSE_SESSIONS: 'coBrowseSessions',
+  SUMMARY: 'summary',
+  MONITORING: 'monitoring',
+  DIALOGS: 'dialogs',
+  RESPONSE_TIME: 'responseTime',
+  INTENTS: 'intents',
+  UNIQUE_INTENTS: 'uniqueIntents',
+  LATEST_AGENT_SURVEY: 'latestAgentSurvey',
+  PREVIOUSLY_SUBMITTED_AGENT_SURVEYS: 'previouslySubmittedAgentSurveys',
+};
+
+// SDE-util/types.ts
+const SDETypes = {
+  CART: 'cart',
+  TRANSACTION: 'purchase',
+  VIEWED_PRODUCT: 'prodView',
+  CUSTOMER_INFO: 'ctmrinfo',
+  MARKETING_SOURCE: 'mrktInfo',
+  PERSONAL_INFO: 'personal',
+  LEAD: 'lead',
+  SERVICE_ACTIVITY: 'service',
+  VISITOR_ERROR: 'error',
+  SEARCHED_CONTENT: 'searchInfo',
+  ORDER_ID: 'orderId',
+};
+
+// orchestrator-client/types.ts
+const ErrorStrategy = {
+  EXIT_ON_ERROR: 'ExitOnError',
+  CONTINUE_ON_ERROR: 'ContinueOnError',
+};
+
+// lp-client/lpServices.ts (WellKnownLPServices, exported as LpServices)
+const LpServices = {
+  MSG_HIST: 'msgHist',
+  AGENT_VEP: 'agentVep',
+  ACCOUNT_CONFIG_READ_ONLY: 'accountConfigReadOnly',
+  ACCOUNT_CONFIG_READ_WRITE: 'accountConfigReadWrite',
+  ASYNC_MESSAGING: 'asyncMessaging',
+  ASYNC_MESSAGING_EN: 'asyncMessagingEnt',
+  ENG_HIST_DOMAIN: 'engHistDomain',
+  RTBF: 'rtbf',
+  AUDITLOG: 'auditLog',
+  SMT: 'smt',
+  PUSHER: 'pusher',
+  LE_DATA_REPORTING: 'leDataReporting',
+  MSG_EWT_API: 'msgEwtAPI',
+  MSDKGW: 'msdkgw',
+};
+
+const SYSTEM_SECRET_PREFIX = 'LIVEPERSON_DEFAULT_'; // shared/const.ts
+const MAX_SECRET_SIZE = 16384; // shared/const.ts, secret-storage/secretClient.ts
+const DEFAULT_CACHE_TTL_MS = 5 * 60 * 1000; // secret-storage/secretCache.ts
+
+// secret-storage/secretCache.ts's interface (ICache): set, get, clear, delete, has, getAll, size,
+// setDefaultTtl. Our own small TTL map; index.ts exports one instance as `globalSecretCache`.
+function createSecretCache() {
+  const entries = new Map();
+  let defaultTtl = DEFAULT_CACHE_TTL_MS;
+  const live = (key) => {
+    const e = entries.get(key);
+    if (!e) return null;
+    if (Date.now() < e.expiration) return e;
+    entries.delete(key);
+    return null;
+  };
+  return {
+    set(key, value, ttl) { entries.set(key, { value, expiration: Date.now() + (ttl || defaultTtl) }); },
+    get(key) { const e = live(key); return e ? e.value : null; },
+    clear() { entries.clear(); },
+    delete(key) { return entries.delete(key); },
+    has(key) { return live(key) !== null; },
+    getAll() { return Array.from(entries.values()).map((e) => e.value); },
+    size() { return entries.size; },
+    setDefaultTtl(ttl) { defaultTtl = ttl; },
+  };
+}
+
+// Secret values: "IF the value cannot be parsed it will be string" (secret-storage/types.ts,
+// SecretEntry.value): a stored JSON text comes back parsed.
+function parsedValue(stored) {
+  if (typeof stored !== 'string') return stored;
+  try { return JSON.parse(stored); } catch (e) { return stored; }
+}
+
+// secret-storage/IsecretClient.ts + secretClient.ts: readSecret(key, {useCache, timeout}) and
+// updateSecret({key, value}) are async; errors are ToolBeltError('SecretClient', ErrorCodes.Secret.*).
+// There is no writeSecret: only a doc comment in index.ts names it, neither the interface nor the class
+// has it, so calling it is a TypeError as with LivePerson's own copy.
+function createSecretClient(store, cache) {
+  const fail = (code, message) => new ToolBeltError('SecretClient', code, message);
+  return {
+    async readSecret(key, options) {
+      const useCache = !(options && options.useCache === false);
+      if (useCache && cache.has(key)) return { key, value: parsedValue(cache.get(key).value) };
+      const secrets = store.all();
+      if (!secrets.has(key)) throw fail(ErrorCodes.Secret.NotFound, `There is no secret ${key} for this account`);
+      const stored = secrets.get(key);
+      cache.set(key, { key, value: stored });
+      return { key, value: parsedValue(stored) };
+    },
+    async updateSecret(entry) {
+      const key = entry.key;
+      if (key.startsWith(SYSTEM_SECRET_PREFIX)) {
+        throw fail(ErrorCodes.Secret.SystemSecret, 'You are not allowed to update secrets added by the system');
+      }
+      let text;
+      try {
+        text = JSON.stringify(entry.value);
+      } catch (e) {
+        throw fail(ErrorCodes.Secret.Invalid, `Provided secret value cannot be stringified: ${e && e.message ? e.message : ''}`);
+      }
+      if (text !== undefined && text.length > MAX_SECRET_SIZE) {
+        throw fail(ErrorCodes.Secret.Invalid, 'Provided secret value exceeds allowed length of 16kb');
+      }
+      const secrets = store.all();
+      if (!secrets.has(key)) throw fail(ErrorCodes.Secret.Failure, `Updating secret ${key} failed: Secret not found!`);
+      cache.set(key, { key, value: text });
+      secrets.set(key, text);
+      return { key, value: text === undefined ? undefined : JSON.parse(text) };
+    },
+  };
+}
+
+// Method lists: conversation-util/IConversationUtil.ts, SDE-util/ISDEUtil.ts, GDPR-util/IGDPRUtil.ts,
+// mtls-client/IMTLSClient.ts and ILPMtlsClient.ts, orchestrator-client/IOrchestratorClient.ts,
+// csds-client/ICsdsClient.ts, context-service-client/IFaaSContextServiceClient.ts.
+const CONTEXT_METHODS = ['createNamespace', 'deleteNamespace', 'getListOfNamespaces', 'setPropertiesInNamespace',
+  'updatePropertiesInNamespace', 'getAllPropertiesInSession', 'getSelectedPropertiesInSession',
+  'getPropertyInSession', 'deletePropertyInSession', 'deleteSession', 'getListOfSessions'];
+
+exports.create = function create(options) {
+  const store = options.secretStore;
+  const globalSecretCache = createSecretCache();
+  let csds = null;
+
+  class Toolbelt {
+    // SecretClient(options?: {cache: {ttl}}): a ttl sets the shared cache's default (secretClient.ts).
+    static SecretClient(clientOptions) {
+      if (clientOptions && clientOptions.cache && clientOptions.cache.ttl) globalSecretCache.setDefaultTtl(clientOptions.cache.ttl);
+      return createSecretClient(store, globalSecretCache);
+    }
+
+    // lp-client/types.ts: ILpClient = (service, path, options) => Promise<Response>.
+    static LpClient() {
+      return function lpClient(service) {
+        return Promise.reject(common.notEmulated(`Toolbelt.LpClient()(${JSON.stringify(String(service))}, ...)`));
+      };
+    }
+
+    static GDPRUtil() {
+      return common.notEmulatedClient('Toolbelt.GDPRUtil()', ['replaceConversationFiles']);
+    }
+
+    // Deprecated in V2 (index.ts); LivePerson's own V2 copy returns a stand-in object, the platform a
+    // @jsforce/jsforce-node Connection, which is not installed here.
+    static SFClient() {
+      return {
+        connectToSalesforce() { throw common.notEmulated('Toolbelt.SFClient().connectToSalesforce()'); },
+      };
+    }
+
+    static ConversationUtil() {
+      return common.notEmulatedClient('Toolbelt.ConversationUtil()', ['getConversationById'], ['scanConversationForKeywords']);
+    }
+
+    // mtlsClient.ts checks the shape of cert/key/ca in its constructor (PEM); decided here: no check,
+    // every request fails as not emulated.
+    static MTLSClient() {
+      return common.notEmulatedClient('Toolbelt.MTLSClient()', ['get', 'head', 'post', 'put', 'delete', 'options', 'patch']);
+    }
+
+    static OrchestratorClient() {
+      return common.notEmulatedClient('Toolbelt.OrchestratorClient()', ['invoke']);
+    }
+
+    // ContextServiceClient(apiKey: string) in V2 (V1 took {accountId, apiKey}); index.ts checks it.
+    static ContextServiceClient(apiKey) {
+      if (!apiKey) throw new Error('No valid API-key was provided');
+      return common.notEmulatedClient('Toolbelt.ContextServiceClient()', CONTEXT_METHODS);
+    }
+
+    static SDEUtil() {
+      return common.notEmulatedClient('Toolbelt.SDEUtil()', ['addSDEs'], ['getSDEsFromConv']);
+    }
+
+    // One shared instance, as index.ts's lazyInitCsdsClient gives.
+    static CsdsClient() {
+      if (!csds) csds = common.notEmulatedClient('Toolbelt.CsdsClient()', ['get', 'getAll']);
+      return csds;
+    }
+
+    static LPMtlsClient() {
+      return common.notEmulatedClient('Toolbelt.LPMtlsClient()', ['get', 'post']);
+    }
+  }
+
+  const mod = {
+    ErrorCodes, ToolBeltError, ConversationContentTypes, SDETypes, ErrorStrategy, LpServices,
+    globalSecretCache, Toolbelt,
+  };
+  Object.defineProperty(mod, '__esModule', { value: true });
+  return mod;
+};
