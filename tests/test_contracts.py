@@ -65,7 +65,7 @@ def test_pattern_dollar_is_ecma_end_of_input(registry):
         ([{"type": "transfer", "skillId": "x"}], "/0/skillId", "does not match"),
         ("OK", "", "'ok' was expected"),
         ([{"type": "closeConversation", "extra": 1}], "/0", "'extra' was unexpected"),
-        ({"type": "transfer"}, "", "does not have enough properties"),  # neither skillId nor agentId
+        ({"type": "transfer"}, "", "'skillId' is a required property"),  # neither skillId nor agentId
         ({"type": "transfer", "agentId": ""}, "/agentId", "should be non-empty"),
     ],
 )
