@@ -17,7 +17,7 @@ def test_pass_writes_conformance_json(run_cli, tmp_path):
     assert code == 0, out + err
     doc = json.loads((tmp_path / "conformance.json").read_text())
     assert doc["tool"]["name"] == "lpf-contract"
-    assert doc["contract_version"] == "v1"
+    assert doc["contract_version"] == "v2"  # the current version (v1 is superseded)
     assert doc["handler"] == {"target": GOOD, "kind": "node", "runtime": "v1"}
     assert doc["seed"] == 3 and "seed=3" in err
     assert doc["summary"]["verdict"] == "pass" and doc["summary"]["failed"] == 0
@@ -80,7 +80,8 @@ def test_snapshot_dir_is_counted_in_the_report_and_the_verdict(run_cli, tmp_path
 
 def test_env_option_reaches_the_handler_and_the_repro(run_cli, tmp_path):
     target = str(FIXTURES / "verify" / "handlers" / "greets_from_env.js")
-    common = ["--event", EVENT, "--examples", "2", "--no-systematic", "--report-dir", tmp_path]
+    # v1 named: its results are acted on, so a result without the greeting is a violation.
+    common = ["--event", EVENT, "--examples", "2", "--no-systematic", "--report-dir", tmp_path, "--version", "v1"]
     code, _, _ = run_cli("verify", target, "--env", "GREETING=hello", *common)
     assert code == 0
     code, out, _ = run_cli("verify", target, *common)

@@ -16,9 +16,12 @@ def registry():
     return r
 
 
-def test_registry_names_v1_current_with_both_events(registry):
-    assert registry.current_version() == "v1"
+def test_registry_names_v2_current_with_both_events(registry):
+    # v2 follows LivePerson's current page (results ignored); v1 (the seed's reading) is superseded.
+    assert registry.current_version() == "v2"
     assert set(registry.version().events) == {STARTED, ENDED}
+    assert {registry.event(e, "v1").result_policy for e in (STARTED, ENDED)} == {"acted-on"}
+    assert {registry.event(e).result_policy for e in (STARTED, ENDED)} == {"ignored"}
 
 
 def test_unknown_event_and_version_name_what_exists(registry):
@@ -62,6 +65,8 @@ def test_pattern_dollar_is_ecma_end_of_input(registry):
         ([{"type": "transfer", "skillId": "x"}], "/0/skillId", "does not match"),
         ("OK", "", "'ok' was expected"),
         ([{"type": "closeConversation", "extra": 1}], "/0", "'extra' was unexpected"),
+        ({"type": "transfer"}, "", "'skillId' is a required property"),  # neither skillId nor agentId
+        ({"type": "transfer", "agentId": ""}, "/agentId", "should be non-empty"),
     ],
 )
 def test_result_errors_name_the_closest_command(registry, result, path, fragment):
@@ -71,9 +76,20 @@ def test_result_errors_name_the_closest_command(registry, result, path, fragment
     assert fragment in errors[0].message
 
 
-@pytest.mark.parametrize("result", ["ok", [], {"type": "closeConversation"}, [{"type": "transfer", "skillId": "12", "agentId": "a"}, {"type": "systemMessage", "text": "bye"}]])
-def test_valid_results(registry, result):
-    assert registry.errors(registry.event(ENDED).result_uri, result) == []
+@pytest.mark.parametrize(
+    "result",
+    [
+        "ok",
+        [],
+        {"type": "closeConversation"},
+        [{"type": "transfer", "skillId": "12", "agentId": "a"}, {"type": "systemMessage", "text": "bye"}],
+        {"type": "transfer", "agentId": "123456"},  # agent-only: developer-center automatic-messages page
+        {"type": "transfer", "skillId": "123456"},
+    ],
+)
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_valid_results(registry, result, version):
+    assert registry.errors(registry.event(ENDED, version).result_uri, result) == []
 
 
 @pytest.mark.parametrize(

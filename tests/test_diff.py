@@ -38,17 +38,42 @@ def small():
     return Registry.load(DIFF_FIXTURES / "contracts")
 
 
-def test_v1_to_v2_narrows_results_and_leaves_payloads_alone(registry):
+def test_v1_to_v2_changes_the_result_policy_and_breaks_nobody(registry):
+    # v1 models the seed page (results acted on), v2 LivePerson's current page (the Survey Bot
+    # processes no callback payload): both describe the same "ok" or commands.
     changes = diff_versions(VersionRef(registry, "v1", "v1"), VersionRef(registry, "v2", "v2"))
-    assert {c.subject for c in changes} == {"result surveybot_messaging_survey_ended, surveybot_messaging_survey_started"}
-    assert [c.rule for c in changes] == ["branch-removed", "branch-removed"]
-    assert all(c.breaking_for == ("handlers",) and c.level == "error" for c in changes)
-    v1_result = registry.event("surveybot_messaging_survey_ended", "v1").result_uri
-    v2_result = registry.event("surveybot_messaging_survey_ended", "v2").result_uri
-    for c in changes:
-        assert registry.errors(v1_result, c.witness.instance) == []
-        assert registry.errors(v2_result, c.witness.instance) != []
-    assert DiffReport("v1", "v2", tuple(changes)).breaking
+    policy = [c for c in changes if c.rule == "result-policy-changed"]
+    assert [c.subject for c in policy] == [f"result_policy {e}" for e in sorted(registry.version("v2").events)]
+    assert all(c.level == "info" and c.breaking_for == () and c.effect == "widening" for c in policy)
+    assert [c for c in changes if c.role == "commands" and c not in policy] == []
+    assert not DiffReport("v1", "v2", tuple(changes)).breaking
+
+
+def test_v2_back_to_v1_breaks_handlers_whose_results_were_harmless(registry):
+    changes = diff_versions(VersionRef(registry, "v2", "v2"), VersionRef(registry, "v1", "v1"))
+    policy = [c for c in changes if c.rule == "result-policy-changed"]
+    assert len(policy) == 2
+    assert all(c.level == "error" and c.breaking_for == ("handlers",) and c.effect == "narrowing" for c in policy)
+    assert DiffReport("v2", "v1", tuple(changes)).breaking
+
+
+def test_result_changes_under_an_ignored_policy_break_nobody(tmp_path):
+    # The same narrowing of results (v1 commands -> "ok" only) is an error under acted-on and info
+    # once the new version ignores results.
+    root = tmp_path / "contracts"
+    shutil.copytree(REPO / "contracts", root)
+    (root / "v2" / "commands.schema.json").write_text(
+        json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://t.invalid/v2/ok.json", "const": "ok"}),
+        encoding="utf-8",
+    )
+    reg = Registry.load(root)
+    ignored = [c for c in diff_versions(VersionRef(reg, "v1", "v1"), VersionRef(reg, "v2", "v2")) if c.subject.startswith("result ")]
+    assert ignored and all(c.breaking_for == () and c.level == "info" for c in ignored)
+    text = (root / "registry.yaml").read_text(encoding="utf-8").replace("result_policy: ignored", "result_policy: acted-on")
+    (root / "registry.yaml").write_text(text, encoding="utf-8")
+    reg = Registry.load(root)
+    enforced = [c for c in diff_versions(VersionRef(reg, "v1", "v1"), VersionRef(reg, "v2", "v2")) if c.subject.startswith("result ")]
+    assert enforced and all(c.breaking_for == ("handlers",) for c in enforced)
 
 
 def test_a_version_against_itself_has_no_change(registry):
@@ -67,9 +92,9 @@ def test_v2_examples_are_valid_and_negative_ones_rejected_where_they_say(registr
             assert ex.reject_at in paths, ex.path
 
 
-def test_v2_is_a_draft_and_v1_stays_current(registry):
-    assert registry.current_version() == "v1"
-    assert registry.version("v2").status == "draft"
+def test_v2_is_current_and_v1_superseded(registry):
+    assert registry.current_version() == "v2"
+    assert registry.version("v1").status == "superseded"
     registry.check()
 
 
@@ -136,10 +161,10 @@ def test_replay_counts_a_rejected_result_as_a_break(small):
 
 
 def test_mode_picks_whose_breakage_counts(registry):
-    changes = tuple(diff_versions(VersionRef(registry, "v1", "v1"), VersionRef(registry, "v2", "v2")))
-    assert DiffReport("v1", "v2", changes, "backward").breaking
-    assert not DiffReport("v1", "v2", changes, "forward").breaking  # results narrowed: the platform is fine
-    assert DiffReport("v1", "v2", changes, "full").breaking
+    changes = tuple(diff_versions(VersionRef(registry, "v2", "v2"), VersionRef(registry, "v1", "v1")))
+    assert DiffReport("v2", "v1", changes, "backward").breaking
+    assert not DiffReport("v2", "v1", changes, "forward").breaking  # results now enforced: the platform is fine
+    assert DiffReport("v2", "v1", changes, "full").breaking
 
 
 def test_registry_at_a_git_revision_reads_the_committed_contracts(registry):

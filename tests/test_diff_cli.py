@@ -12,16 +12,22 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "diff"
 SMALL = FIX / "contracts"
 
 
-def test_v1_v2_breaks_existing_handlers_exit_1(run_cli):
+def test_v1_v2_reports_the_result_policy_change_and_breaks_nobody(run_cli):
     code, out, err = run_cli("diff", "v1", "v2", "--format", "json")
-    assert code == 1, err
+    assert code == 0, err
     doc = json.loads(out)
-    assert doc["breaking"] is True
-    assert {c["rule"] for c in doc["changes"]} == {"branch-removed"}
-    for c in doc["changes"]:
-        assert c["effect"] == "narrowing" and c["breaking_for"] == ["handlers"] and c["role"] == "commands"
-        assert c["witness"]["accepted_by"] == "old"
+    assert doc["breaking"] is False
+    policy = [c for c in doc["changes"] if c["rule"] == "result-policy-changed"]
+    assert len(policy) == 2
+    assert all(c["level"] == "info" and c["breaking_for"] == [] and "acted-on -> ignored" in c["message"] for c in policy)
     assert out == run_cli("diff", "v1", "v2", "--format", "json")[1]  # deterministic
+
+
+def test_v2_v1_breaks_existing_handlers_exit_1(run_cli):
+    code, out, err = run_cli("diff", "v2", "v1", "--format", "json")
+    assert code == 1, err
+    policy = [c for c in json.loads(out)["changes"] if c["rule"] == "result-policy-changed"]
+    assert policy and all(c["breaking_for"] == ["handlers"] and c["role"] == "commands" for c in policy)
 
 
 def test_forward_mode_judges_the_platform_side(run_cli):
@@ -36,10 +42,10 @@ def test_same_version_exit_0(run_cli):
 
 
 def test_markdown_for_pull_requests(run_cli):
-    code, out, _ = run_cli("diff", "v1", "v2", "--format", "md")
+    code, out, _ = run_cli("diff", "v2", "v1", "--format", "md")
     assert code == 1
-    assert out.startswith("## `v1` → `v2`")
-    assert "| error | `branch-removed` |" in out
+    assert out.startswith("## `v2` → `v1`")
+    assert "| error | `result-policy-changed` |" in out
 
 
 def test_bare_files_need_a_role(run_cli):
@@ -109,7 +115,7 @@ def test_transitive_checks_every_version_against_all_earlier(run_cli):
     code, out, _ = run_cli("diff", "--transitive", "--format", "json")
     doc = json.loads(out)
     assert [(r["old"], r["new"]) for r in doc["reports"]] == [("v1", "v2")]
-    assert code == 1 and doc["breaking"] is True
+    assert code == 0 and doc["breaking"] is False  # acted-on -> ignored breaks nobody
 
 
 def test_transitive_with_three_versions(run_cli, tmp_path):
@@ -159,12 +165,15 @@ def test_against_a_real_handler_says_which_witness_breaks_it(run_cli):
 def test_against_replays_golden_examples_for_result_changes(run_cli):
     if shutil.which("node") is None:
         pytest.fail("node is required for --against with a .js handler")
-    code, out, err = run_cli("diff", "v1", "v2", "--against", FIX / "handlers" / "returns-message.js", "--format", "json")
+    # v2 -> v1 enforces results again: a greeting that was harmless is now rejected.
+    code, out, err = run_cli("diff", "v2", "v1", "--against", FIX / "handlers" / "returns-greeting.js", "--format", "json")
     assert code == 1, err
-    for c in json.loads(out)["changes"]:
+    replayed = [c for c in json.loads(out)["changes"] if c["rule"] == "result-policy-changed"]
+    assert replayed
+    for c in replayed:
         assert c["replay"]["breaks"] is True
         assert "rejected by the result schema" in c["replay"]["detail"]
-    code, out, err = run_cli("diff", "v1", "v2", "--against", FIX / "handlers" / "tolerant.js")
+    code, out, err = run_cli("diff", "v2", "v1", "--against", FIX / "handlers" / "returns-message.js")
     assert code == 0, err
     assert "breaking for handler" in out and ": no" in out.splitlines()[0]
 
@@ -172,15 +181,15 @@ def test_against_replays_golden_examples_for_result_changes(run_cli):
 def test_role_filters_a_version_diff(run_cli):
     code, out, _ = run_cli("diff", "v1", "v2", "--role", "payload", "--format", "json")
     assert code == 0 and json.loads(out)["changes"] == []
-    code, out, _ = run_cli("diff", "v1", "v2", "--role", "commands", "--format", "json")
-    assert code == 1 and len(json.loads(out)["changes"]) == 2
+    code, out, _ = run_cli("diff", "v2", "v1", "--role", "commands", "--format", "json")
+    assert code == 1 and {c["rule"] for c in json.loads(out)["changes"]} == {"result-policy-changed"}
 
 
 def test_no_witnesses_skips_them_and_says_nothing_about_them(run_cli):
-    code, out, _ = run_cli("diff", "v1", "v2", "--no-witnesses", "--format", "json")
+    code, out, _ = run_cli("diff", "v2", "v1", "--no-witnesses", "--format", "json")
     assert code == 1
     assert all("witness" not in c for c in json.loads(out)["changes"])
-    code, out, _ = run_cli("diff", "v1", "v2", "--no-witnesses")
+    code, out, _ = run_cli("diff", "v2", "v1", "--no-witnesses")
     assert "witness at" not in out and "witness: none" not in out
     code, _, err = run_cli("diff", "v1", "v2", "--no-witnesses", "--against", FIX / "handlers" / "tolerant.js")
     assert code == 2 and "--against replays witnesses" in err

@@ -10,7 +10,7 @@ from jsonschema import Draft7Validator
 
 from lpf_contract.contracts import bundle_document
 from lpf_contract.diff import diff_schemas
-from lpf_contract.diff_rules import RULES, EventsPair, Rule, RuleRegistry, norm
+from lpf_contract.diff_rules import RULES, EventsPair, PolicyPair, Rule, RuleRegistry, norm
 
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "diff" / "cases"
 CASES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES_DIR.glob("*.json"))}
@@ -24,6 +24,14 @@ def run_case(case):
         for rule in RULES.scoped("events"):
             for _ in rule.check(pair):
                 found.append((rule.id, "/", rule.effect, list(rule.breaking_for(case["role"]))))
+        return sorted(found), []
+    if case.get("kind") == "policy":
+        pair = PolicyPair(case["event"], case["old"], case["new"])
+        found = []
+        for rule in RULES.scoped("policy"):
+            for hit in rule.check(pair):
+                bf = hit.breaks if hit.breaks is not None else rule.breaking_for(case["role"])
+                found.append((rule.id, "/", hit.effect or rule.effect, list(bf)))
         return sorted(found), []
     changes = diff_schemas(case["old"], case["new"], role=case["role"])
     return sorted((c.rule, c.where, c.effect, list(c.breaking_for)) for c in changes), changes
@@ -40,7 +48,7 @@ def test_case_reports_exactly_the_expected_changes(name):
         assert rule_id not in {g[0] for g in got}
 
 
-@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.get("kind") != "events"))
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.get("kind") not in ("events", "policy")))
 def test_every_breaking_change_has_a_witness_both_validators_agree_on(name):
     case = CASES[name]
     _, changes = run_case(case)

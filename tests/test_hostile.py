@@ -152,8 +152,9 @@ def test_megabytes_on_stdout_are_drained_not_parsed(tmp_path):
 def test_verify_with_a_stdout_flood_finishes_and_judges_the_real_result(tmp_path):
     # "real" is no valid survey result: verify must fail on exactly that, never on the forged "ok"-like lines.
     target = place("stdout_megabytes.js", tmp_path)
+    # v1 named: its results are acted on, so "real" is a violation (v2 ignores survey results).
     proc = run_cli("verify", target, "--examples", "5", "--no-systematic", "--timeout-ms", "10000",
-                   "--report-dir", tmp_path / "r", "--no-progress")
+                   "--report-dir", tmp_path / "r", "--no-progress", "--version", "v1")
     assert proc.returncode == 1, proc.stderr[-2000:]
     report = json.loads((tmp_path / "r" / "conformance.json").read_text())
     assert report["summary"]["cases"] == 10

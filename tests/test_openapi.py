@@ -77,10 +77,11 @@ def test_committed_document_loads_in_schemathesis(registry, committed):
     assert labels == expected
 
 
-def test_each_event_operation_carries_its_payload_and_result_contracts(registry):
-    doc = build_openapi(registry)
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_each_event_operation_carries_its_payload_and_result_contracts(registry, version):
+    doc = build_openapi(registry, version)
     schemas = doc["components"]["schemas"]
-    for event_id, spec in registry.version().events.items():
+    for event_id, spec in registry.version(version).events.items():
         op = doc["paths"][EVENT_INVOKE_PATH.replace("{eventId}", event_id)]["post"]
         body_ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         envelope = schemas[body_ref.rsplit("/", 1)[1]]
@@ -89,8 +90,14 @@ def test_each_event_operation_carries_its_payload_and_result_contracts(registry)
         expected = {k: v for k, v in registry.bundled(spec.payload_uri).items() if k != "$schema"}
         assert schemas[payload_ref] == expected
         item = op["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"].rsplit("/", 1)[1]
-        result_ref = schemas[item]["properties"]["result"]["$ref"].rsplit("/", 1)[1]
-        assert result_ref == component_name(registry, spec.result_uri)
+        result = schemas[item]["properties"]["result"]
+        if spec.result_policy == "ignored":
+            # The platform discards the result: any answer, or none, conforms.
+            assert "$ref" not in result and "result" not in schemas[item]["required"]
+            assert component_name(registry, spec.result_uri) in result["description"]
+        else:
+            assert result["$ref"].rsplit("/", 1)[1] == component_name(registry, spec.result_uri)
+            assert "result" in schemas[item]["required"]
 
 
 def test_no_refs_into_contract_files_and_no_schema_dialect_markers(registry):
@@ -107,7 +114,8 @@ def test_every_description_cites_a_source_or_says_decided_here(registry):
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == "description" and isinstance(value, str):
-                    if not re.search(r"platform-facts\.md|seed|decided here", value):
+                    # LivePerson's own client and docs count as sources, named by repository.
+                    if not re.search(r"platform-facts\.md|seed|decided here|faas-client-node|developer-center", value):
                         missing.append(f"{where}: {value}")
                 else:
                     walk(value, f"{where}/{key}")
@@ -154,3 +162,20 @@ def test_cli_check_and_write(run_cli, tmp_path, registry):
 def test_cli_unknown_version_is_a_usage_error(run_cli):
     code, _, err = run_cli("openapi", "--version", "v99")
     assert code == 2 and "version=v99" in err
+
+
+def test_v2_requests_and_answers_are_declared_the_clients_way(registry):
+    doc = build_openapi(registry, "v2")
+    params = doc["components"]["parameters"]
+    assert params["v"]["schema"]["enum"] == ["1"]  # no invented ?v=2
+    assert {params[n]["in"] for n in ("LP-EventSource", "Authorization", "X-Request-ID")} == {"header"}
+    implemented = doc["paths"]["/api/account/{accountId}/events/{eventId}/isImplemented"]["get"]
+    names = {r["$ref"].rsplit("/", 1)[1] for r in implemented["parameters"]}
+    assert {"v", "skillId", "externalSystem", "userId"} <= names
+    envelope = doc["components"]["schemas"]["Invocation"]
+    assert envelope["required"] == ["payload"]  # headers optional
+    log_item = doc["components"]["schemas"]["ErrorV1"]["properties"]["errorLogs"]["items"]["properties"]
+    assert set(log_item) == {"level", "message", "extras", "timestamp"}
+    op = doc["paths"]["/api/account/{accountId}/lambdas/{lambdaUuid}/invoke"]["post"]
+    assert {"401", "403", "404", "408", "429", "500", "502", "504", "default"} <= set(op["responses"])
+    assert "Warning" in op["responses"]["200"]["headers"]

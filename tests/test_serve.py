@@ -44,7 +44,8 @@ def handlers():
 
 @pytest.fixture(scope="module")
 def clients(handlers, registry):
-    return {name: Client(InvocationApp(h, registry=registry)) for name, h in handlers.items()}
+    # v1 named: these tests are about the API, not about which version is current.
+    return {name: Client(InvocationApp(h, registry=registry, version="v1")) for name, h in handlers.items()}
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_payload_breaking_the_contract_is_400_badinput_naming_the_pointer(client
 @pytest.mark.parametrize(
     ("body", "where"),
     [
-        ({"payload": {}}, "/: 'headers' is a required property"),
+        ({"headers": []}, "/: 'payload' is a required property"),  # headers alone are optional
         ({"headers": [{"key": "k"}], "payload": {}}, "/headers/0: 'value' is a required property"),
         ({"headers": [], "payload": {}, "extra": 1}, "/: Additional properties"),
         ({"headers": [], "payload": {}, "timestamp": -1}, "/timestamp: -1 is less than the minimum"),
@@ -116,6 +117,8 @@ def test_bad_path_and_query_values_are_400(clients, payload):
     assert status == 400 and "accountId='12a'" in out["errorMsg"]
     status, out, _ = _post(clients["correct"], _url(query="v=3"), body)
     assert status == 400 and "query v='3'" in out["errorMsg"]
+    status, out, _ = _post(clients["correct"], _url(query="v=2"), body)  # V2 is not chosen by a query
+    assert status == 400 and out["errorCode"] == "com.liveperson.faas.es.badinput"
 
 
 def test_unknown_event_is_404_and_names_the_known_ones(clients, payload):
@@ -169,21 +172,68 @@ def test_no_result_omits_result(clients, payload):
 def test_faults_are_901_with_platform_codes_v1_and_v2(clients, payload, name, v1, v2):
     status, out, _ = _post(clients[name], _url(), {"headers": [], "payload": payload})
     assert status == 901 and out["errorCode"] == v1 and out["errorMsg"]
-    status, out, _ = _post(clients[name], _url(query="v=2"), {"headers": [], "payload": payload})
+    # V2 the way LivePerson's client sends it to a V2 domain: LP-EventSource header, no v query.
+    status, out, _ = _post_v2(clients[name], _url(query=""), {"payload": payload})
     assert status == 901 and out["code"] == v2 and out["message"] and "errorCode" not in out
+
+
+def _post_v2(client, url, body):
+    resp = client.post(url, data=json.dumps(body), content_type="application/json", headers={"LP-EventSource": "test"})
+    return resp.status_code, (json.loads(resp.data) if resp.data else None), resp
 
 
 def test_error_logs_in_v1_bodies(clients, payload):
     _, out, _ = _post(clients["always_errors"], _url(), {"headers": [], "payload": payload})
-    assert {"level": "log", "message": "about to fail"} in out["errorLogs"]
+    logs = [x for x in out["errorLogs"] if x["message"] == "about to fail"]
+    assert logs and logs[0]["level"] == "log" and logs[0]["extras"] == [] and isinstance(logs[0]["timestamp"], int)
 
 
-def test_error_format_flag_makes_v2_the_default(handlers, registry, payload):
-    client = Client(InvocationApp(handlers["always_errors"], registry=registry, error_format="v2"))
+def test_v2_gateway_errors_use_v2_codes_and_bodies(clients, payload, registry):
+    status, out, _ = _post_v2(clients["correct"], _url(event="nope", query=""), {"payload": payload})
+    assert (status, out["code"]) == (404, "com.liveperson.faas.function.not-found") and "errorCode" not in out
+    status, out, _ = _post_v2(clients["correct"], _url(query=""), {"payload": {}})
+    assert (status, out["code"]) == (400, "com.liveperson.faas.evg.invalid") and out["message"].startswith("/payload")
+    # A v query means a V1 request, whatever the headers.
+    resp = clients["correct"].post(_url(event="nope"), data="{}", content_type="application/json", headers={"LP-EventSource": "x"})
+    assert json.loads(resp.data)["errorCode"] == "com.liveperson.faas.es.missinglambda"
+
+
+def test_api_flag_forces_one_gateway(handlers, registry, payload):
+    client = Client(InvocationApp(handlers["always_errors"], registry=registry, version="v1", api="v2"))
     status, out, _ = _post(client, _url(query=""), {"headers": [], "payload": payload})
     assert status == 901 and out["code"] == "com.customer.faas.function.threw-error"
+    client = Client(InvocationApp(handlers["always_errors"], registry=registry, version="v1", api="v1"))
+    status, out, _ = _post_v2(client, _url(query=""), {"payload": payload})
+    assert status == 901 and out["errorCode"] == "com.liveperson.faas.handler.custom-failure"
     with pytest.raises(ValueError):
-        InvocationApp(handlers["correct"], registry=registry, error_format="v3")
+        InvocationApp(handlers["correct"], registry=registry, api="v3")
+
+
+def test_headers_are_optional_in_the_body(clients, payload):
+    status, out, _ = _post(clients["correct"], _url(), {"payload": payload})
+    assert status == 200 and out[0]["result"][0]["type"] == "systemMessage"
+
+
+def test_a_second_callback_answers_200_with_the_first_result_and_a_warning(registry, payload):
+    handler = load_handler(str(HANDLERS / "calls_back_twice_v1.js"), timeout_ms=5000)
+    try:
+        client = Client(InvocationApp(handler, registry=registry, version="v1"))
+        status, out, resp = _post(client, _url(), {"headers": [], "payload": payload})
+        assert status == 200 and out[0]["result"] == [{"type": "systemMessage", "text": "first"}]
+        assert "multiple-results" in resp.headers["Warning"]
+        status, out, resp = _post(client, f"/api/account/1/lambdas/{lambda_uuid('v1', EVENT)}/invoke", {"payload": payload})
+        assert status == 200 and out == [{"type": "systemMessage", "text": "first"}] and resp.headers["Warning"].startswith("199 ")
+    finally:
+        handler.close()
+
+
+def test_v2_contract_answers_no_result_and_any_result_as_fine(handlers, registry, payload):
+    # v2 ignores results (registry.yaml result_policy): no result is a 204 the document declares.
+    v2_payload = next(e.payload for e in registry.examples(EVENT, "v2") if e.payload.get("state") == "CLOSE")
+    client = Client(InvocationApp(handlers["no_result"], registry=registry, version="v2"))
+    resp = client.post(f"/api/account/1/lambdas/{lambda_uuid('v2', EVENT)}/invoke", data=json.dumps({"payload": v2_payload}),
+                       content_type="application/json")
+    assert resp.status_code == 204
 
 
 # -- over loopback: HttpHandler -> serve -> handler gives what the handler gives in process ---------
@@ -192,7 +242,7 @@ def served(handlers, registry):
     servers = {}
     threads = []
     for name, h in handlers.items():
-        server = make_server(InvocationApp(h, registry=registry), port=0)
+        server = make_server(InvocationApp(h, registry=registry, version="v1"), port=0)
         t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         t.start()
         servers[name], _ = server, threads.append(t)
@@ -230,7 +280,8 @@ def test_verify_over_http_gives_the_same_findings(served, name, check):
     from lpf_contract.verify import VerifyOptions, verify
 
     options = VerifyOptions(
-        events=(EVENT,), examples=3, seed=7, timeout_ms=TIMEOUT_MS, shrink_attempts=5, max_hangs=1, hang_shrink_timeouts=1
+        events=(EVENT,), examples=3, seed=7, timeout_ms=TIMEOUT_MS, shrink_attempts=5, max_hangs=1, hang_shrink_timeouts=1,
+        version="v1",  # the served app is v1: results acted on
     )
     local = verify(f"{HANDLERS / name}.py:lambda_", options)
     remote = verify(served[name], options)

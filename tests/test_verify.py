@@ -24,14 +24,16 @@ def _run(target: str, tmp_path, **kw):
 @pytest.mark.parametrize("name", sorted(EXPECT))
 def test_planted_fault_is_found_and_shrunk(name, tmp_path):
     want = EXPECT[name]
-    run = _run(str(HANDLERS / name), tmp_path, timeout_ms=want.get("timeout_ms", 5000))
+    # v1 named: the catalogue's result faults (bad commands, no result) are violations where results
+    # are acted on; v2 ignores survey results (registry.yaml result_policy).
+    run = _run(str(HANDLERS / name), tmp_path, timeout_ms=want.get("timeout_ms", 5000), version="v1")
     assert run.verdict == want["verdict"]
     hits = [f for f in run.failures if f.check == want["check"]]
     assert hits, [(f.check, f.message) for f in run.failures]
     f = hits[0]
     assert f.fault == want["fault"]
     assert f.shrunk and f.shrink_steps > 0
-    assert load_registry().fast_validator(load_registry().event(EVENT).payload_uri).is_valid(f.payload)
+    assert load_registry().fast_validator(load_registry().event(EVENT, "v1").payload_uri).is_valid(f.payload)
     if "path" in want:
         assert f.path == want["path"]
     if "message_has" in want:
@@ -54,10 +56,29 @@ def test_planted_fault_is_found_and_shrunk(name, tmp_path):
     ["examples/handlers/survey_v1.js", "examples/handlers/survey_v2.js", "examples/handlers/survey_handler.py:handle"],
 )
 def test_example_handlers_pass_with_full_coverage(target, tmp_path):
-    run = _run(str(REPO / target), tmp_path, examples=50)
+    run = _run(str(REPO / target), tmp_path / "v1", examples=50, version="v1")
     assert run.verdict == "pass", [(f.check, f.message) for f in run.failures]
     assert run.failures == ()
     assert run.events[EVENT].coverage["percent"] == 100.0
+    # The current version ignores survey results: the examples' commands (shaped like LivePerson's
+    # templates) only earn the ignored-commands warning.
+    run = _run(str(REPO / target), tmp_path / "current", examples=50)
+    assert run.verdict == "pass", [(f.check, f.message) for f in run.failures]
+    assert {f.check for f in run.failures} <= {"ignored-commands"}
+    assert run.events[EVENT].coverage["percent"] == 100.0
+
+
+def test_an_ignored_result_is_harmless_and_commands_are_a_warning(tmp_path):
+    # Done-when of issue 14: under the ignored policy a survey lambda returning "Hello" is no error,
+    # one returning commands gets the warning; under acted-on "Hello" is a violation.
+    greeting = REPO / "tests" / "fixtures" / "diff" / "handlers" / "returns-greeting.js"
+    run = _run(str(greeting), tmp_path / "v2", examples=5, version="v2")
+    assert run.verdict == "pass" and run.failures == ()
+    run = _run(str(greeting), tmp_path / "v1", examples=5, version="v1")
+    assert run.verdict == "fail" and {f.check for f in run.failures} == {"response-schema"}
+    commands = REPO / "tests" / "fixtures" / "diff" / "handlers" / "returns-message.js"
+    run = _run(str(commands), tmp_path / "cmd", examples=5, version="v2")
+    assert run.verdict == "pass" and [f.check for f in run.failures] == ["ignored-commands"]
 
 
 def test_static_deploy_rules_fail_the_run(tmp_path):

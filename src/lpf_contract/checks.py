@@ -17,6 +17,8 @@ class CaseContext:
     outcome: Outcome
     registry: Any  # lpf_contract.contracts.Registry
     result_uri: str
+    # What the platform does with the result (registry.yaml result_policy): "acted-on" or "ignored".
+    result_policy: str = "acted-on"
 
 
 CheckFn = Callable[[CaseContext], Iterable[Finding]]
@@ -75,11 +77,19 @@ def _loc(path: str) -> str:
 @CHECKS.register(
     "response-schema",
     severity=Severity.ERROR,
-    description="The result breaks the result contract (commands.schema.json), or there is no result at all.",
+    description=(
+        "The result breaks the result contract (commands.schema.json), or there is no result at all; "
+        "only where the event's result_policy is acted-on (an ignored result cannot break anything)."
+    ),
 )
 def response_schema(ctx: CaseContext) -> Iterator[Finding]:
     out = ctx.outcome
     if out.fault not in (None, FaultKind.MULTIPLE_RESULTS):
+        return
+    if ctx.result_policy == "ignored":
+        # The platform discards the result (developer-center EventSources/post-conversation-survey-legacy.md:
+        # "The Survey Bot will not process any callback payload"): no result, "Hello" or a malformed
+        # command cannot fail anything. Commands it would have executed get ignored-commands instead.
         return
     if not out.has_result:
         yield Finding(
@@ -100,6 +110,35 @@ def response_schema(ctx: CaseContext) -> Iterator[Finding]:
             schema_path=err.schema_path,
             location=_loc(err.path),
         )
+
+
+@CHECKS.register(
+    "ignored-commands",
+    severity=Severity.WARNING,
+    description=(
+        "The handler returns commands for an event whose result_policy is ignored (the survey events: "
+        "the Survey Bot processes no callback payload): they will not happen."
+    ),
+)
+def ignored_commands(ctx: CaseContext) -> Iterator[Finding]:
+    out = ctx.outcome
+    if ctx.result_policy != "ignored" or out.fault not in (None, FaultKind.MULTIPLE_RESULTS) or not out.has_result:
+        return
+    if out.result == "ok" or out.result == []:
+        return  # an acknowledgement, or nothing asked for: nothing is lost
+    if not ctx.registry.fast_validator(ctx.result_uri).is_valid(out.result):
+        return  # not commands at all ("Hello", null, ...): harmless where results are ignored
+    commands = out.result if isinstance(out.result, list) else [out.result]
+    kinds = ", ".join(str(c.get("type")) for c in commands if isinstance(c, dict))
+    yield Finding(
+        check="ignored-commands",
+        severity=Severity.WARNING,
+        message=(
+            f"the result holds commands ({kinds}) but event={ctx.event} ignores results "
+            "(the Survey Bot processes no callback payload): they will not happen"
+        ),
+        location="commands",
+    )
 
 
 def _fault_finding(check: str, ctx: CaseContext, kinds: tuple[FaultKind, ...], what: str) -> Iterator[Finding]:
@@ -176,6 +215,8 @@ def duplicate_command(ctx: CaseContext) -> Iterator[Finding]:
     out = ctx.outcome
     if out.fault not in (None, FaultKind.MULTIPLE_RESULTS) or not isinstance(out.result, list):
         return
+    if ctx.result_policy == "ignored":
+        return  # none is processed at all: ignored-commands says so once
     seen: dict[str, int] = {}
     for i, cmd in enumerate(out.result):
         kind = cmd.get("type") if isinstance(cmd, dict) else None

@@ -16,6 +16,12 @@ from .errors import ContractError, UnknownEventError, UnknownVersionError
 
 DEFAULT_CONTRACTS_ENV = "LPF_CONTRACTS"
 
+# What the platform does with a lambda's result, per event (registry.yaml ``result_policy``):
+# "acted-on" executes it (the result contract is enforced), "ignored" discards it (the Survey Bot
+# case: developer-center EventSources/post-conversation-survey-legacy.md, "The Survey Bot will not
+# process any callback payload during the invocation"). Absent means acted-on: decided here.
+RESULT_POLICIES = ("acted-on", "ignored")
+
 
 def default_contracts_dir() -> Path:
     """Where contracts live: $LPF_CONTRACTS, else the repository's ``contracts/`` next to ``src/``."""
@@ -68,6 +74,7 @@ class EventSpec:
     payload_uri: str
     result_uri: str
     examples_dir: Path | None
+    result_policy: str = "acted-on"  # one of RESULT_POLICIES
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,12 @@ class Registry:
                     if ev[key] not in by_path:
                         by_path[ev[key]] = self._load_schema(ev[key])
                 examples = ev.get("examples")
+                policy = ev.get("result_policy", "acted-on")
+                if policy not in RESULT_POLICIES:
+                    raise ContractError(
+                        f"registry: version={name} event={event_id} has unknown result_policy={policy!r}; "
+                        f"use one of {', '.join(RESULT_POLICIES)}"
+                    )
                 events[event_id] = EventSpec(
                     event_id=event_id,
                     name=str(ev.get("name", event_id)),
@@ -178,6 +191,7 @@ class Registry:
                     payload_uri=by_path[ev["payload"]],
                     result_uri=by_path[ev["result"]],
                     examples_dir=(self.root / examples) if examples else None,
+                    result_policy=policy,
                 )
             if not events:
                 raise ContractError(f"registry: version={name} names no events")

@@ -24,6 +24,7 @@ from .diff_rules import (
     BRANCH_RULES,
     RULES,
     EventsPair,
+    PolicyPair,
     Hit,
     Node,
     Pair,
@@ -591,6 +592,13 @@ def diff_versions(old: VersionRef, new: VersionRef, *, witnesses: bool = True) -
     results: dict[tuple[str, str], list[str]] = {}
     for event_id in shared:
         eo, en = ov.events[event_id], nv.events[event_id]
+        policies = PolicyPair(event_id, eo.result_policy, en.result_policy)
+        for rule in RULES.scoped("policy"):
+            for hit in rule.check(policies):
+                bf = hit.breaks if hit.breaks is not None else rule.breaking_for("commands")
+                effect = hit.effect or rule.effect
+                # role "commands" with the event: --against replays the golden examples' results.
+                out.append(Change(rule.id, level_for(bf), hit.path_old, hit.path_new, effect, bf, hit.message, f"result_policy {event_id}", "commands", "/", event_id, (event_id,)))
         subject = Subject(
             f"payload {event_id}",
             "payload",
@@ -605,7 +613,13 @@ def diff_versions(old: VersionRef, new: VersionRef, *, witnesses: bool = True) -
         subject = Subject(
             f"result {', '.join(event_ids)}", "commands", _side(old.registry, ou), _side(new.registry, nu), event_ids[0], tuple(event_ids)
         )
-        out.extend(diff_subject(subject, witnesses=witnesses))
+        changes = diff_subject(subject, witnesses=witnesses)
+        if all(nv.events[e].result_policy == "ignored" for e in event_ids):
+            # The new version's platform discards these results (registry.yaml result_policy):
+            # no change to what the result schema accepts can fail a handler or the platform.
+            note = " (results are ignored in the new version: breaks nobody)"
+            changes = [replace(c, breaking_for=(), level="info", message=c.message + note) for c in changes]
+        out.extend(changes)
     return sorted(out, key=Change.sort_key)
 
 

@@ -312,6 +312,15 @@ class EventsPair:
     new: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class PolicyPair:
+    """One event's result_policy (registry.yaml) in two contract versions."""
+
+    event_id: str
+    old: str
+    new: str
+
+
 def branch_sides(pair: Pair) -> tuple[str, list[Node], str, list[Node], bool] | None:
     """(old kind, old branches, new kind, new branches, distributed) of the oneOf/anyOf at ``pair``.
 
@@ -390,6 +399,10 @@ class Hit:
     path_new: str | None
     hint: Any = None
     where: str = ""  # appended to the pair's data location
+    # For rules whose verdict depends on the direction of the change (result-policy-changed):
+    # the effect and who it breaks for this hit, instead of the rule's.
+    effect: str | None = None
+    breaks: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,7 +414,7 @@ class Rule:
     effect: str
     summary: str
     check: Callable[[Any], Iterable[Hit]]
-    scope: str = "schema"  # "schema": runs on a Pair; "events": runs on an EventsPair
+    scope: str = "schema"  # "schema": runs on a Pair; "events": on an EventsPair; "policy": on a PolicyPair
     breaks: tuple[str, ...] | None = None  # fixed breaking_for, whatever the role
 
     def breaking_for(self, role: str) -> tuple[str, ...]:
@@ -669,6 +682,8 @@ def _bound_rules(stem: str, inclusive: str, exclusive: str | None, side: str) ->
 
     def added(pair: Pair) -> Iterator[Hit]:
         o, n = get(pair)
+        if stem == "min-properties" and o is None and n is not None and n[0] <= len(set(pair.old.kw.get("required") or ())):
+            return  # the old side's required names already imply as many properties: nothing narrows
         if o is None and n is not None:
             yield Hit(f"{_fmt_bound(n)} added", *ptrs(pair, o, n), hint=(o, n))
 
@@ -918,3 +933,32 @@ def event_added(pair: EventsPair) -> Iterator[Hit]:
 def event_removed(pair: EventsPair) -> Iterator[Hit]:
     for event_id in sorted(set(pair.old) - set(pair.new)):
         yield Hit(f"event {event_id!r} removed", f"/events/{esc(event_id)}", None, hint=event_id)
+
+
+# -- result policy -------------------------------------------------------------------------------
+@rule(
+    "result-policy-changed",
+    effect="narrowing",
+    scope="policy",
+    breaks=("handlers",),
+    summary=(
+        "an event's result_policy changed: ignored -> acted-on breaks handlers whose results the result "
+        "contract rejects (they were harmless); acted-on -> ignored breaks nobody, but commands stop happening (info)"
+    ),
+)
+def result_policy_changed(pair: PolicyPair) -> Iterator[Hit]:
+    if pair.old == pair.new:
+        return
+    where = f"/events/{esc(pair.event_id)}/result_policy"
+    if pair.new == "ignored":
+        yield Hit(
+            f"event {pair.event_id!r}: result_policy {pair.old} -> {pair.new}: the platform no longer acts on "
+            "results; any result is harmless, and commands handlers return will not happen",
+            where, where, hint=pair.event_id, effect="widening", breaks=(),
+        )
+    else:
+        yield Hit(
+            f"event {pair.event_id!r}: result_policy {pair.old} -> {pair.new}: results are now enforced; "
+            "a handler returning anything the result contract rejects (or no result) now fails",
+            where, where, hint=pair.event_id,
+        )

@@ -24,11 +24,51 @@ IS_IMPLEMENTED_PATH = "/api/account/{accountId}/events/{eventId}/isImplemented"
 
 ACCOUNT_ID_PATTERN = "^[0-9]+$"
 LAMBDA_UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-ERROR_FORMATS = ("1", "2")  # the `v` query parameter
+# The `v` query parameter: LivePerson's Node client sends v=<apiVersion> (default "1") on V1 requests
+# only, never on V2 ones (faas-client-node src/client/baseClient.ts performInvocationV1 / V2,
+# src/client/clientConfig.ts apiVersion '1'). Only "1" is accepted: decided here.
+API_VERSIONS = ("1",)
 
+# How a gateway picks V1 or V2: the client calls V2 when the account's faasGW domain (from CSDS)
+# contains "fninvocations" or "functions" (baseClient.ts isV2Domain), and then sends the header
+# LP-EventSource instead of the V1 query v/externalSystem (performInvocationV2).
+EVENT_SOURCE_HEADER = "LP-EventSource"
+
+# V1 gateway codes (platform-facts.md, 'Errors').
 BADINPUT_CODE = "com.liveperson.faas.es.badinput"
 MISSING_LAMBDA_CODE = "com.liveperson.faas.es.missinglambda"
 GENERAL_CODE = "com.liveperson.faas.es.general"
+# V2 gateway codes, paired with their V1 counterparts by LivePerson's client
+# (faas-client-node baseClient.ts mapV2ErrorCodeToV1: evg.invalid -> es.badinput,
+# function.not-found -> es.missinglambda, evg.general -> es.general).
+V2_BADINPUT_CODE = "com.liveperson.faas.evg.invalid"
+V2_NOT_FOUND_CODE = "com.liveperson.faas.function.not-found"
+V2_GENERAL_CODE = "com.liveperson.faas.evg.general"
+GATEWAY_CODES = {
+    "v1": {"badinput": BADINPUT_CODE, "missing": MISSING_LAMBDA_CODE, "general": GENERAL_CODE},
+    "v2": {"badinput": V2_BADINPUT_CODE, "missing": V2_NOT_FOUND_CODE, "general": V2_GENERAL_CODE},
+}
+
+# The answer to a lambda that called back twice: 200 with the first result (what the platform uses:
+# platform-facts.md, 'The handler': anything after the first callback is ignored) and this header.
+# RFC 7234 Warning, code 199 "miscellaneous warning": decided here.
+WARNING_HEADER = "Warning"
+MULTIPLE_RESULTS_WARNING = '199 lpf-contract "multiple-results: the lambda answered more than once; the first result counts"'
+
+# Statuses LivePerson documents for the invocation API beyond 200/400/404/901 (platform-facts.md,
+# 'Invocation API corrections'). serve never sends them; clients must expect them from the platform.
+_DOC = " (platform-facts.md, 'Invocation API corrections': a documented status)."
+DOCUMENTED_STATUSES = {
+    "202": "Accepted; no body is documented" + _DOC,
+    "401": "Unauthorized: missing or bad Authorization" + _DOC,
+    "403": "Forbidden" + _DOC,
+    "405": "Method not allowed; serve answers it with Allow" + _DOC,
+    "408": "Request timeout" + _DOC,
+    "429": "Too many requests" + _DOC,
+    "500": "Gateway failure: V1 com.liveperson.faas.es.general, V2 com.liveperson.faas.evg.general" + _DOC,
+    "502": "Bad gateway" + _DOC,
+    "504": "Gateway timeout" + _DOC,
+}
 
 _REF = "#/components/schemas/"
 # Draft-07 keywords whose meaning changed in the 2020-12 dialect OpenAPI 3.1 uses: a bundled
@@ -65,9 +105,11 @@ def envelope_schema(payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """
     return {
         "type": "object",
-        "description": "The invocation body (platform-facts.md, 'The invocation API': {timestamp, headers, payload}; "
-        "'The handler': timestamp is optional). headers and payload required, no other member: decided here.",
-        "required": ["headers", "payload"],
+        "description": "The invocation body (platform-facts.md, 'The invocation API': {timestamp, headers, payload}). "
+        "Only payload is required: headers is optional in LivePerson's client types (faas-client-node "
+        "src/types/invocationTypes.ts, headers?: KeyValueDomain[]) and V2 requests often send {payload} alone; "
+        "timestamp is added by the client (baseClient.ts doFetch). No other member: decided here.",
+        "required": ["payload"],
         "additionalProperties": False,
         "properties": {
             "timestamp": {
@@ -79,7 +121,7 @@ def envelope_schema(payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
             "headers": {
                 "type": "array",
                 "items": header_schema(),
-                "description": "Invocation headers, usually [] (platform-facts.md).",
+                "description": "Invocation headers, usually [] (platform-facts.md); optional (faas-client-node invocationTypes.ts).",
             },
             "payload": dict(payload) if payload is not None else {"description": "The event payload."},
         },
@@ -110,7 +152,8 @@ def _component(registry: Registry, uri: str) -> dict[str, Any]:
 def _error_v1() -> dict[str, Any]:
     return {
         "type": "object",
-        "description": "V1 error body (platform-facts.md, 'Errors': {errorCode, errorMsg}, sometimes errorLogs).",
+        "description": "V1 error body (platform-facts.md, 'Errors': {errorCode, errorMsg}, sometimes errorLogs; "
+        "faas-client-node src/types/response.ts isV1ErrorBody: errorCode and errorMsg strings).",
         "required": ["errorCode", "errorMsg"],
         "properties": {
             "errorCode": {
@@ -122,20 +165,25 @@ def _error_v1() -> dict[str, Any]:
             "errorMsg": {"type": "string", "description": "Human-readable message (platform-facts.md)."},
             "errorLogs": {
                 "type": "array",
-                "description": "The lambda's log calls before it failed (platform-facts.md: 'sometimes errorLogs'). "
-                "Item shape {level, message}: decided here, not documented.",
+                "description": "The lambda's log calls before it failed (platform-facts.md, 'Invocation API corrections': "
+                "items {level, message, extras[], timestamp}).",
                 "items": {
                     "type": "object",
                     "required": ["level", "message"],
                     "properties": {
-                        "level": {"type": "string", "description": "Console method (decided here)."},
-                        "message": {"type": "string", "description": "Logged text (decided here)."},
+                        "level": {"type": "string", "description": "Log level (platform-facts.md); serve sends the console method."},
+                        "message": {"type": "string", "description": "Logged text (platform-facts.md)."},
+                        "extras": {
+                            "type": "array",
+                            "description": "Further logged values (platform-facts.md). serve sends [] (it records one text per call).",
+                        },
+                        "timestamp": {
+                            "type": "integer",
+                            "description": "When it was logged, epoch ms (platform-facts.md). serve sends the invocation's "
+                            "start time: it records no time per call (decided here).",
+                        },
                     },
                 },
-            },
-            "result": {
-                "description": "lpf-contract extension (decided here): with errorCode lpf-contract.handler.multiple-results, "
-                "the first result, which still counts (platform-facts.md: anything after the first callback is ignored).",
             },
         },
     }
@@ -149,11 +197,13 @@ def _error_v2() -> dict[str, Any]:
         "properties": {
             "code": {
                 "type": "string",
-                "description": "Error code, e.g. com.customer.faas.function.threw-error, ...js-runtime-error, "
-                "...execution-exceeded (platform-facts.md, client code).",
+                "description": "Error code (faas-client-node baseClient.ts mapV2ErrorCodeToV1): lambda faults "
+                "com.customer.faas.function.threw-error, .js-runtime-error, .execution-exceeded and "
+                "com.liveperson.faas.function.runtime.limit-reached (the log limit); gateway errors "
+                "com.liveperson.faas.evg.invalid, .evg.general, .function.not-found, .self-service.pending. "
+                "lpf-contract serve adds lpf-contract.handler.crash and .not-serializable (decided here).",
             },
             "message": {"type": "string", "description": "Human-readable message (platform-facts.md)."},
-            "result": {"description": "lpf-contract extension, as in the V1 body (decided here)."},
         },
     }
 
@@ -162,28 +212,43 @@ def _json(schema_ref: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": _REF + schema_ref}}}}
 
 
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error_body() -> dict[str, Any]:
+    # V1 requests get V1 bodies, V2 requests V2 bodies (how serve tells them apart: serve.py).
+    return {"anyOf": [{"$ref": _REF + "ErrorV1"}, {"$ref": _REF + "ErrorV2"}]}
+
+
 def _error_responses() -> dict[str, Any]:
-    return {
+    out = {
         "400": _json(
-            "ErrorV1",
-            "The body breaks the contract: V1 body with errorCode com.liveperson.faas.es.badinput "
-            "(platform-facts.md, 'Errors'); errorMsg names the JSON pointer (decided here).",
+            _error_body(),
+            "The request breaks the contract: V1 com.liveperson.faas.es.badinput, V2 com.liveperson.faas.evg.invalid "
+            "(platform-facts.md, 'Errors'; faas-client-node mapV2ErrorCodeToV1); the message names the JSON pointer (decided here).",
         ),
         "404": _json(
-            "ErrorV1",
-            "Unknown event, lambda or path: V1 body, errorCode com.liveperson.faas.es.missinglambda "
-            "(platform-facts.md lists the code and status 404; pairing them is decided here).",
+            _error_body(),
+            "Unknown event or lambda, or not deployed: V1 com.liveperson.faas.es.missinglambda, V2 "
+            "com.liveperson.faas.function.not-found (platform-facts.md: 404 also means not deployed).",
         ),
-        "415": _json("ErrorV1", "The body is not application/json (decided here)."),
-        # OpenAPI 3.1 response keys are 1XX..5XX or "default", so status 901 can only live under "default".
-        "default": {
-            "description": "Status 901: the lambda failed, 'error during lambda execution' (platform-facts.md, 'Errors'). "
-            "OpenAPI cannot name status 901, hence 'default'. V1 body by default, V2 body with ?v=2 (decided here).",
-            "content": {
-                "application/json": {"schema": {"anyOf": [{"$ref": _REF + "ErrorV1"}, {"$ref": _REF + "ErrorV2"}]}}
-            },
-        },
+        "415": _json(_error_body(), "The body is not application/json (decided here)."),
     }
+    for status, text in DOCUMENTED_STATUSES.items():
+        out[status] = {"description": text} if status == "202" else _json(_error_body(), text)
+    # OpenAPI 3.1 response keys are 1XX..5XX or "default", so status 901 can only live under "default".
+    out["default"] = _json(
+        _error_body(),
+        "Status 901: the lambda failed, 'error during lambda execution' (platform-facts.md, 'Errors'), for V1 and V2 "
+        "alike (faas-client-node test/unit/client.v2.test.ts answers V2 errors with 901). OpenAPI cannot name status "
+        "901, hence 'default'. V1 body for V1 requests, V2 body for V2 requests.",
+    )
+    return out
+
+
+def _request_headers() -> list[dict[str, Any]]:
+    return _param_refs("Authorization", "X-Request-ID")
 
 
 def _parameters() -> dict[str, Any]:
@@ -214,23 +279,65 @@ def _parameters() -> dict[str, Any]:
             "name": "v",
             "in": "query",
             "required": False,
-            "description": "API version; the V1 clients send v=1 (platform-facts.md). v=2 selects V2 error bodies: decided here.",
-            "schema": {"type": "string", "enum": list(ERROR_FORMATS)},
+            "description": "API version, sent on V1 requests only (faas-client-node baseClient.ts: v=apiVersion, default '1'). "
+            "A request with v gets V1 answers; V2 is not chosen by a query but by the gateway's domain and the "
+            "LP-EventSource header. Only '1': decided here.",
+            "schema": {"type": "string", "enum": list(API_VERSIONS)},
         },
         "externalSystem": {
             "name": "externalSystem",
             "in": "query",
             "required": False,
-            "description": "The calling system (platform-facts.md, V1 query).",
+            "description": "The calling system, V1 (faas-client-node baseClient.ts: lpEventSource || externalSystem || 'unknown').",
             "schema": {"type": "string"},
         },
         "skillId": {
             "name": "skillId",
             "in": "query",
             "required": False,
-            "description": "Optional skill id (platform-facts.md, V1 query).",
+            "description": "Optional skill id, V1 and V2 (faas-client-node baseClient.ts).",
             "schema": {"type": "string"},
         },
+        "userId": {
+            "name": "userId",
+            "in": "query",
+            "required": False,
+            "description": "Optional user id of isImplemented (faas-client-node baseClient.ts performGetRequestForIsImplementedV2).",
+            "schema": {"type": "string"},
+        },
+        "LP-EventSource": {
+            "name": EVENT_SOURCE_HEADER,
+            "in": "header",
+            "required": False,
+            "description": "The calling system on V2 requests (faas-client-node baseClient.ts performInvocationV2: "
+            "lpEventSource || externalSystem || 'Unknown'). lpf-contract serve (--api auto) answers a request carrying "
+            "it and no v query the V2 way (decided here, following the client).",
+            "schema": {"type": "string"},
+        },
+        "Authorization": {
+            "name": "Authorization",
+            "in": "header",
+            "required": False,
+            "description": "Bearer token of the OAuth2 client-credentials flow, an AppJWT or DPoP token (faas-client-node "
+            "baseClient.ts doFetch). Required by the platform; lpf-contract serve accepts any or none (decided here).",
+            "schema": {"type": "string"},
+        },
+        "X-Request-ID": {
+            "name": "X-Request-ID",
+            "in": "header",
+            "required": False,
+            "description": "Request id the client sends with every call (faas-client-node baseClient.ts doFetch: a GUID).",
+            "schema": {"type": "string"},
+        },
+    }
+
+
+def _warning_header() -> dict[str, Any]:
+    return {
+        WARNING_HEADER: {
+            "description": "Present when the lambda answered more than once: " + MULTIPLE_RESULTS_WARNING + " (decided here).",
+            "schema": {"type": "string"},
+        }
     }
 
 
@@ -248,12 +355,23 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
             name = component_name(registry, uri)
             if name not in schemas:
                 schemas[name] = _component(registry, uri)
-    result_names = sorted({component_name(registry, ev.result_uri) for ev in events})
-    result_ref = (
-        {"$ref": _REF + result_names[0]}
-        if len(result_names) == 1
-        else {"anyOf": [{"$ref": _REF + n} for n in result_names]}
-    )
+    ignored = any(ev.result_policy == "ignored" for ev in events)
+    if ignored:
+        # registry.yaml result_policy ignored: the platform discards the result (developer-center
+        # EventSources/post-conversation-survey-legacy.md), so any result, or none, is a valid answer.
+        result_ref: dict[str, Any] = {
+            "description": "Whatever the lambda returned: the platform ignores it for these events (registry.yaml "
+            "result_policy ignored; developer-center EventSources/post-conversation-survey-legacy.md: 'The Survey Bot "
+            "will not process any callback payload'). What it may hold: "
+            + ", ".join(sorted({component_name(registry, ev.result_uri) for ev in events})) + "."
+        }
+    else:
+        result_names = sorted({component_name(registry, ev.result_uri) for ev in events})
+        result_ref = (
+            {"$ref": _REF + result_names[0]}
+            if len(result_names) == 1
+            else {"anyOf": [{"$ref": _REF + n} for n in result_names]}
+        )
 
     schemas["InvocationHeader"] = header_schema()
     for ev in events:
@@ -269,8 +387,12 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
     schemas["LambdaResult"] = {
         "type": "object",
         "description": "One lambda's answer (platform-facts.md, 'The invocation API': {uuid, timestamp, result}). "
-        "result required: no result breaks the result contract (seed; decided here).",
-        "required": ["uuid", "timestamp", "result"],
+        + (
+            "result optional: the events' results are ignored, so no result is fine (registry.yaml result_policy)."
+            if ignored
+            else "result required: no result breaks the result contract (seed; decided here)."
+        ),
+        "required": ["uuid", "timestamp"] if ignored else ["uuid", "timestamp", "result"],
         "properties": {
             "uuid": {"type": "string", "description": "The lambda's uuid (platform-facts.md)."},
             "timestamp": {
@@ -301,7 +423,7 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
                 "description": "POST /api/account/{accountId}/events/{eventId}/invoke, one operation per event so each "
                 "carries its payload contract (platform-facts.md, 'The invocation API'). The real gateway wants an "
                 "OAuth2 client-credentials bearer token (platform-facts.md); lpf-contract serve needs none.",
-                "parameters": _param_refs("accountId", "v", "externalSystem", "skillId"),
+                "parameters": _param_refs("accountId", "v", "externalSystem", "skillId", "LP-EventSource") + _request_headers(),
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": {"$ref": _REF + f"Invocation.{ev.event_id}"}}},
@@ -309,7 +431,9 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
                 "responses": {
                     "200": {
                         "description": "The answers of the event's lambdas (platform-facts.md); at most one, as survey "
-                        "events allow one lambda per account (platform-facts.md, 'Events').",
+                        "events allow one lambda per account (platform-facts.md, 'Events'). A lambda that answered twice "
+                        "gets its first result and a Warning header (decided here).",
+                        "headers": _warning_header(),
                         "content": {
                             "application/json": {
                                 "schema": {"type": "array", "maxItems": 1, "items": {"$ref": _REF + "LambdaResult"}}
@@ -326,16 +450,24 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
             "summary": "Invoke one lambda by uuid",
             "description": "POST /api/account/{accountId}/lambdas/{lambdaUuid}/invoke answers that lambda's result "
             "(platform-facts.md, 'The invocation API'). The payload must match the contract of the lambda's event.",
-            "parameters": _param_refs("accountId", "lambdaUuid", "v", "externalSystem", "skillId"),
+            "parameters": _param_refs("accountId", "lambdaUuid", "v", "externalSystem", "skillId", "LP-EventSource")
+            + _request_headers(),
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": {"$ref": _REF + "Invocation"}}},
             },
             "responses": {
                 "200": {
-                    "description": "The lambda's result (platform-facts.md).",
+                    "description": "The lambda's result (platform-facts.md); with a Warning header when it answered twice.",
+                    "headers": _warning_header(),
                     "content": {"application/json": {"schema": result_ref}},
                 },
+                **(
+                    {"204": {"description": "The lambda returned no result, which is fine where results are ignored "
+                             "(registry.yaml result_policy; the status is decided here)."}}
+                    if ignored
+                    else {}
+                ),
                 **_error_responses(),
             },
         }
@@ -344,15 +476,16 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
         "get": {
             "operationId": "isImplemented",
             "summary": "Whether a lambda handles an event",
-            "description": "GET /api/account/{accountId}/events/{eventId}/isImplemented (platform-facts.md).",
-            "parameters": _param_refs("accountId", "eventId"),
+            "description": "GET /api/account/{accountId}/events/{eventId}/isImplemented (platform-facts.md); the query "
+            "is v, skillId, externalSystem on V1 and userId, skillId on V2 (faas-client-node baseClient.ts).",
+            "parameters": _param_refs("accountId", "eventId", "v", "skillId", "externalSystem", "userId", "LP-EventSource")
+            + _request_headers(),
             "responses": {
                 "200": {
                     "description": "{\"implemented\": bool} (platform-facts.md).",
                     "content": {"application/json": {"schema": {"$ref": _REF + "Implemented"}}},
                 },
-                "400": _error_responses()["400"],
-                "404": _error_responses()["404"],
+                **{k: v for k, v in _error_responses().items() if k != "default"},
             },
         }
     }

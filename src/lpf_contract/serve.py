@@ -20,13 +20,20 @@ from .handlers.base import FaultKind, Handler, Outcome
 from .handlers.http import HANDLER_ERROR_STATUS, error_code
 from .openapi import (
     ACCOUNT_ID_PATTERN,
-    BADINPUT_CODE,
-    ERROR_FORMATS,
-    GENERAL_CODE,
+    API_VERSIONS,
+    EVENT_SOURCE_HEADER,
+    GATEWAY_CODES,
     LAMBDA_UUID_PATTERN,
-    MISSING_LAMBDA_CODE,
+    MULTIPLE_RESULTS_WARNING,
+    WARNING_HEADER,
     envelope_schema,
 )
+
+# How serve picks V1 or V2 answers (--api): "v1" / "v2" always; "auto" the way LivePerson's client
+# speaks to the two gateways (faas-client-node baseClient.ts): a V2 request carries the LP-EventSource
+# header and no v query, a V1 request the v query. Without either, V1 (decided here).
+API_MODES = ("auto", "v1", "v2")
+_EVENT_SOURCE_ENV = "HTTP_" + EVENT_SOURCE_HEADER.upper().replace("-", "_")
 
 # uuid5 namespace of the lambda uuids serve hands out: stable across runs, one per (version, event).
 LAMBDA_NAMESPACE = uuid.UUID("6f1c1bde-2f0e-5a3c-9c39-4c7f2a1e0b51")
@@ -45,7 +52,6 @@ _FAULT_MESSAGES = {
     FaultKind.TIMEOUT: "Lambda Execution is taking too long",
     FaultKind.LOG_LIMIT: "Lambda exceeded the log limit (10 calls or 6000 characters)",
     FaultKind.CRASH: "The lambda's process died",
-    FaultKind.MULTIPLE_RESULTS: "The lambda answered more than once; the first result counts",
     FaultKind.NOT_SERIALIZABLE: "The lambda's result is not JSON",
 }
 
@@ -70,16 +76,17 @@ _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found", 
 class InvocationApp:
     """WSGI application serving one handler as the lambda of every event of a contract version.
 
-    ``error_format`` ("v1" or "v2") picks the 901 body; a request's ``?v=2`` also selects V2.
+    ``api`` ("auto", "v1" or "v2") picks V1 answers ({errorCode, errorMsg, errorLogs}, es.* codes) or V2
+    answers ({code, message}, evg.* / function.* codes); "auto" decides per request (API_MODES).
     """
 
-    def __init__(self, handler: Handler, *, registry: Registry, version: str | None = None, error_format: str = "v1"):
-        if error_format not in ("v1", "v2"):
-            raise ValueError(f"error_format={error_format!r}: expected v1 or v2")
+    def __init__(self, handler: Handler, *, registry: Registry, version: str | None = None, api: str = "auto"):
+        if api not in API_MODES:
+            raise ValueError(f"api={api!r}: expected one of {', '.join(API_MODES)}")
         self.handler = handler
         self.registry = registry
         self.version = registry.version(version)
-        self.error_format = error_format
+        self.api = api
         self.lambdas = {lambda_uuid(self.version.name, e): e for e in sorted(self.version.events)}
         import jsonschema_rs
         from jsonschema import Draft202012Validator
@@ -95,7 +102,7 @@ class InvocationApp:
         try:
             reply = self._dispatch(environ)
         except Exception as exc:  # a bug here must still answer, and say where to look
-            reply = _error(500, GENERAL_CODE, f"lpf-contract serve failed: {type(exc).__name__}: {exc}")
+            reply = _error(500, "general", f"lpf-contract serve failed: {type(exc).__name__}: {exc}", self._api(environ))
         headers = list(reply.headers)
         if reply.has_body:
             data = _dumps(reply.body, orjson)
@@ -106,115 +113,130 @@ class InvocationApp:
         start_response(f"{reply.status} {_REASONS.get(reply.status, 'Unknown')}", headers)
         return [data]
 
+    def _api(self, environ: Mapping[str, Any]) -> str:
+        if self.api != "auto":
+            return self.api
+        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        return "v2" if "v" not in query and environ.get(_EVENT_SOURCE_ENV) is not None else "v1"
+
     def _dispatch(self, environ: Mapping[str, Any]) -> _Reply:
         # WSGI hands PATH_INFO over as latin-1 decoded bytes; the URL itself is UTF-8.
         path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
         method = environ.get("REQUEST_METHOD", "GET").upper()
+        api = self._api(environ)
         for name, pattern, methods in _ROUTES:
             m = pattern.match(path)
             if m is None:
                 continue
             if method not in methods:
-                return _Reply(405, {"errorCode": GENERAL_CODE, "errorMsg": f"method={method} not allowed on {path}; use {methods[0]}"},
-                              headers=(("Allow", ", ".join(methods)),))
+                reply = _error(405, "general", f"method={method} not allowed on {path}; use {methods[0]}", api)
+                return _Reply(405, reply.body, headers=(("Allow", ", ".join(methods)),))
             account, key = m.group(1), m.group(2)
             if not _ACCOUNT_RE.match(account):
-                return _error(400, BADINPUT_CODE, f"accountId={account!r} in the path must be digits only")
+                return _error(400, "badinput", f"accountId={account!r} in the path must be digits only", api)
+            query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+            bad_v = next((v for v in query.get("v", []) if v not in API_VERSIONS), None)
+            if bad_v is not None:
+                return _error(400, "badinput", f"query v={bad_v!r}: expected {', '.join(API_VERSIONS)} (V2 is not chosen by a query)", api)
             if name == "implemented":
                 return _Reply(200, {"implemented": key in self.version.events})
-            query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-            versions = query.get("v", [])
-            bad_v = next((v for v in versions if v not in ERROR_FORMATS), None)
-            if bad_v is not None:
-                return _error(400, BADINPUT_CODE, f"query v={bad_v!r}: expected one of {', '.join(ERROR_FORMATS)}")
-            error_format = "v2" if versions and versions[-1] == "2" else self.error_format
             if name == "event":
                 event_id = key
                 if event_id not in self.version.events:
                     known = ", ".join(sorted(self.version.events))
-                    return _error(404, MISSING_LAMBDA_CODE, f"no lambda for event id={event_id!r}; known events: {known}")
+                    return _error(404, "missing", f"no lambda for event id={event_id!r}; known events: {known}", api)
             else:
                 if not _UUID_RE.match(key):
-                    return _error(400, BADINPUT_CODE, f"lambdaUuid={key!r} is not a lower-case UUID")
+                    return _error(400, "badinput", f"lambdaUuid={key!r} is not a lower-case UUID", api)
                 event_id = self.lambdas.get(key)
                 if event_id is None:
-                    return _error(404, MISSING_LAMBDA_CODE, f"no lambda with uuid={key}; serve's lambdas: "
-                                  + ", ".join(f"{u} ({e})" for u, e in sorted(self.lambdas.items())))
-            body = self._read_body(environ)
+                    return _error(404, "missing", f"no lambda with uuid={key}; serve's lambdas: "
+                                  + ", ".join(f"{u} ({e})" for u, e in sorted(self.lambdas.items())), api)
+            body = self._read_body(environ, api)
             if isinstance(body, _Reply):
                 return body
-            bad = self._check(event_id, body)
+            bad = self._check(event_id, body, api)
             if bad is not None:
                 return bad
-            return self._invoke(name, event_id, body, error_format)
-        return _error(404, GENERAL_CODE, f"no such path={path!r}; see the OpenAPI document for the routes")
+            return self._invoke(name, event_id, body, api)
+        return _error(404, "general", f"no such path={path!r}; see the OpenAPI document for the routes", api)
 
-    def _read_body(self, environ: Mapping[str, Any]) -> Any:
+    def _read_body(self, environ: Mapping[str, Any], api: str) -> Any:
         import orjson
 
         ctype = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
         if ctype != "application/json":
-            return _error(415, BADINPUT_CODE, f"Content-Type={ctype or 'none'}: send application/json")
+            return _error(415, "badinput", f"Content-Type={ctype or 'none'}: send application/json", api)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _error(400, BADINPUT_CODE, "bad Content-Length")
+            return _error(400, "badinput", "bad Content-Length", api)
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            return _error(400, BADINPUT_CODE, f"body is not JSON: {exc}")
+            return _error(400, "badinput", f"body is not JSON: {exc}", api)
 
-    def _check(self, event_id: str, body: Any) -> _Reply | None:
+    def _check(self, event_id: str, body: Any, api: str) -> _Reply | None:
         if not self._envelope_fast.is_valid(body):
             from .contracts import explain
 
             errs = explain(self._envelope, body)
             first = errs[0]
-            return _error(400, BADINPUT_CODE, f"{first.path or '/'}: {first.message}")
+            return _error(400, "badinput", f"{first.path or '/'}: {first.message}", api)
         spec = self.version.events[event_id]
         if not self.registry.fast_validator(spec.payload_uri).is_valid(body["payload"]):
             errs = self.registry.errors(spec.payload_uri, body["payload"])
             where = json_pointer(["payload"]) + (errs[0].path if errs else "")
             message = errs[0].message if errs else "breaks the payload contract"
-            return _error(400, BADINPUT_CODE, f"{where}: {message} (event={event_id}, contract {self.version.name})")
+            return _error(400, "badinput", f"{where}: {message} (event={event_id}, contract {self.version.name})", api)
         return None
 
-    def _invoke(self, route: str, event_id: str, body: Mapping[str, Any], error_format: str) -> _Reply:
+    def _invoke(self, route: str, event_id: str, body: Mapping[str, Any], api: str) -> _Reply:
         started = int(time.time() * 1000)
         outcome = self.handler.invoke(event_id, body)
-        if outcome.fault is not None:
-            return _fault_reply(outcome, error_format)
+        headers: tuple[tuple[str, str], ...] = ()
+        if outcome.fault == FaultKind.MULTIPLE_RESULTS:
+            # The platform uses the first callback and ignores the rest (platform-facts.md, 'The handler'):
+            # a success with the first result; the header keeps the mistake visible (decided here).
+            headers = ((WARNING_HEADER, MULTIPLE_RESULTS_WARNING),)
+        elif outcome.fault is not None:
+            return _fault_reply(outcome, api, started)
         uid = lambda_uuid(self.version.name, event_id)
         if route == "lambda":
-            # No result breaks the result contract; 204 is not in the document, so schemathesis reports it.
-            return _Reply(200, outcome.result) if outcome.has_result else _Reply(204, has_body=False)
+            # No result: 204 (in the document only where results are ignored; elsewhere it breaks the
+            # result contract, and schemathesis reports the undocumented status).
+            return _Reply(200, outcome.result, headers=headers) if outcome.has_result else _Reply(204, has_body=False, headers=headers)
         item: dict[str, Any] = {"uuid": uid, "timestamp": started}
         if outcome.has_result:
             item["result"] = outcome.result
-        return _Reply(200, [item])
+        return _Reply(200, [item], headers=headers)
 
 
-def _fault_reply(outcome: Outcome, error_format: str) -> _Reply:
+def _fault_reply(outcome: Outcome, api: str, started_ms: int) -> _Reply:
     fault = outcome.fault
     assert fault is not None
     try:
-        code = error_code(fault, error_format=error_format)
+        code = error_code(fault, error_format=api)
     except ValueError:  # a client-side fault from a nested HTTP handler: pass it on as a gateway failure
-        return _error(500, GENERAL_CODE, f"fault={fault}: {outcome.error_message or ''}".strip())
+        return _error(500, "general", f"fault={fault}: {outcome.error_message or ''}".strip(), api)
     message = outcome.error_message or _FAULT_MESSAGES.get(fault, str(fault))
-    if error_format == "v2":
+    if api == "v2":
         body: dict[str, Any] = {"code": code, "message": message}
     else:
         body = {"errorCode": code, "errorMsg": message}
         if outcome.logs:
-            body["errorLogs"] = [{"level": e.level, "message": e.text} for e in outcome.logs]
-    if outcome.has_result:
-        body["result"] = outcome.result
+            # Items {level, message, extras, timestamp} (platform-facts.md, 'Invocation API corrections'); the
+            # emulation records one text per call and no time, so extras is [] and timestamp the start (decided here).
+            body["errorLogs"] = [{"level": e.level, "message": e.text, "extras": [], "timestamp": started_ms} for e in outcome.logs]
     return _Reply(HANDLER_ERROR_STATUS, body)
 
 
-def _error(status: int, code: str, message: str) -> _Reply:
+def _error(status: int, kind: str, message: str, api: str) -> _Reply:
+    """A gateway error in the request's API: V1 {errorCode, errorMsg}, V2 {code, message} (GATEWAY_CODES)."""
+    code = GATEWAY_CODES[api][kind]
+    if api == "v2":
+        return _Reply(status, {"code": code, "message": message})
     return _Reply(status, {"errorCode": code, "errorMsg": message})
 
 

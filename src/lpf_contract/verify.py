@@ -264,7 +264,8 @@ class Verifier:
             self._progress(state.event, state.cases, None)
 
     def _findings(self, event: str, result_uri: str, payload: Any, outcome: Outcome) -> list[Finding]:
-        return CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri))
+        policy = self.registry.event(event, self.version.name).result_policy
+        return CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri, policy))
 
     def _record(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome) -> None:
         state.cases += 1
@@ -422,7 +423,7 @@ def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, regist
     spec = registry.event(repro["event"], version)
     with load_handler(target, **{**options.handler_options(), "workers": 1}) as handler:
         outcome = handler.invoke(spec.event_id, handler_input(repro["payload"]))
-    return outcome, CHECKS.run(CaseContext(spec.event_id, repro["payload"], outcome, registry, spec.result_uri))
+    return outcome, CHECKS.run(CaseContext(spec.event_id, repro["payload"], outcome, registry, spec.result_uri, spec.result_policy))
 
 
 def iter_repros(run: RunResult) -> Iterable[tuple[str, dict[str, Any]]]:

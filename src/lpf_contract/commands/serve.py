@@ -15,7 +15,11 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", type=int, default=2, metavar="N", help="handler workers, i.e. parallel invocations (default: 2)")
     p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default: 30000, the platform's)")
     p.add_argument(
-        "--error-format", choices=("v1", "v2"), default="v1", help="901 error bodies: v1 {errorCode, errorMsg} or v2 {code, message}"
+        "--api",
+        choices=("auto", "v1", "v2"),
+        default="auto",
+        help="answer as the V1 or the V2 gateway; auto (default): V2 for requests with an LP-EventSource header and no "
+        "v query, as LivePerson's client sends them to a V2 (functions/fninvocations) domain, else V1",
     )
     p.add_argument("--log-requests", action="store_true", help="print one line per request on stderr")
     p.set_defaults(run=run)
@@ -41,13 +45,13 @@ def run(args) -> int:
     version = registry.version(args.version)
     handler = load_handler(args.handler, workers=args.workers, timeout_ms=args.timeout_ms)
     try:
-        app = InvocationApp(handler, registry=registry, version=version.name, error_format=args.error_format)
+        app = InvocationApp(handler, registry=registry, version=version.name, api=args.api)
         try:
             server = make_server(app, host=args.host, port=args.port, quiet=not args.log_requests)
         except OSError as exc:
             raise UsageError(f"cannot listen on host={args.host} port={args.port}: {exc.strerror or exc}; try --port 0") from None
         url = server_url(server)
-        print(f"lpf-contract serve: {url} handler={args.handler} version={version.name} workers={args.workers}", flush=True)
+        print(f"lpf-contract serve: {url} handler={args.handler} version={version.name} workers={args.workers} api={args.api}", flush=True)
         for event_id in sorted(version.events):
             print(f"  POST {url}/api/account/ACCOUNT/events/{event_id}/invoke  (lambda {lambda_uuid(version.name, event_id)})")
         openapi = version.openapi_file

@@ -27,13 +27,13 @@ EXTENSION_ERROR_CODES: dict[FaultKind, str] = {
 # V1 bodies {errorCode, errorMsg}: the platform's codes (base.PLATFORM_ERROR_CODES) plus the extensions.
 V1_ERROR_CODES: dict[FaultKind, str] = {**PLATFORM_ERROR_CODES, **EXTENSION_ERROR_CODES}
 
-# V2 bodies {code, message} (platform-facts.md, "Errors"; faas-client-jdk's FaaSFunctionErrorCodes). No V2
-# code is documented for the log limit, so the V1 code stands in (decided here).
+# V2 bodies {code, message} (platform-facts.md, "Errors"; faas-client-jdk's FaaSFunctionErrorCodes). The log
+# limit's V2 code is the one faas-client-node maps to log-limit-reached (baseClient.ts mapV2ErrorCodeToV1).
 V2_ERROR_CODES: dict[FaultKind, str] = {
     FaultKind.CUSTOM_FAILURE: "com.customer.faas.function.threw-error",
     FaultKind.RUNTIME_EXCEPTION: "com.customer.faas.function.js-runtime-error",
     FaultKind.TIMEOUT: "com.customer.faas.function.execution-exceeded",
-    FaultKind.LOG_LIMIT: PLATFORM_ERROR_CODES[FaultKind.LOG_LIMIT],
+    FaultKind.LOG_LIMIT: "com.liveperson.faas.function.runtime.limit-reached",
     **EXTENSION_ERROR_CODES,
 }
 
