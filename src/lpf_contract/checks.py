@@ -110,7 +110,7 @@ def response_schema(ctx: CaseContext) -> Iterator[Finding]:
 def _fault_finding(
     check: str, ctx: CaseContext, kinds: tuple[FaultKind, ...], what: str, *, location: str | None = None
 ) -> Iterator[Finding]:
-    out = ctx.outcome
+    out = first_result_view(ctx.outcome)
     if out.fault not in kinds:
         return
     parts = [what]
@@ -122,13 +122,19 @@ def _fault_finding(
         if out.details.get(key) is not None:
             parts.append(f"{key}={out.details[key]}")
     frame = lambda_frame(out.details.get("stack") or "", ctx.source_path)
+    file, line = (frame.file, frame.line) if frame else (None, None)
+    if frame is None and isinstance(out.details.get("line"), int) and ctx.source_path is not None:
+        # A load-phase fault names its line even when its stack has no frame of the lambda's file.
+        file, line = ctx.source_path.name, out.details["line"]
+    if line is not None:
+        parts.append(f"at {file}:{line}")
     yield Finding(
         check=check,
         severity=CHECKS[check].severity,
         message=", ".join(parts),
         location=location if location is not None else str(out.fault),
-        file=frame.file if frame else None,
-        line=frame.line if frame else None,
+        file=file,
+        line=line,
         stack=trim_stack(out.details.get("stack") or "", ctx.source_path),
     )
 
@@ -237,7 +243,8 @@ def trim_stack(stack: str, source_path: Path | None) -> str:
             break
         head.append(line.rstrip())
     frames = lambda_frames(stack, source_path)
-    if _PY_FRAME.search(stack) and not _JS_FRAME.search(stack):
+    lines_ = stack.splitlines()
+    if any(_PY_FRAME.match(x) for x in lines_) and not any(_JS_FRAME.match(x) for x in lines_):
         # CPython puts the error line last.
         last = stack.rstrip().splitlines()[-1:]
         head = [x.rstrip() for x in last]
@@ -282,14 +289,14 @@ def crash_identity(out: Outcome, source_path: Path | None) -> str:
 )
 def handler_error(ctx: CaseContext) -> Iterator[Finding]:
     kinds = (FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.CRASH, FaultKind.CONNECTION_ERROR, FaultKind.BAD_RESPONSE)
+    out = first_result_view(ctx.outcome)
     what = {
         FaultKind.CUSTOM_FAILURE: "the handler reported an error (custom failure)",
         FaultKind.RUNTIME_EXCEPTION: "the handler threw a runtime exception",
         FaultKind.CRASH: "the handler's worker process died",
         FaultKind.CONNECTION_ERROR: "the HTTP endpoint could not be reached",
         FaultKind.BAD_RESPONSE: "the HTTP endpoint answered something that is not the invocation API's",
-    }.get(ctx.outcome.fault, "")
-    out = ctx.outcome
+    }.get(out.fault, "")
     if out.details.get("phase") == "load":
         what = (
             "the lambda's top-level code throws while loading, so every invocation fails on the platform "
@@ -318,7 +325,7 @@ def timeout(ctx: CaseContext) -> Iterator[Finding]:
     description="The handler answered more than once (a second callback); the platform ignores all but the first.",
 )
 def multiple_results(ctx: CaseContext) -> Iterator[Finding]:
-    out = ctx.outcome
+    out = first_result_view(ctx.outcome)
     if out.details.get("multiple_results"):
         # The first result was a fault (reported by its own check); this warns about what followed.
         raw = out.details.get("multiple_results_message") or ""
@@ -340,7 +347,7 @@ def multiple_results(ctx: CaseContext) -> Iterator[Finding]:
 )
 def not_serializable(ctx: CaseContext) -> Iterator[Finding]:
     what = "the result cannot be serialized as JSON"
-    if ctx.outcome.details.get("multiple_results"):
+    if first_result_view(ctx.outcome).details.get("multiple_results"):
         what = "the first result cannot be serialized as JSON (the platform acts on the first; later results are the multiple-results warning)"
     yield from _fault_finding("not-serializable", ctx, (FaultKind.NOT_SERIALIZABLE,), what)
 

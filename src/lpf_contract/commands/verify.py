@@ -143,7 +143,8 @@ def _print_summary(result, report_dir) -> None:
     import sys
 
     for f in sorted(result.failures, key=lambda f: (f.event, f.check, f.location, f.path)):
-        print(f"{f.severity.upper()} {f.event} [{f.check}] {f.message}" + (f" at {f.source}" if f.source else ""))
+        where = f" at {f.source}" if f.source and f.source not in f.message else ""
+        print(f"{f.severity.upper()} {f.event} [{f.check}] {f.message}{where}")
         # The lambda's own frames only (the runner's and Node's say nothing to its author).
         for line in f.stack.splitlines()[1:6]:
             print(f"    {line.strip()}")
@@ -178,7 +179,7 @@ def _replay(args, registry, options, repro, replay) -> int:
     for log in outcome.logs:
         print(f"  log.{log.level}: {log.text}")
     for f in findings:
-        print(f"{f.severity.upper()} [{f.check}] {f.message}" + (f" at {f.file}:{f.line}" if f.file and f.line else ""))
+        print(f"{f.severity.upper()} [{f.check}] {f.message}")
     errors = [f for f in findings if f.severity == Severity.ERROR]
     print("verdict=" + ("FAIL" if errors else "PASS"))
     return 1 if errors else 0
