@@ -140,9 +140,9 @@ def _fault_finding(
 
 
 # -- where a crash happened -------------------------------------------------------------------------
-# The first results of a V1 lambda that answered more than once: the platform acts on the first
-# (platform-facts.md, "Results": "only the first counts"), so a first result that is an error or not
-# JSON is the failure, and the later callbacks only a warning.
+# A V1 lambda that answered more than once: "anything after the first callback is ignored" (LivePerson's
+# docs, platform-facts.md "The handler"), so a first result that is an error or not JSON is the failure,
+# and the later callbacks only a warning (what the platform does with them is not documented: decided here).
 _FIRST_FAULTS = frozenset({FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.NOT_SERIALIZABLE})
 _FIRST_ERROR = re.compile(r"\(the first one was an error: (.*)\)\s*\Z", re.S)
 
