@@ -79,7 +79,8 @@ def test_same_seed_same_report(tmp_path):
 
 
 def test_busy_loop_costs_a_bounded_time(tmp_path):
-    # Bounded by the hang budget (3 hangs, then about 4 time limits of shrinking), not by the case count.
+    # Bounded by the run-wide hang budget (2 hangs, then what is left of 4 time limits for shrinking),
+    # not by the case count.
     run = _run(str(HANDLERS / "timeout_on_non_ascii.js"), tmp_path, timeout_ms=500, examples=200)
     from lpf_contract.variants import systematic_variants
 
@@ -98,8 +99,8 @@ def test_shrinking_charges_hanging_candidates_to_the_hang_budget(tmp_path):
     run = verify(str(HANDLERS / "fails_on_agent_hangs_without_dialogs.js"), options)
     hangs = len(log.read_text().splitlines())
     assert any(f.check == "handler-error" for f in run.failures)
-    # exploration stops after max_hangs (3); shrinking may spend about hang_shrink_timeouts (4) limits
-    # on hanging candidates for the whole event (one in flight may overshoot it).
+    # exploration stops after max_hangs (2, run-wide); shrinking may spend what is left of the run's
+    # budget of max_hangs + hang_shrink_timeouts limits (one in flight may overshoot it).
     assert hangs <= options.max_hangs + options.hang_shrink_timeouts + 2, hangs
     # and the report says the budget, not the shrinker, had the last word
     assert any(f.shrink_exhausted for f in run.failures)
