@@ -109,3 +109,42 @@ def test_snapshot_dir_uses_the_verified_handler_and_its_env(run_cli, tmp_path):
     code, out, _ = run_cli("verify", target, "--env", "GREETING=hello", "--event", EVENT, "--examples", "1",
                            "--no-systematic", "--report-dir", tmp_path / "r", "--snapshot-dir", snaps)
     assert code == 1 and 'new: "hello"' in out
+
+
+def test_console_names_the_lambdas_line_and_its_frames(run_cli, tmp_path):
+    target = str(FIXTURES / "verify" / "handlers" / "two_type_errors_on_two_lines.js")
+    code, out, _ = run_cli("verify", target, "--event", EVENT, "--examples", "10", "--seed", "2", "--report-dir", tmp_path)
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("ERROR") and "[handler-error]" in line]
+    assert len(errors) == 2
+    assert errors[0].endswith("at two_type_errors_on_two_lines.js:4") and errors[1].endswith("at two_type_errors_on_two_lines.js:5")
+    assert "    at lambda (two_type_errors_on_two_lines.js:4:" in out and "runner.js" not in out
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    assert sorted((f["file"], f["line"]) for f in doc["failures"]) == [
+        ("two_type_errors_on_two_lines.js", 4), ("two_type_errors_on_two_lines.js", 5)
+    ]
+    md = (tmp_path / "conformance.md").read_text()
+    assert "`two_type_errors_on_two_lines.js:5`" in md and "Stack (the lambda's own frames)" in md
+    assert "two_type_errors_on_two_lines.js:4" in (tmp_path / "conformance.html").read_text()
+    assert "at lambda (two_type_errors_on_two_lines.js:5:" in (tmp_path / "junit.xml").read_text()
+
+
+def test_a_syntax_error_is_exit_1_with_reports_saying_nothing_ran(run_cli, tmp_path, monkeypatch):
+    import lpf_contract.handlers
+    from lpf_contract.errors import LambdaSyntaxError
+
+    def load_handler(target, **kw):  # the handler layer's interface: LambdaSyntaxError(line=, detail=)
+        raise LambdaSyntaxError(f"invalid syntax: path={target} line=3", line=3, detail="SyntaxError: Unexpected token ')'")
+
+    monkeypatch.setattr(lpf_contract.handlers, "load_handler", load_handler)
+    target = str(FIXTURES / "verify" / "handlers" / "syntax_error.js")
+    code, out, err = run_cli("verify", target, "--examples", "3", "--report-dir", tmp_path)
+    assert code == 1, out + err
+    assert out.count("[deploy-rules] syntax") == 1 and "(line 3)" in out and "Traceback" not in err
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    assert doc["summary"]["verdict"] == "fail" and doc["summary"]["cases"] == 0
+    assert [s["rule"] for s in doc["static"] if s["rule"] == "syntax"] == ["syntax"]
+    for ev in doc["events"].values():
+        assert ev["cases"] == 0 and ev["skipped"] > 0
+        assert ev["skipped_reason"] == "the lambda does not deploy: syntax error at syntax_error.js:3"
+    assert "does not deploy" in (tmp_path / "conformance.md").read_text()

@@ -38,6 +38,18 @@ def test_fixtures_validate_against_the_schema(name):
     assert schema_errors(doc(name)) == []
 
 
+def test_a_report_without_the_newer_failure_keys_still_loads_with_the_old_identity():
+    d = doc("fail")
+    for f in d["failures"]:
+        for key in ("location", "file", "line", "stack", "shrink_skipped"):
+            f.pop(key)
+    assert schema_errors(d) == []
+    run = RunResult.from_dict(d)
+    # the identity verify used before: the result path with indices as *, else the fault kind
+    assert {f.location for f in run.failures} == {"exception", "/commands/*/type", "/commands/1", "timeout"}
+    assert all(f.file is None and f.stack == "" for f in run.failures)
+
+
 def test_round_trip_reproduces_the_file_byte_for_byte(name):
     # sorted keys and a fixed failure order: the same run always serializes the same way
     assert render_json(RunResult.from_dict(doc(name))) == (FIX / f"{name}.json").read_text(encoding="utf-8")
@@ -55,7 +67,10 @@ def test_schema_describes_every_key_the_model_writes():
     d = RunResult.from_dict(doc("fail")).to_dict()
     assert set(d) - {"snapshots"} <= set(schema["required"])
     assert set(d) <= set(schema["properties"])
-    assert set(d["failures"][0]) == set(schema["properties"]["failures"]["items"]["required"])
+    failure = schema["properties"]["failures"]["items"]
+    assert set(d["failures"][0]) == set(failure["properties"])
+    # Keys added since the first schema are optional, so that older reports still load (--compare).
+    assert set(failure["properties"]) - set(failure["required"]) == {"location", "file", "line", "stack", "shrink_skipped"}
     assert set(d["static"][0]) == set(schema["properties"]["static"]["items"]["required"])
     event = next(iter(d["events"].values()))
     assert set(event) == set(schema["properties"]["events"]["additionalProperties"]["required"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .handlers.base import FaultKind, Outcome
+from .handlers.base import PLATFORM_ERROR_CODES, FaultKind, Outcome
 from .model import Finding, Severity
 
 
@@ -19,6 +21,7 @@ class CaseContext:
     result_uri: str
     # What the platform does with the result (registry.yaml result_policy): "acted-on" or "ignored".
     result_policy: str = "acted-on"
+    source_path: Path | None = None  # the lambda's own file: its stack frames locate a crash
 
 
 CheckFn = Callable[[CaseContext], Iterable[Finding]]
@@ -58,6 +61,8 @@ class CheckRegistry:
         return len(self._checks)
 
     def run(self, ctx: CaseContext) -> list[Finding]:
+        # Every check judges what the platform acts on: the first result (see first_result_view).
+        ctx = dataclasses.replace(ctx, outcome=first_result_view(ctx.outcome))
         findings: list[Finding] = []
         for check in self:
             if check.fn is not None:
@@ -141,8 +146,10 @@ def ignored_commands(ctx: CaseContext) -> Iterator[Finding]:
     )
 
 
-def _fault_finding(check: str, ctx: CaseContext, kinds: tuple[FaultKind, ...], what: str) -> Iterator[Finding]:
-    out = ctx.outcome
+def _fault_finding(
+    check: str, ctx: CaseContext, kinds: tuple[FaultKind, ...], what: str, *, location: str | None = None
+) -> Iterator[Finding]:
+    out = first_result_view(ctx.outcome)
     if out.fault not in kinds:
         return
     parts = [what]
@@ -153,7 +160,165 @@ def _fault_finding(check: str, ctx: CaseContext, kinds: tuple[FaultKind, ...], w
     for key in ("exit_code", "signal", "status"):
         if out.details.get(key) is not None:
             parts.append(f"{key}={out.details[key]}")
-    yield Finding(check=check, severity=CHECKS[check].severity, message=", ".join(parts), location=str(out.fault))
+    frame = lambda_frame(out.details.get("stack") or "", ctx.source_path)
+    file, line = (frame.file, frame.line) if frame else (None, None)
+    if frame is None and isinstance(out.details.get("line"), int) and ctx.source_path is not None:
+        # A load-phase fault names its line even when its stack has no frame of the lambda's file.
+        file, line = ctx.source_path.name, out.details["line"]
+    if line is not None:
+        parts.append(f"at {file}:{line}")
+    yield Finding(
+        check=check,
+        severity=CHECKS[check].severity,
+        message=", ".join(parts),
+        location=location if location is not None else str(out.fault),
+        file=file,
+        line=line,
+        stack=trim_stack(out.details.get("stack") or "", ctx.source_path),
+    )
+
+
+# -- where a crash happened -------------------------------------------------------------------------
+# A V1 lambda that answered more than once: "anything after the first callback is ignored" (LivePerson's
+# docs, platform-facts.md "The handler"), so a first result that is an error or not JSON is the failure,
+# and the later callbacks only a warning (what the platform does with them is not documented: decided here).
+_FIRST_FAULTS = frozenset({FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.NOT_SERIALIZABLE})
+_FIRST_ERROR = re.compile(r"\(the first one was an error: (.*)\)\s*\Z", re.S)
+
+
+def first_result_view(out: Outcome) -> Outcome:
+    """``out`` as the platform acts on it: when a lambda answered more than once and its FIRST result
+    was an error or not JSON, that fault (not ``multiple-results``) is the outcome's fault.
+
+    The later results stay visible to the ``multiple-results`` warning through
+    ``details["multiple_results"]`` (the worker's message about them in ``details["multiple_results_message"]``).
+    Idempotent; any other outcome is returned unchanged.
+    """
+    first = out.details.get("first_fault")
+    if out.fault != FaultKind.MULTIPLE_RESULTS or first not in {k.value for k in _FIRST_FAULTS}:
+        return out
+    kind = FaultKind(first)
+    raw = out.error_message or ""
+    # worker_pool._outcome appends the first error's "Name: message" to its multiple-results message.
+    m = _FIRST_ERROR.search(raw)
+    return dataclasses.replace(
+        out,
+        fault=kind,
+        error_code=PLATFORM_ERROR_CODES.get(kind),
+        error_message=m.group(1) if m else raw or None,
+        details={**out.details, "multiple_results": True, "multiple_results_message": raw},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One stack frame in the lambda's own file."""
+
+    file: str  # the file's base name, e.g. index.js (reports must not depend on where the file lives)
+    line: int
+    column: int | None
+    function: str  # "" for anonymous frames
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+# V8: "    at lambda (/abs/index.js:4:13)", "    at /abs/index.js:4:13", "    at async lambda (file:///abs/index.js:4:13)"
+_JS_FRAME = re.compile(r"^\s*at (?:(?P<fn>.*?) \()?(?:file://)?(?P<file>[^()\s][^()]*?):(?P<line>\d+):(?P<col>\d+)\)?\s*$")
+# CPython: '  File "/abs/handler.py", line 4, in handle'
+_PY_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)\s*$')
+_RUNNER_DIR = Path(__file__).resolve().parent / "handlers"
+
+
+def _is_lambda_file(file: str, source_path: Path | None) -> bool:
+    if source_path is not None:
+        return file == str(source_path)
+    # Without the lambda's path (a report read back, an adapter that has none), anything that is not
+    # the runtime's own code or a module counts as the lambda's.
+    return (
+        file.startswith("/")
+        and not file.startswith(str(_RUNNER_DIR))
+        and "/node_modules/" not in file
+        and "/lib/python" not in file
+    )
+
+
+def lambda_frames(stack: str, source_path: Path | None) -> list[Frame]:
+    """The frames of ``stack`` (V8 or CPython format) inside the lambda's own file, innermost first."""
+    frames: list[Frame] = []
+    python = False
+    for line in stack.splitlines():
+        m = _JS_FRAME.match(line)
+        if m is None:
+            m = _PY_FRAME.match(line)
+            python = python or m is not None
+        if m is None or not _is_lambda_file(m.group("file"), source_path):
+            continue
+        col = m.groupdict().get("col")
+        fn = (m.group("fn") or "").removeprefix("async ").strip()
+        frames.append(Frame(Path(m.group("file")).name, int(m.group("line")), int(col) if col else None, fn))
+    # A Python traceback lists the innermost frame last.
+    return frames[::-1] if python else frames
+
+
+def lambda_frame(stack: str, source_path: Path | None) -> Frame | None:
+    """The innermost frame of ``stack`` inside the lambda's own file: where the lambda failed."""
+    frames = lambda_frames(stack, source_path)
+    return frames[0] if frames else None
+
+
+def trim_stack(stack: str, source_path: Path | None) -> str:
+    """The error line(s) of ``stack`` and only the frames in the lambda's own file (base names only).
+
+    The runner's, Node's and the modules' frames say nothing to the lambda's author; absolute paths
+    would make reports differ from one machine to the next.
+    """
+    if not stack:
+        return ""
+    head: list[str] = []
+    for line in stack.splitlines():
+        if _JS_FRAME.match(line) or _PY_FRAME.match(line) or line.startswith("Traceback ("):
+            break
+        head.append(line.rstrip())
+    frames = lambda_frames(stack, source_path)
+    lines_ = stack.splitlines()
+    if any(_PY_FRAME.match(x) for x in lines_) and not any(_JS_FRAME.match(x) for x in lines_):
+        # CPython puts the error line last.
+        last = stack.rstrip().splitlines()[-1:]
+        head = [x.rstrip() for x in last]
+    lines = head[:3] + [f"    at {f.function + ' ' if f.function else ''}({f.file}:{f.line}{f':{f.column}' if f.column else ''})" for f in frames]
+    return "\n".join(lines)
+
+
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`(?:[^`\\]|\\.)*`")
+_NUMBER = re.compile(r"(?<![A-Za-z_$])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def normalise_message(message: str) -> str:
+    """An error message with its variable parts replaced: quoted values by ``<s>``, numbers by ``<n>``.
+
+    ``Cannot read properties of undefined (reading 'x')`` and ``... (reading 'y')`` thrown on one line
+    are one failure; the same message on two lines is two (the line is part of the identity).
+    """
+    first = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    return _NUMBER.sub("<n>", _QUOTED.sub("<s>", first))[:200]
+
+
+def crash_identity(out: Outcome, source_path: Path | None) -> str:
+    """What makes two handler errors the same failure: fault kind, error class and normalised
+    message, and the innermost frame in the lambda's own file; e.g.
+    ``runtime-exception: TypeError: Cannot read properties of undefined (reading <s>) @ index.js:4``.
+    """
+    frame = lambda_frame(out.details.get("stack") or "", source_path)
+    if frame is None and out.details.get("phase") == "load" and isinstance(out.details.get("line"), int):
+        where = f"{source_path.name if source_path else 'lambda'}:{out.details['line']}"
+    else:
+        where = frame.where if frame else ""
+    text = f"{out.fault}: {normalise_message(out.error_message or '')}".rstrip(": ")
+    if out.details.get("phase") == "load":
+        text = f"load {text}"
+    return f"{text} @ {where}" if where else text
 
 
 @CHECKS.register(
@@ -163,19 +328,33 @@ def _fault_finding(check: str, ctx: CaseContext, kinds: tuple[FaultKind, ...], w
 )
 def handler_error(ctx: CaseContext) -> Iterator[Finding]:
     kinds = (FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.CRASH, FaultKind.CONNECTION_ERROR, FaultKind.BAD_RESPONSE)
+    out = first_result_view(ctx.outcome)
     what = {
         FaultKind.CUSTOM_FAILURE: "the handler reported an error (custom failure)",
         FaultKind.RUNTIME_EXCEPTION: "the handler threw a runtime exception",
         FaultKind.CRASH: "the handler's worker process died",
         FaultKind.CONNECTION_ERROR: "the HTTP endpoint could not be reached",
         FaultKind.BAD_RESPONSE: "the HTTP endpoint answered something that is not the invocation API's",
-    }.get(ctx.outcome.fault, "")
-    yield from _fault_finding("handler-error", ctx, kinds, what)
+    }.get(out.fault, "")
+    if out.details.get("phase") == "load":
+        what = (
+            "the lambda's top-level code throws while loading, so every invocation fails on the platform "
+            "whatever the payload"
+        )
+    if out.details.get("multiple_results"):
+        what += " in its first result (the platform acts on the first; later results are the multiple-results warning)"
+    yield from _fault_finding("handler-error", ctx, kinds, what, location=crash_identity(out, ctx.source_path))
 
 
 @CHECKS.register("timeout", severity=Severity.ERROR, description="No result within the time limit (the platform kills the function after 30 s).")
 def timeout(ctx: CaseContext) -> Iterator[Finding]:
     limit = ctx.outcome.details.get("timeout_ms")
+    if ctx.outcome.details.get("never_called"):
+        # Known at once (nothing was left pending), but the platform would still time out.
+        yield from _fault_finding(
+            "timeout", ctx, (FaultKind.TIMEOUT,), "the callback was never called and nothing was pending", location="timeout: never called"
+        )
+        return
     yield from _fault_finding("timeout", ctx, (FaultKind.TIMEOUT,), "no result within the time limit" + (f" timeout_ms={limit}" if limit else ""))
 
 
@@ -185,6 +364,18 @@ def timeout(ctx: CaseContext) -> Iterator[Finding]:
     description="The handler answered more than once (a second callback); the platform ignores all but the first.",
 )
 def multiple_results(ctx: CaseContext) -> Iterator[Finding]:
+    out = first_result_view(ctx.outcome)
+    if out.details.get("multiple_results"):
+        # The first result was a fault (reported by its own check); this warns about what followed.
+        raw = out.details.get("multiple_results_message") or ""
+        yield Finding(
+            check="multiple-results",
+            severity=CHECKS["multiple-results"].severity,
+            message="more than one result; only the first counts, and it was a fault"
+            + (f", message={raw.splitlines()[0][:300]!r}" if raw else ""),
+            location=str(FaultKind.MULTIPLE_RESULTS),
+        )
+        return
     yield from _fault_finding("multiple-results", ctx, (FaultKind.MULTIPLE_RESULTS,), "more than one result; only the first counts")
 
 
@@ -194,7 +385,10 @@ def multiple_results(ctx: CaseContext) -> Iterator[Finding]:
     description="The result is not JSON (circular, a function, undefined in an array, NaN).",
 )
 def not_serializable(ctx: CaseContext) -> Iterator[Finding]:
-    yield from _fault_finding("not-serializable", ctx, (FaultKind.NOT_SERIALIZABLE,), "the result cannot be serialized as JSON")
+    what = "the result cannot be serialized as JSON"
+    if first_result_view(ctx.outcome).details.get("multiple_results"):
+        what = "the first result cannot be serialized as JSON (the platform acts on the first; later results are the multiple-results warning)"
+    yield from _fault_finding("not-serializable", ctx, (FaultKind.NOT_SERIALIZABLE,), what)
 
 
 @CHECKS.register(

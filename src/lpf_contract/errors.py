@@ -31,3 +31,16 @@ class HandlerLoadError(LpfContractError):
 
 class InputFileError(LpfContractError):
     """A payload or report file cannot be read."""
+
+
+class LambdaSyntaxError(HandlerLoadError):
+    """The lambda's source does not parse: the platform refuses to deploy it.
+
+    verify turns it into a ``deploy-rules`` finding (exit 1); other commands report it as bad input.
+    ``line`` is 1-based in the lambda's file (None when unknown); ``detail`` the parser's message.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.detail = detail

@@ -22,11 +22,18 @@ class Finding:
     path: str = ""  # JSON pointer into the data the check looked at (the result, or the payload)
     schema_path: str = ""  # JSON pointer into the schema, where it applies
     location: str = ""  # what makes two findings "the same failure" beside the check id
+    file: str | None = None  # the lambda's own file (base name) where it failed, from the error's stack
+    line: int | None = None  # 1-based line in ``file``
+    stack: str = ""  # the error's stack trimmed to the lambda's own frames
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Failure:
-    """A distinct failure (by event, check and location), shrunk, with what it takes to reproduce it."""
+    """A distinct failure, shrunk, with what it takes to reproduce it.
+
+    Its identity is :attr:`key`, (event, check, location): verify de-duplicates on it, shrinking keeps
+    it, and ``report --compare`` matches runs on it.
+    """
 
     event: str
     check: str
@@ -48,10 +55,22 @@ class Failure:
     shrink_steps: int = 0
     shrink_exhausted: bool = False  # shrinking stopped on its budget: a smaller payload may exist
     variant: str = ""  # how the first failing payload was made (systematic variant name or "generated")
+    location: str = ""  # the identity beside event and check (Finding.location)
+    file: str | None = None  # the lambda's own file (base name) where it failed
+    line: int | None = None  # 1-based line in ``file``
+    stack: str = ""  # the error's stack trimmed to the lambda's own frames
+    shrink_skipped: str = ""  # why shrinking was not attempted (empty when it was, or could not be)
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.event, self.check, self.path)
+        return (self.event, self.check, self.location)
+
+    @property
+    def source(self) -> str:
+        """``index.js:4``: where in the lambda's own file it failed; empty when unknown."""
+        if not self.file:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,7 +129,7 @@ class RunResult:
         """The ``conformance.json`` document (sorted keys when serialized)."""
         failures = [
             {**asdict(f), "severity": str(f.severity), "logs": [dict(x) for x in f.logs]}
-            for f in sorted(self.failures, key=lambda f: (f.event, f.check, f.path, f.message))
+            for f in sorted(self.failures, key=lambda f: (f.event, f.check, f.location, f.path, f.message))
         ]
         return {
             "tool": dict(self.tool),
@@ -173,6 +192,11 @@ class RunResult:
                 shrink_steps=int(f.get("shrink_steps", 0)),
                 shrink_exhausted=bool(f.get("shrink_exhausted", False)),
                 variant=f.get("variant", ""),
+                location=f["location"] if "location" in f else _old_location(f),
+                file=f.get("file"),
+                line=f.get("line"),
+                stack=f.get("stack", ""),
+                shrink_skipped=f.get("shrink_skipped", ""),
             )
             for f in doc.get("failures", ())
         )
@@ -203,3 +227,19 @@ class RunResult:
             interrupted=bool(doc.get("interrupted", False)),
             snapshots=dict(doc["snapshots"]) if doc.get("snapshots") is not None else None,
         )
+
+
+def _old_location(f: Mapping[str, Any]) -> str:
+    # Reports written before failures carried their location: rebuild the identity that verify used
+    # then (the result path with array indices as *, else the fault kind).
+    import re
+
+    path = f.get("path") or ""
+    if path and f.get("check") != "duplicate-command":
+        return re.sub(r"/\d+(?=/|$)", "/*", path)
+    if f.get("check") == "response-schema":
+        return "no-result"
+    if f.get("check") == "duplicate-command":
+        m = re.search(r"command type=(\S+)", f.get("message") or "")
+        return m.group(1) if m else path
+    return f.get("fault") or ""

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
-from .checks import CHECKS, CaseContext
-from .errors import UsageError
+from .checks import CHECKS, CaseContext, first_result_view
+from .errors import LambdaSyntaxError, UsageError
 from .handlers.base import FaultKind, Outcome
 from .model import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
 
@@ -44,9 +44,12 @@ class VerifyOptions:
     allow_domains: tuple[str, ...] = ()  # outbound HTTP allow-list, like the platform proxy's
     secrets_file: Path | None = None  # JSON {"name": "value"} the toolbelt's SecretClient reads
     systematic: bool = True
-    max_hangs: int = 3  # timeouts/crashes per event before the rest of its cases are skipped
+    # The hang budget is run-wide: after max_hangs hanging cases (timeouts/crashes) in any event, a hang
+    # is certain and every remaining case of every event is skipped; the whole run spends at most about
+    # max_hangs + hang_shrink_timeouts time limits on hanging cases, shrinking included.
+    max_hangs: int = 2
     shrink_attempts: int = 200  # handler runs per failure while shrinking
-    hang_shrink_timeouts: int = 4  # shrinking a hang may cost about this many time limits
+    hang_shrink_timeouts: int = 2  # what shrinking may add to the run's hang budget, in time limits
     report_dir: Path | None = None
     target_label: str | None = None  # how the repro command names the handler
     contracts_dir: Path | None = None  # named in repro commands when not the default contracts
@@ -99,11 +102,30 @@ class _EventState:
     event: str
     cases: int = 0
     failed: int = 0
-    hangs: int = 0
     skipped: int = 0
-    shrink_hang_s: float = 0.0  # seconds spent on hanging candidates while shrinking
+    skipped_reason: str = ""
     coverage: Any = None  # lpf_contract.variants.Coverage, set when the event starts
     seen: dict[tuple[str, str], _Seen] = field(default_factory=dict)
+
+
+@dataclass
+class _RunBudget:
+    """What hangs have cost the whole run so far (one budget for every event and for shrinking)."""
+
+    hangs: int = 0  # hanging cases while exploring (never-called timeouts excluded: they cost nothing)
+    spent_s: float = 0.0  # seconds spent waiting on hanging cases, exploring and shrinking
+    certain_in: str | None = None  # the event in which a hang became certain
+    load_fault: Outcome | None = None  # the lambda's top-level code throws: every invocation fails
+
+
+def _is_hang(outcome: Outcome) -> bool:
+    # A timeout reported at once because the callback was never called and nothing was pending
+    # costs no time: it is a timeout failure, but not a hang to budget for.
+    return outcome.fault in _HANGS and not outcome.details.get("never_called")
+
+
+def _is_load_fault(outcome: Outcome) -> bool:
+    return outcome.details.get("phase") == "load" and outcome.fault is not None
 
 
 def handler_input(payload: Any) -> dict[str, Any]:
@@ -130,22 +152,39 @@ class Verifier:
         self._handler = handler
         self._progress = progress
         self._stop = threading.Event()
+        self._replaceable = False
+        self.handler = None  # the live handler once run() started (it may replace a killed one)
 
     def stop(self) -> None:
         self._stop.set()
 
+    @property
+    def hang_budget_s(self) -> float:
+        """Seconds the whole run may spend on hanging cases, exploring and shrinking."""
+        return (self.options.max_hangs + self.options.hang_shrink_timeouts) * self.options.timeout_ms / 1000
+
     # -- the run ---------------------------------------------------------------------------------
-    def run(self, *, progress: ProgressFn | None = None, handler=None) -> RunResult:
-        """Run every event; ``handler`` (or the constructor's) is used and left open, else one is loaded."""
+    def run(self, *, progress: ProgressFn | None = None, handler=None, replaceable: bool = False) -> RunResult:
+        """Run every event; ``handler`` (or the constructor's) is used and left open, else one is loaded.
+
+        With ``replaceable=True`` the verifier may close the given handler to kill cases still running
+        when a hang is certain, and load a fresh one: ``self.handler`` is then the live one, and the
+        caller closes it. A lambda that does not parse (LambdaSyntaxError) gives a run with a
+        ``deploy-rules`` finding and every case not run (see :meth:`not_deployable`).
+        """
         if progress is not None:
             self._progress = progress
         handler = handler or self._handler
         owns = handler is None
         if handler is None:
-            from .handlers import load_handler
-
-            handler = load_handler(self.target, **self.options.handler_options())
+            try:
+                handler = self._load()
+            except LambdaSyntaxError as exc:
+                return self.not_deployable(exc)
+        self._replaceable = owns or replaceable
+        self.handler = handler
         states: dict[str, _EventState] = {}
+        budget = _RunBudget()
         interrupted = False
         static: list[StaticFinding] = []
         shrunk: dict[tuple[str, tuple[str, str]], Failure] = {}
@@ -153,15 +192,23 @@ class Verifier:
             static = self._static(handler)
             for event in self.events:
                 state = states[event] = _EventState(event)
-                self._explore(handler, event, state)
-            self._shrink_all(handler, states, shrunk)
+                if budget.certain_in is not None:
+                    # A hang is certain: the events not started yet are not run at all.
+                    state.skipped = self._count_cases(event)
+                    state.skipped_reason = (
+                        f"not run: a hang was certain in event {budget.certain_in} after {budget.hangs} hanging cases "
+                        "(timeouts/crashes), so the rest of the run was stopped; fix the hang first"
+                    )
+                    continue
+                self._explore(event, state, budget)
+            self._shrink_all(states, shrunk, budget)
         except KeyboardInterrupt:
             # Whatever ran is reported in a report marked interrupted: failures shrunk so far as
             # they are, the others as first seen.
             interrupted = True
         finally:
             if owns:
-                handler.close()
+                self.handler.close()
         failures = [
             shrunk.get((ev, key)) or self._failure(ev, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0)
             for ev, st in states.items()
@@ -179,9 +226,7 @@ class Verifier:
                     cases=st.cases,
                     failed=st.failed,
                     skipped=st.skipped,
-                    skipped_reason=(
-                        f"stopped after {st.hangs} hanging cases (timeouts/crashes); fix those first" if st.skipped else ""
-                    ),
+                    skipped_reason=st.skipped_reason if st.skipped else "",
                     coverage=(st.coverage.summary() if st.coverage is not None else {}),
                 )
                 for ev, st in states.items()
@@ -189,6 +234,49 @@ class Verifier:
             failures=tuple(failures),
             static=tuple(static),
             interrupted=interrupted,
+        )
+
+    def _load(self):
+        from .handlers import load_handler
+
+        return load_handler(self.target, **self.options.handler_options())
+
+    def not_deployable(self, exc: LambdaSyntaxError) -> RunResult:
+        """The run of a lambda that does not parse: the platform refuses to deploy it, so no case runs.
+
+        One ``deploy-rules`` finding names the line (lint's own syntax finding when it sees the error
+        too, so that it is not reported twice); every event lists all its cases as not run, with why.
+        """
+        from .handlers.lint import lint_file, resolve_source
+
+        check = CHECKS["deploy-rules"]
+        try:
+            source: Path | None = resolve_source(self.target)
+            issues = lint_file(source)
+        except Exception:  # noqa: BLE001 - lint is extra evidence here; the syntax error stands alone
+            source, issues = None, []
+        static = [StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line) for i in issues]
+        syntax = next((s for s in static if s.rule == "syntax"), None)
+        if syntax is None:
+            detail = exc.detail or str(exc)
+            syntax = StaticFinding(
+                check=check.id, severity=check.severity, rule="syntax", message=f"the source does not parse: {detail}", line=exc.line
+            )
+            static.insert(0, syntax)
+        line = syntax.line or exc.line
+        name = source.name if source is not None else Path(self.target).name
+        reason = f"the lambda does not deploy: syntax error at {name}:{line}" if line else f"the lambda does not deploy: syntax error in {name}"
+        return RunResult(
+            tool={"name": "lpf-contract", "version": __version__},
+            contract_version=self.version.name,
+            handler={"target": self.options.target_label or self.target, "kind": "node", "runtime": self.options.runtime},
+            seed=self.seed,
+            examples=self.options.examples,
+            events={
+                ev: EventResult(event=ev, cases=0, failed=0, skipped=self._count_cases(ev), skipped_reason=reason) for ev in self.events
+            },
+            failures=(),
+            static=tuple(static),
         )
 
     def _static(self, handler) -> list[StaticFinding]:
@@ -201,6 +289,9 @@ class Verifier:
             StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line)
             for i in lint_file(handler.source_path)
         ]
+
+    def _count_cases(self, event: str) -> int:
+        return self._cases(event)[0]
 
     def _cases(self, event: str) -> tuple[int, Iterator[tuple[str, Any]]]:
         """How many cases the event has, and the cases (generated payloads are drawn lazily)."""
@@ -219,7 +310,7 @@ class Verifier:
 
         return len(systematic) + self.options.examples, cases()
 
-    def _explore(self, handler, event: str, state: _EventState) -> None:
+    def _explore(self, event: str, state: _EventState, budget: _RunBudget) -> None:
         from collections import deque
 
         from .variants import Coverage
@@ -228,49 +319,89 @@ class Verifier:
         state.coverage = Coverage.for_schema(self.registry.bundled(spec.payload_uri))
         workers = max(1, self.options.workers)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lpf-case")
+        handler = self.handler
         # A sliding window keeps every worker busy while results are recorded in submission order,
         # so that the report does not depend on which worker finished first.
         in_flight: deque = deque()
         total, cases = self._cases(event)
         try:
             for name, payload in cases:
+                if budget.load_fault is not None and state.cases + len(in_flight) > 0:
+                    # The top-level code throws before any payload is seen: this case would fail
+                    # exactly like the first one, so it is counted as failed without running it.
+                    self._drain_all(in_flight, state, spec.result_uri, budget)
+                    self._observe(state, spec.result_uri, name, payload, budget.load_fault, budget)
+                    continue
                 in_flight.append((name, payload, pool.submit(handler.invoke, event, handler_input(payload))))
-                if len(in_flight) >= workers * 4:
-                    self._drain_one(in_flight, state, spec.result_uri)
-                if state.hangs >= self.options.max_hangs:
+                if len(in_flight) >= workers * 4 or budget.load_fault is not None:
+                    self._drain_one(in_flight, state, spec.result_uri, budget)
+                if budget.hangs >= self.options.max_hangs:
                     break
-            while in_flight and state.hangs < self.options.max_hangs:
-                self._drain_one(in_flight, state, spec.result_uri)
-            if state.hangs >= self.options.max_hangs:
+            while in_flight and budget.hangs < self.options.max_hangs:
+                self._drain_one(in_flight, state, spec.result_uri, budget)
+            if budget.hangs >= self.options.max_hangs:
+                budget.certain_in = budget.certain_in or event
                 # Cases submitted but not recorded, and those never drawn, are skipped (counted,
-                # not generated just to be counted).
+                # not generated just to be counted); the ones still running are killed, not waited for.
                 state.skipped = total - state.cases
-                for *_, fut in in_flight:
-                    fut.cancel()
+                state.skipped_reason = (
+                    f"{state.skipped} of {total} cases not run (those after case {state.cases}): a hang was certain after "
+                    f"{budget.hangs} hanging cases (timeouts/crashes), so the rest of the run was stopped; fix the hang first"
+                )
+                self._abandon(pool, in_flight)
+                return
         except BaseException:
             # Ctrl-C / SIGTERM / stop(): kill the workers first so that running cases end now,
             # instead of the pool waiting for them (a hanging case would wait its whole time limit).
-            handler.close()
+            self.handler.close()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
 
-    def _drain_one(self, in_flight, state: _EventState, result_uri: str) -> None:
+    def _abandon(self, pool: ThreadPoolExecutor, in_flight) -> None:
+        """Stop the cases still in flight: cancel those not started, kill those running."""
+        for *_, fut in in_flight:
+            fut.cancel()
+        running = [fut for *_, fut in in_flight if not fut.done()]
+        if running and self._replaceable:
+            # A running case can only be stopped by killing its worker: close the handler (every
+            # worker) and load a fresh one for what follows (shrinking).
+            self.handler.close()
+            pool.shutdown(wait=True)
+            self.handler = self._load()
+        else:
+            # A handler we may not replace: its running cases end on their own time limit.
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _drain_one(self, in_flight, state: _EventState, result_uri: str, budget: _RunBudget) -> None:
         name, payload, fut = in_flight.popleft()
         outcome = _wait(fut, self._stop)
+        self._observe(state, result_uri, name, payload, outcome, budget)
+
+    def _drain_all(self, in_flight, state: _EventState, result_uri: str, budget: _RunBudget) -> None:
+        while in_flight:
+            self._drain_one(in_flight, state, result_uri, budget)
+
+    def _observe(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome, budget: _RunBudget) -> None:
         state.coverage.observe(payload)
+        if _is_hang(outcome):
+            budget.hangs += 1
+            budget.spent_s += outcome.duration_ms / 1000
+        if budget.load_fault is None and _is_load_fault(outcome):
+            budget.load_fault = outcome
         self._record(state, result_uri, name, payload, outcome)
         if self._progress:
             self._progress(state.event, state.cases, None)
 
     def _findings(self, event: str, result_uri: str, payload: Any, outcome: Outcome) -> list[Finding]:
         policy = self.registry.event(event, self.version.name).result_policy
-        return CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri, policy))
+        source = getattr(self.handler, "source_path", None)
+        return CHECKS.run(
+            CaseContext(event, payload, outcome, self.registry, result_uri, result_policy=policy, source_path=source)
+        )
 
     def _record(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome) -> None:
         state.cases += 1
-        if outcome.fault in _HANGS:
-            state.hangs += 1
         findings = self._findings(state.event, result_uri, payload, outcome)
         if any(f.severity == Severity.ERROR for f in findings):
             state.failed += 1
@@ -282,41 +413,42 @@ class Verifier:
                 state.seen[key] = _Seen(f, payload, outcome, name)
 
     # -- shrinking ------------------------------------------------------------------------------
-    def _shrink_all(self, handler, states: dict[str, _EventState], shrunk: dict) -> None:
+    def _shrink_all(self, states: dict[str, _EventState], shrunk: dict, budget: _RunBudget) -> None:
         from .shrink import BudgetSpent, shrink
 
         for event, state in states.items():
+            if state.coverage is None:  # the event never ran
+                continue
             spec = self.registry.event(event, self.version.name)
             fast = self.registry.fast_validator(spec.payload_uri)
             for key, seen in sorted(state.seen.items()):
                 if self._stop.is_set():
                     raise KeyboardInterrupt
+                if _is_load_fault(seen.outcome):
+                    # Shrinking would only confirm that every payload fails the same way.
+                    shrunk[(event, key)] = self._failure(
+                        event, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0,
+                        skipped="not shrunk: the lambda fails while loading, before it sees any payload",
+                    )
+                    continue
                 last: dict[str, Any] = {}
 
-                def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last, state=state):
-                    # Time spent on hanging candidates is charged to one budget per event (about
-                    # hang_shrink_timeouts time limits), whatever failure is being shrunk: a handler
-                    # that hangs on some inputs cannot make shrinking cost hundreds of time limits.
-                    if state.shrink_hang_s >= self.options.hang_shrink_timeouts * self.options.timeout_ms / 1000:
+                def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last):
+                    # Time spent on hanging candidates is charged to the run's one hang budget,
+                    # whatever failure is being shrunk: a handler that hangs on some inputs cannot
+                    # make shrinking cost hundreds of time limits.
+                    if budget.spent_s >= self.hang_budget_s:
                         raise BudgetSpent
-                    started = time.monotonic()
-                    out = handler.invoke(event, handler_input(candidate))
-                    if out.fault in _HANGS:
-                        state.shrink_hang_s += time.monotonic() - started
+                    out = self.handler.invoke(event, handler_input(candidate))
+                    if _is_hang(out):
+                        budget.spent_s += out.duration_ms / 1000
                     for f in self._findings(event, uri, candidate, out):
                         if (f.check, f.location) == key:
                             last.update(outcome=out, finding=f)
                             return True
                     return False
 
-                hang = seen.outcome.fault in _HANGS
-                result = shrink(
-                    seen.payload,
-                    reproduces,
-                    is_valid=fast.is_valid,
-                    max_attempts=self.options.shrink_attempts,
-                    deadline_s=(self.options.hang_shrink_timeouts * self.options.timeout_ms / 1000) if hang else None,
-                )
+                result = shrink(seen.payload, reproduces, is_valid=fast.is_valid, max_attempts=self.options.shrink_attempts)
                 outcome, finding = seen.outcome, seen.finding
                 if result.steps:
                     # `last` holds the latest reproduction, which is the accepted payload's.
@@ -326,9 +458,22 @@ class Verifier:
                 )
 
     def _failure(
-        self, event: str, seen: _Seen, payload: Any, outcome: Outcome, finding: Finding, *, shrunk: bool, steps: int, exhausted: bool = False
+        self,
+        event: str,
+        seen: _Seen,
+        payload: Any,
+        outcome: Outcome,
+        finding: Finding,
+        *,
+        shrunk: bool,
+        steps: int,
+        exhausted: bool = False,
+        skipped: str = "",
     ) -> Failure:
         repro_rel = f"repro/{event}.{finding.check}.{zlib.crc32(finding.location.encode()):08x}.json"
+        # What the platform acts on: a first result that was a fault, not the multiple-results wrapper
+        # (that one stays on the multiple-results warning).
+        shown = outcome if finding.check == "multiple-results" else first_result_view(outcome)
         return Failure(
             event=event,
             check=finding.check,
@@ -337,11 +482,11 @@ class Verifier:
             path=finding.path,
             schema_path=finding.schema_path,
             payload=payload,
-            result=outcome.result if outcome.has_result else None,
-            has_result=outcome.has_result,
-            fault=str(outcome.fault) if outcome.fault else None,
-            error_code=outcome.error_code,
-            error_message=outcome.error_message,
+            result=shown.result if shown.has_result else None,
+            has_result=shown.has_result,
+            fault=str(shown.fault) if shown.fault else None,
+            error_code=shown.error_code,
+            error_message=shown.error_message,
             logs=tuple({"level": log.level, "text": log.text} for log in outcome.logs),
             repro=self.repro_command(repro_rel),
             repro_file=repro_rel,
@@ -350,6 +495,11 @@ class Verifier:
             shrink_steps=steps,
             shrink_exhausted=exhausted,
             variant=seen.variant,
+            location=finding.location,
+            file=finding.file,
+            line=finding.line,
+            stack=finding.stack,
+            shrink_skipped=skipped,
         )
 
     def repro_command(self, repro_rel: str) -> str:
@@ -423,7 +573,12 @@ def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, regist
     spec = registry.event(repro["event"], version)
     with load_handler(target, **{**options.handler_options(), "workers": 1}) as handler:
         outcome = handler.invoke(spec.event_id, handler_input(repro["payload"]))
-    return outcome, CHECKS.run(CaseContext(spec.event_id, repro["payload"], outcome, registry, spec.result_uri, spec.result_policy))
+        source = handler.source_path
+    return outcome, CHECKS.run(
+        CaseContext(
+            spec.event_id, repro["payload"], outcome, registry, spec.result_uri, result_policy=spec.result_policy, source_path=source
+        )
+    )
 
 
 def iter_repros(run: RunResult) -> Iterable[tuple[str, dict[str, Any]]]:

@@ -41,6 +41,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..contracts import load_registry
+    from ..errors import LambdaSyntaxError
     from ..verify import VerifyOptions, Verifier, load_repro, replay
 
     options = VerifyOptions(
@@ -75,22 +76,34 @@ def run(args) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        # Loaded before the header: a handler that cannot load is one line of error and exit 2.
-        handler = load_handler(args.handler, **options.handler_options())
+        # Loaded before the header: a handler that cannot load is one line of error and exit 2; one
+        # that does not parse is a deploy-rules finding (the platform refuses to deploy it): exit 1.
         try:
-            print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
-                  f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
-            if not args.no_progress and sys.stderr.isatty():
-                result = _with_progress(verifier, handler)
-            else:
-                result = verifier.run(handler=handler)
-            # Reports first: a snapshot problem below must not lose what verify found.
+            handler = load_handler(args.handler, **options.handler_options())
+        except LambdaSyntaxError as exc:
+            handler = None
+            result = verifier.not_deployable(exc)
+            print(f"lpf-contract verify: handler={args.handler} does not parse: {exc}", file=sys.stderr)
             write_reports(result, report_dir)
-            if args.snapshot_dir and not result.interrupted:
-                result = _with_snapshots(args, registry, options, result, handler)
+        if handler is not None:
+            try:
+                print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
+                      f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
+                if not args.no_progress and sys.stderr.isatty():
+                    result = _with_progress(verifier, handler)
+                else:
+                    result = verifier.run(handler=handler, replaceable=True)
+                # The verifier may have replaced a handler whose workers it killed (a certain hang).
+                live = verifier.handler or handler
+                # Reports first: a snapshot problem below must not lose what verify found.
                 write_reports(result, report_dir)
-        finally:
-            handler.close()
+                if args.snapshot_dir and not result.interrupted:
+                    result = _with_snapshots(args, registry, options, result, live)
+                    write_reports(result, report_dir)
+            finally:
+                handler.close()
+                if verifier.handler is not None:
+                    verifier.handler.close()
     finally:
         signal.signal(signal.SIGTERM, previous)
     _print_summary(result, report_dir)
@@ -123,14 +136,20 @@ def _with_progress(verifier, handler):
                 tasks[event] = bar.add_task(event, total=total)
             bar.update(tasks[event], completed=done)
 
-        return verifier.run(progress=progress, handler=handler)
+        return verifier.run(progress=progress, handler=handler, replaceable=True)
 
 
 def _print_summary(result, report_dir) -> None:
     import sys
 
-    for f in sorted(result.failures, key=lambda f: (f.event, f.check, f.path)):
-        print(f"{f.severity.upper()} {f.event} [{f.check}] {f.message}")
+    for f in sorted(result.failures, key=lambda f: (f.event, f.check, f.location, f.path)):
+        where = f" at {f.source}" if f.source and f.source not in f.message else ""
+        print(f"{f.severity.upper()} {f.event} [{f.check}] {f.message}{where}")
+        # The lambda's own frames only (the runner's and Node's say nothing to its author).
+        for line in f.stack.splitlines()[1:6]:
+            print(f"    {line.strip()}")
+        if f.shrink_skipped:
+            print(f"    {f.shrink_skipped}")
         print(f"    repro: {f.repro}")
     for s in result.static:
         print(f"{s.severity.upper()} [{s.check}] {s.rule}: {s.message}" + (f" (line {s.line})" if s.line else ""))
@@ -146,9 +165,16 @@ def _print_summary(result, report_dir) -> None:
 
 
 def _replay(args, registry, options, repro, replay) -> int:
+    from ..errors import LambdaSyntaxError
     from ..model import Severity
 
-    outcome, findings = replay(args.handler, repro, options, registry=registry)
+    try:
+        outcome, findings = replay(args.handler, repro, options, registry=registry)
+    except LambdaSyntaxError as exc:
+        # As in a full run: a lambda that does not parse is a deploy-rules finding, not bad input.
+        print(f"ERROR [deploy-rules] syntax: {exc}")
+        print("verdict=FAIL")
+        return 1
     print(f"replay: event={repro['event']} fault={outcome.fault or 'none'} result={outcome.result!r}")
     for log in outcome.logs:
         print(f"  log.{log.level}: {log.text}")

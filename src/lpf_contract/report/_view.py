@@ -95,7 +95,7 @@ def fmt_percent(value: float | None) -> str:
 
 def ordered_failures(run: RunResult) -> list[Failure]:
     """Errors before warnings, then by event, check, location: the order every report lists them in."""
-    return sorted(run.failures, key=lambda f: (f.severity != Severity.ERROR, f.event, f.check, f.path, f.message))
+    return sorted(run.failures, key=lambda f: (f.severity != Severity.ERROR, f.event, f.check, f.location, f.path, f.message))
 
 
 def events(run: RunResult) -> list[EventView]:
@@ -157,6 +157,8 @@ def pretty(value: Any) -> str:
 def outcome_lines(f: Failure) -> list[tuple[str, str]]:
     """(label, value) pairs describing what the handler did, for the writers to lay out."""
     rows = []
+    if f.source:
+        rows.append(("in the lambda", f.source))
     if f.fault:
         rows.append(("fault", f.fault))
     if f.error_code:
@@ -169,10 +171,18 @@ def outcome_lines(f: Failure) -> list[tuple[str, str]]:
         rows.append(("schema", f.schema_path))
     rows.append(("seen in", plural(f.occurrences, "case")))
     budget = " (stopped on its budget: a smaller payload may exist)" if f.shrink_exhausted else ""
-    rows.append(("shrunk", f"yes, in {plural(f.shrink_steps, 'step')}{budget}" if f.shrunk else "no"))
+    if f.shrunk:
+        rows.append(("shrunk", f"yes, in {plural(f.shrink_steps, 'step')}{budget}"))
+    else:
+        rows.append(("shrunk", f"no ({f.shrink_skipped})" if f.shrink_skipped else "no"))
     if f.variant:
         rows.append(("first found by", f.variant))
     return rows
+
+
+def stack_text(f: Failure) -> str:
+    """The error's stack, trimmed to the lambda's own frames; empty when there is none."""
+    return printable(f.stack) if f.stack else ""
 
 
 def result_text(f: Failure) -> str:

@@ -16,20 +16,31 @@ STATIC_EVENT = "(handler source)"  # static deploy-rule findings belong to no ev
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Item:
-    """One distinct failure, identified across runs by (event, check, path)."""
+    """One distinct failure, identified across runs by (event, check, location): the key verify
+    de-duplicates on (``Failure.key``), so one failure is never both fixed and regressed."""
 
     event: str
     check: str
+    location: str
     path: str
     severity: Severity
     message: str
+    source: str = ""  # index.js:4 when known
 
     @property
     def key(self) -> Key:
-        return (self.event, self.check, self.path)
+        return (self.event, self.check, self.location)
 
     def to_dict(self) -> dict[str, str]:
-        return {"event": self.event, "check": self.check, "path": self.path, "severity": str(self.severity), "message": self.message}
+        return {
+            "event": self.event,
+            "check": self.check,
+            "location": self.location,
+            "path": self.path,
+            "source": self.source,
+            "severity": str(self.severity),
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,8 +122,14 @@ class Comparison:
 
 
 def _items(run: RunResult) -> dict[Key, Item]:
-    items = [Item(event=f.event, check=f.check, path=f.path, severity=f.severity, message=f.message) for f in run.failures]
-    items += [Item(event=STATIC_EVENT, check=s.check, path=s.rule, severity=s.severity, message=s.message) for s in run.static]
+    items = [
+        Item(event=f.event, check=f.check, location=f.location, path=f.path, severity=f.severity, message=f.message, source=f.source)
+        for f in run.failures
+    ]
+    items += [
+        Item(event=STATIC_EVENT, check=s.check, location=s.rule, path=s.rule, severity=s.severity, message=s.message)
+        for s in run.static
+    ]
     out: dict[Key, Item] = {}
     for i in sorted(items, key=lambda i: (i.key, i.message)):
         out.setdefault(i.key, i)
@@ -124,7 +141,7 @@ def _order(items: list[Item]) -> tuple[Item, ...]:
 
 
 def compare(old: RunResult, new: RunResult) -> Comparison:
-    """What changed from ``old`` to ``new``; failures are matched by (event, check, path)."""
+    """What changed from ``old`` to ``new``; failures are matched by (event, check, location)."""
     a, b = _items(old), _items(new)
     olds = {e.name: e for e in v.events(old)}
     news = {e.name: e for e in v.events(new)}
@@ -155,7 +172,9 @@ def compare(old: RunResult, new: RunResult) -> Comparison:
 
 
 def _where(i: Item) -> str:
-    return f"{i.check} in {i.event}" + (f" at {i.path}" if i.path else "")
+    return f"{i.check} in {i.event}" + (f" at {i.path or i.location}" if i.path or i.location else "") + (
+        f" ({i.source})" if i.source else ""
+    )
 
 
 def _ratio(e: v.EventView | None, kind: str) -> str:
@@ -215,7 +234,8 @@ def render_md(c: Comparison) -> str:
             parts.append("None.")
             continue
         rows = [
-            f"| {i.severity} | {code(i.check)} | {code(i.event)} | {code(i.path) if i.path else ''} | {md_text(i.message)} |"
+            f"| {i.severity} | {code(i.check)} | {code(i.event)} | {code(i.path or i.location) if i.path or i.location else ''}"
+            f"{' ' + code(i.source) if i.source else ''} | {md_text(i.message)} |"
             for i in items
         ]
         parts.append("| Severity | Check | Event | At | Message |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows))

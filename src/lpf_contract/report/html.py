@@ -178,7 +178,7 @@ def _snapshots(snap: v.SnapshotView | None) -> str:
 
 def _failure(n: int, f: Failure) -> str:
     # The first failure starts open so a reader sees what the collapsed ones hold.
-    at = f" at <code>{_e(f.path)}</code>" if f.path else ""
+    at = (f" at <code>{_e(f.path)}</code>" if f.path else "") + (f' · <code class="source">{_e(f.source)}</code>' if f.source else "")
     facts = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in v.outcome_lines(f))
     logs = v.logs_text(f)
     return (
@@ -186,7 +186,8 @@ def _failure(n: int, f: Failure) -> str:
         f'<span class="sev">{_e(f.severity)}</span> <code class="check">{_e(f.check)}</code> in <code>{_e(f.event)}</code>{at}'
         f'<span class="msg">{_e(f.message)}</span></summary><div class="body">'
         f'<dl class="meta">{facts}</dl>'
-        f"<h4>Minimal payload</h4><pre>{_e(v.pretty(f.payload))}</pre>"
+        + (f'<h4>Stack (the lambda\'s own frames)</h4><pre class="stack">{_e(v.stack_text(f))}</pre>' if f.stack else "")
+        + f"<h4>Minimal payload</h4><pre>{_e(v.pretty(f.payload))}</pre>"
         f"<h4>Result</h4><pre>{_e(v.result_text(f))}</pre>"
         + (f"<h4>Logs</h4><pre>{_e(logs)}</pre>" if logs else "<h4>Logs</h4><p class=\"muted\">No logs.</p>")
         + f'<h4>Reproduce</h4><pre class="repro">{_e(f.repro or "(no repro command recorded)")}</pre>'

@@ -43,8 +43,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: object)
 
 
 def _failure_text(f: Failure) -> str:
-    lines = [f"[{f.severity}] {f.check} in {f.event}" + (f" at {f.path}" if f.path else ""), f.message, ""]
+    head = f"[{f.severity}] {f.check} in {f.event}" + (f" at {f.path}" if f.path else "") + (f" ({f.source})" if f.source else "")
+    lines = [head, f.message, ""]
     lines += [f"{label}: {value}" for label, value in v.outcome_lines(f)]
+    if f.stack:
+        lines += ["", "stack (the lambda's own frames):", v.stack_text(f)]
     lines += ["", "minimal payload:", v.clip(v.pretty(f.payload), _BODY_PAYLOAD_CHARS, where=f.repro_file or "conformance.json")]
     lines += ["", "result:", v.result_text(f)]
     logs = v.logs_text(f)

@@ -166,8 +166,14 @@ def _details(summary: str, body: str) -> str:
 
 
 def _failure(n: int, f: Failure) -> str:
-    title = f"### {n}. {_SEV_ICON[f.severity]} {code(f.check)} in {code(f.event)}" + (f" at {code(f.path)}" if f.path else "")
-    rows = [[text(label), code(value) if label in ("at", "schema") else text(value)] for label, value in v.outcome_lines(f)]
+    title = (
+        f"### {n}. {_SEV_ICON[f.severity]} {code(f.check)} in {code(f.event)}"
+        + (f" at {code(f.path)}" if f.path else "")
+        + (f" · {code(f.source)}" if f.source else "")
+    )
+    rows = [
+        [text(label), code(value) if label in ("at", "schema", "in the lambda") else text(value)] for label, value in v.outcome_lines(f)
+    ]
     where = f"`{f.repro_file}`" if f.repro_file else "conformance.json"
     result = v.clip(v.result_text(f), RESULT_CHARS, where="conformance.json")
     logs = v.logs_text(f)
@@ -178,6 +184,7 @@ def _failure(n: int, f: Failure) -> str:
         title,
         f"**{f.severity}** · check {code(f.check)}: {text(v.clip(f.message, MESSAGE_CHARS, where='conformance.json'))}",
         _table(["Detail", "Value"], rows),
+        *(["Stack (the lambda's own frames):\n\n" + fence(v.clip(v.stack_text(f), LOG_CHARS, where="conformance.json"), "text")] if f.stack else []),
         _details("Minimal payload", fence(v.clip(v.pretty(f.payload), PAYLOAD_CHARS, where=where), "json")),
         _details("Result and logs", result_body),
         "Reproduce:\n\n" + fence(f.repro or "(no repro command recorded)", "sh"),
@@ -186,7 +193,7 @@ def _failure(n: int, f: Failure) -> str:
 
 
 def _one_liner(n: int, f: Failure) -> str:
-    at = f" at {code(f.path)}" if f.path else ""
+    at = (f" at {code(f.path)}" if f.path else "") + (f" · {code(f.source)}" if f.source else "")
     return f"{n}. {_SEV_ICON[f.severity]} {code(f.check)} in {code(f.event)}{at}"
 
 
