@@ -100,6 +100,11 @@ def pytest_configure(config) -> None:
 
 def _add_suites(config) -> None:
     """Collect the plugin's own test modules: the user's repository holds no copy of them."""
+    if config.getoption("--lpf-http"):
+        import importlib.util
+
+        if importlib.util.find_spec("schemathesis") is None:
+            raise pytest.UsageError("--lpf-http needs schemathesis: pip install 'lpf-contract[http]'")
     wanted = [HANDLER_SUITE] + ([HTTP_SUITE] if config.getoption("--lpf-http") else [])
     base = config.invocation_params.dir
     present = {(base / a.split("::")[0]).resolve() for a in config.args}
