@@ -1,3 +1,5 @@
-"""Top-level pytest configuration: loads lpf-contract's pytest plugin (``--handler`` and friends)."""
+"""Top-level pytest configuration.
 
-pytest_plugins = ["lpf_contract.pytest_plugin", "lpf_contract.pytest_snapshot"]
+lpf-contract's pytest plugin (``--lpf-handler`` and friends) is loaded through its ``pytest11`` entry
+point, as in any repository where the package is installed; nothing to declare here.
+"""

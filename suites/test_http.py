@@ -1,14 +1,13 @@
 """Schemathesis against ``lpf-contract serve`` of each bundled example handler, driven by the OpenAPI contract.
 
-In process (WSGI, positive and negative data, every default check) for every example handler, and once
-over loopback with the ``schemathesis`` CLI against a real ``lpf-contract serve`` process, coverage phase
-included. Nothing may be found. ``CI=true`` fixes the seeds.
+In process (WSGI, positive and negative data, every default check) for every example handler: the
+plugin's HTTP suite (``lpf_contract/suites/test_http.py``, ``--lpf-http`` elsewhere), imported here so
+this repository always runs it; and once over loopback with the ``schemathesis`` CLI against a real
+``lpf-contract serve`` process, coverage phase included. Nothing may be found. ``CI=true`` fixes the seeds.
 """
 
 from __future__ import annotations
 
-import os
-import random
 import signal
 import subprocess
 import sys
@@ -16,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 
 from lpf_contract.contracts import load_registry
 from lpf_contract.handlers import load_handler
 from lpf_contract.serve import InvocationApp
+from lpf_contract.suites.test_http import SEED, pytest_generate_tests, served_handler, test_http  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 REGISTRY = load_registry()
@@ -30,59 +29,7 @@ EXAMPLE_HANDLERS = {
     "survey_v2": "examples/handlers/survey_v2.js",
     "survey_python": "examples/handlers/survey_handler.py:handle",
 }
-# Fixed under CI so a failure reproduces; otherwise fresh each run (schemathesis prints the seed it used).
-SEED = 20261125 if os.environ.get("CI") else random.randrange(2**31)
-# Small on purpose: ~4 operations x 2 modes x this many cases per handler keeps the suite well under a minute.
-MAX_EXAMPLES = 8
 LOOPBACK_MAX_EXAMPLES = 5
-
-
-class _LazyApp:
-    """A WSGI app whose handler is loaded by a fixture (so its workers are closed when the module ends)."""
-
-    app: InvocationApp | None = None
-
-    def __call__(self, environ, start_response):
-        assert self.app is not None, "the served_examples fixture did not run"
-        return self.app(environ, start_response)
-
-
-APPS = {name: _LazyApp() for name in EXAMPLE_HANDLERS}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def served_examples():
-    handlers = []
-    try:
-        for name, target in EXAMPLE_HANDLERS.items():
-            handler = load_handler(str(REPO / target), workers=2, timeout_ms=10000)
-            handlers.append(handler)
-            APPS[name].app = InvocationApp(handler, registry=REGISTRY)
-        yield
-    finally:
-        for handler in handlers:
-            handler.close()
-        for app in APPS.values():
-            app.app = None
-
-
-def _schema(app: _LazyApp):
-    config = SchemathesisConfig.from_dict(
-        {
-            "seed": SEED,
-            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "database": "none"},
-            # The coverage phase (~700 fixed cases) runs once, over loopback, in test_loopback_cli.
-            "phases": {"coverage": {"enabled": False}},
-        }
-    )
-    schema = schemathesis.openapi.from_path(OPENAPI, config=config)
-    schema.app = app
-    return schema
-
-
-@schemathesis.pytest.parametrize(**{name: _schema(app) for name, app in APPS.items()})
-def test_in_process(case):
-    case.call_and_validate()
 
 
 @pytest.mark.slow

@@ -384,8 +384,8 @@ def _pytest(*args):
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     env.pop("CI", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "lpf_contract.pytest_snapshot", "-p", "no:cacheprovider", "-q",
-         str(REPO / "suites" / "test_snapshots.py"), *args],
+        [sys.executable, "-m", "pytest", "-p", "lpf_contract.pytest_plugin", "-p", "no:cacheprovider", "-q",
+         str(REPO / "suites" / "test_handler.py"), "-k", "snapshot", *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
     )
 
@@ -396,26 +396,42 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     edited = str(HANDLERS / "thanks_edited.py") + ":handle"
     goldens = sum(len(registry.examples(ev)) for ev in registry.version().events)
 
-    missing = _pytest("--handler", original, "--snapshot-dir", snaps)
-    assert missing.returncode == 1, missing.stdout + missing.stderr
-    assert f"{goldens} failed" in missing.stdout
+    # Nothing recorded yet: skipped, with the command that records them (not one failure per example).
+    missing = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "-rs")
+    assert missing.returncode == 0, missing.stdout + missing.stderr
+    assert f"{goldens + 1} skipped" in missing.stdout
+    assert f"record them with: pytest --lpf-handler {original} --lpf-snapshot-dir {snaps} --lpf-snapshot-update" in missing.stdout
 
-    recorded = _pytest("--handler", original, "--snapshot-dir", snaps, "--snapshot-update")
+    recorded = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "--lpf-snapshot-update")
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     assert f"{goldens + 1} passed" in recorded.stdout
     assert "CREATED" in recorded.stdout
 
-    again = _pytest("--handler", original, "--snapshot-dir", snaps)
+    again = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps)
     assert again.returncode == 0, again.stdout + again.stderr
+    assert (tmp_path / "snaps" / "thanks").is_dir()  # the root holds one folder per function
 
-    changed = _pytest("--handler", edited, "--snapshot-dir", snaps)
+    # A snapshot missing from a recorded set is a failure, not a skip.
+    lost = tmp_path / "snaps" / "thanks" / ENDED / "seed-full.json"
+    lost.unlink()
+    one_missing = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps)
+    assert one_missing.returncode == 1
+    assert f"1 failed, {goldens} passed" in one_missing.stdout
+    _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "--lpf-snapshot-update")
+
+    # The edited handler is compared with the original's snapshots.
+    import shutil
+
+    shutil.copytree(tmp_path / "snaps" / "thanks", tmp_path / "snaps" / "thanks_edited")
+
+    changed = _pytest("--lpf-handler", edited, "--lpf-snapshot-dir", snaps)
     assert changed.returncode == 1
     assert 'new: "Thank you for taking our poll."' in changed.stdout
     assert "+poll" in changed.stdout
     consumer = [(ev, ex.name) for ev in registry.version().events for ex in registry.examples(ev)
                 if ex.payload.get("closeReason") == "CONSUMER"]
     assert f"{len(consumer)} failed, {goldens + 1 - len(consumer)} passed" in changed.stdout
-    assert f"FAILED suites/test_snapshots.py::test_snapshot[{ENDED}/close-reason-consumer-thanks_edited.py:handle]" in changed.stdout
+    assert f"FAILED suites/test_handler.py::test_snapshot[{ENDED}/close-reason-consumer-thanks_edited.py:handle]" in changed.stdout
 
 
 def test_pytest_suite_default_dir_is_per_handler_stem(tmp_path):
@@ -471,7 +487,7 @@ def test_snapshots_recorded_locally_match_over_http(tmp_path):
 
 def test_pytest_refuses_handlers_that_would_share_a_snapshot_folder(tmp_path):
     clash = FIXTURES / "clash"
-    result = _pytest("--handler", str(clash / "a" / "thanks.js"), "--handler", str(clash / "b" / "thanks.js"),
-                     "--snapshot-dir", str(tmp_path))
+    result = _pytest("--lpf-handler", str(clash / "a" / "thanks.js"), "--lpf-handler", str(clash / "b" / "thanks.js"),
+                     "--lpf-snapshot-dir", str(tmp_path))
     assert result.returncode != 0
     assert "would share the snapshot folder 'thanks'" in result.stdout + result.stderr

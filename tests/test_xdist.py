@@ -1,4 +1,4 @@
-"""`pytest -n 2 suites/test_verify.py --handler H` (pytest-xdist) gives the same verdicts as `-n 0`.
+"""`pytest -n 2 --lpf-handler H` (pytest-xdist) gives the same verdicts as `-n 0`.
 
 Each run is a separate pytest process over a passing and a failing handler, seeded by CI=true; the
 per-test outcomes come from its JUnit XML.
@@ -29,10 +29,10 @@ def _run_suite(tmp: Path, workers: int) -> tuple[dict[str, tuple[str, str]], str
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONBREAKPOINT"))}
     # No third-party plugin auto-loading: the run loads exactly xdist and the repo's own plugins.
     env.update(CI="true", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    argv = [sys.executable, "-m", "pytest", "-p", "xdist.plugin", "-p", "no:cacheprovider", "--rootdir", str(REPO),
-            "-v", "-n", str(workers), "--lpf-examples", "8", "--junitxml", str(junit), "suites/test_verify.py"]
+    argv = [sys.executable, "-m", "pytest", "-p", "xdist.plugin", "-p", "lpf_contract.pytest_plugin", "-p", "no:cacheprovider", "--rootdir", str(REPO),
+            "-v", "-n", str(workers), "--lpf-examples", "8", "--junitxml", str(junit), "suites/test_handler.py", "-k", "not snapshot"]
     for h in HANDLERS:
-        argv += ["--handler", str(h)]
+        argv += ["--lpf-handler", str(h)]
     proc = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode in (0, 1), f"pytest -n {workers} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
     outcomes = {}

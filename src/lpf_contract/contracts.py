@@ -24,14 +24,27 @@ RESULT_POLICIES = ("acted-on", "ignored")
 
 
 def default_contracts_dir() -> Path:
-    """Where contracts live: $LPF_CONTRACTS, else the repository's ``contracts/`` next to ``src/``."""
+    """Where contracts live: $LPF_CONTRACTS, else the copy packaged with lpf_contract.
+
+    The package reads them through ``importlib.resources`` as ``lpf_contract/_contracts``. In this
+    repository that is a symlink to the top-level ``contracts/`` (the one source of truth): setuptools
+    follows it when it builds the sdist and the wheel, so an installed package carries real files and
+    an editable install sees the checkout's ``contracts/``. The path is resolved so that git-based
+    commands (``diff git:REV``) find the files where git tracks them.
+    """
     env = os.environ.get(DEFAULT_CONTRACTS_ENV)
     if env:
         return Path(env)
+    from importlib.resources import files
+
+    packaged = Path(str(files(__package__) / "_contracts")).resolve()
+    if (packaged / "registry.yaml").is_file():
+        return packaged
+    # A checkout where the symlink did not survive (git on Windows without core.symlinks).
     repo = Path(__file__).resolve().parents[2] / "contracts"
-    if (repo / "registry.yaml").exists():
+    if (repo / "registry.yaml").is_file():
         return repo
-    return Path.cwd() / "contracts"
+    return packaged  # load_registry names it in its "registry not found" error
 
 
 def json_pointer(parts: Any) -> str:

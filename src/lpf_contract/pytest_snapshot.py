@@ -1,108 +1,121 @@
-"""pytest options of the snapshot suite (``suites/test_snapshots.py``): where snapshots live, re-recording.
+"""The snapshot part of the pytest plugin: where snapshots live, recording them, one run per handler.
 
-Loaded next to ``lpf_contract.pytest_plugin`` (``pytest_plugins`` in the top-level conftest.py, or
-``-p lpf_contract.pytest_snapshot``). One snapshot run per handler target per session feeds every test.
+Its options are registered by ``lpf_contract.pytest_plugin`` (one ``pytest11`` entry point for both).
+Snapshots live in the user's repository: ``<root>/<function>/<event>/<example>.json`` with ``<root>``
+from ``--lpf-snapshot-dir``, else ``snapshot-dir`` in ``[tool.lpf-contract]``, else
+``__lpf_snapshots__`` under pytest's rootdir (this repository's own suites: ``suites/snapshots``).
+A handler with no recorded snapshots gets its snapshot tests skipped with the command that records
+them; a snapshot missing from an existing set fails.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Sequence
 
 import pytest
 
+from .config import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
 
-def pytest_addoption(parser) -> None:
-    group = parser.getgroup("lpf-contract")
-    group.addoption("--snapshot-dir", default=None, metavar="DIR",
-                    help="snapshot folder (one handler: DIR itself; several: DIR/<handler-stem>/); "
-                         "default: suites/snapshots/<handler-stem>/")
-    group.addoption("--snapshot-update", action="store_true", default=False,
-                    help="write missing and changed snapshots instead of failing")
-    group.addoption("--snapshot-prune", action="store_true", default=False,
+
+def add_options(group) -> None:
+    """The snapshot options, in the plugin's ``lpf-contract`` group (prefixed: syrupy owns --snapshot-update)."""
+    group.addoption("--lpf-snapshot-dir", default=None, metavar="DIR",
+                    help="snapshot root: each handler's snapshots are in DIR/<function>/ "
+                         "(default: [tool.lpf-contract] snapshot-dir, else __lpf_snapshots__ under the rootdir)")
+    group.addoption("--lpf-snapshot-update", action="store_true", default=False,
+                    help="record missing and changed snapshots instead of failing")
+    group.addoption("--lpf-snapshot-prune", action="store_true", default=False,
                     help="delete snapshots that no golden example matches any more")
-    group.addoption("--snapshot-ignore-path", action="append", default=[], metavar="JSONPATH",
+    group.addoption("--lpf-snapshot-ignore-path", action="append", default=[], metavar="JSONPATH",
                     help="mask a volatile part of every snapshot, e.g. '$.result[*].text' (repeatable)")
-
-
-_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-
-
-def handler_stem(target: str) -> str:
-    """A folder name for a handler's snapshots: the file's stem, a module's name, a URL's host and path."""
-    if target.startswith(("http://", "https://")):
-        # The port is left out: `serve --port 0` picks a new one every run.
-        from urllib.parse import urlsplit
-
-        url = urlsplit(target)
-        name = (url.hostname or "") + url.path
-    else:
-        left, sep, func = target.rpartition(":")
-        if sep and func.isidentifier() and (left.endswith(".py") or _MODULE.match(left)):
-            name = Path(left).stem if left.endswith(".py") else left
-        else:
-            path = Path(target.rstrip("/"))
-            if path.name in ("index.js", "index.cjs"):  # functions/<name>/index.js: the function's name
-                path = path.parent
-            name = path.stem if path.suffix in (".js", ".cjs") else path.name
-    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "handler"
 
 
 class SnapshotRuns:
     """One snapshot run per handler target per session (per xdist worker)."""
 
-    def __init__(self, config, *, default_root: Path, targets: Sequence[str]) -> None:
+    def __init__(self, config, *, root: Path, targets: Sequence[str]) -> None:
         self.config = config
-        self.default_root = default_root
-        self.targets_count = len(targets)
+        self.root = root
         self.reports: dict[str, object] = {}
         stems: dict[str, list[str]] = {}
         for t in targets:
             stems.setdefault(handler_stem(t), []).append(t)
         clashes = {stem: ts for stem, ts in stems.items() if len(ts) > 1}
-        if clashes and (self.targets_count > 1 or config.getoption("--snapshot-dir", default=None) is None):
+        if clashes:
             # Two handlers writing one snapshot folder would compare against (and overwrite) each other.
             stem, ts = sorted(clashes.items())[0]
             raise pytest.UsageError(f"handlers {', '.join(ts)} would share the snapshot folder {stem!r}; rename one or run them separately")
 
     def snapshot_dir(self, target: str) -> Path:
-        given = self.config.getoption("--snapshot-dir", default=None)
-        if given is None:
-            return self.default_root / handler_stem(target)
-        return Path(given) if self.targets_count == 1 else Path(given) / handler_stem(target)
+        return self.root / handler_stem(target)
+
+    def recorded(self, target: str) -> bool:
+        """Whether ``target`` has any recorded snapshot (a set to compare with)."""
+        folder = self.snapshot_dir(target)
+        return folder.is_dir() and any(folder.rglob("*.json"))
 
     def get(self, target: str):
         if target not in self.reports:
-            from lpf_contract.snapshot import run_snapshots
+            from .pytest_plugin import handler_options
+            from .snapshot import run_snapshots
 
             o = self.config.getoption
             self.reports[target] = run_snapshots(
                 target,
                 snapshot_dir=self.snapshot_dir(target),
                 version=o("--lpf-version", default=None),
-                update=bool(o("--snapshot-update", default=False)),
-                prune=bool(o("--snapshot-prune", default=False)),
-                ignore_paths=tuple(o("--snapshot-ignore-path", default=None) or ()),
-                timeout_ms=o("--lpf-timeout-ms", default=None) or 30000,
+                update=bool(o("--lpf-snapshot-update")),
+                prune=bool(o("--lpf-snapshot-prune")),
+                ignore_paths=tuple(o("--lpf-snapshot-ignore-path") or ()),
+                timeout_ms=handler_options(self.config, target)["timeout_ms"],
                 runtime=o("--lpf-runtime", default=None),
             )
         return self.reports[target]
 
 
-def snapshot_runs(config, *, default_root: Path, targets: Sequence[str]) -> SnapshotRuns:
+def snapshot_root(config) -> Path:
+    """Where this session's snapshots live (see the module docstring)."""
+    from .pytest_plugin import BUNDLED_SNAPSHOTS, DEFAULT_SNAPSHOT_ROOT, session_state
+
+    given = config.getoption("--lpf-snapshot-dir")
+    if given:
+        return Path(config.invocation_params.dir) / given
+    state = session_state(config)
+    if state.file_config.settings.snapshot_dir is not None:
+        return state.file_config.settings.snapshot_dir
+    if state.bundled:
+        return BUNDLED_SNAPSHOTS
+    return Path(config.rootpath) / DEFAULT_SNAPSHOT_ROOT
+
+
+def snapshot_runs(config) -> SnapshotRuns:
     """The session's SnapshotRuns (created on first use)."""
-    runs = getattr(config, "_lpf_snapshot_runs", None)
-    if runs is None:
-        runs = config._lpf_snapshot_runs = SnapshotRuns(config, default_root=default_root, targets=targets)
-    return runs
+    from .pytest_plugin import handler_targets, session_state
+
+    state = session_state(config)
+    if state.snapshot_runs is None:
+        state.snapshot_runs = SnapshotRuns(config, root=snapshot_root(config), targets=handler_targets(config))
+    return state.snapshot_runs
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    runs = getattr(config, "_lpf_snapshot_runs", None)
+def record_command(config, target: str) -> str:
+    """The command that records ``target``'s snapshots."""
+    import shlex
+
+    extra = [f"--lpf-snapshot-dir {shlex.quote(str(config.getoption('--lpf-snapshot-dir')))}"] if config.getoption("--lpf-snapshot-dir") else []
+    return " ".join(["pytest", "--lpf-handler", shlex.quote(target), *extra, "--lpf-snapshot-update"])
+
+
+def terminal_summary(terminalreporter, config) -> None:
+    """After the run: which snapshot files were written (created, updated, pruned)."""
+    from .pytest_plugin import STATE
+
+    state = config.stash.get(STATE, None)
+    runs = state.snapshot_runs if state is not None else None
     if runs is None:
         return
-    from lpf_contract.snapshot import Status
+    from .snapshot import Status
 
     written = (Status.CREATED, Status.UPDATED, Status.PRUNED)
     for target, report in sorted(runs.reports.items()):
@@ -112,4 +125,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.section(f"snapshots written for {target}")
         for c in changed:
             terminalreporter.write_line(f"{c.status.upper()} {c.name} (file={c.path})")
-

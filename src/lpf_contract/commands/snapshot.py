@@ -13,7 +13,8 @@ def add_parser(sub) -> None:
         ),
     )
     p.add_argument("handler", metavar="HANDLER", help="JS file/folder, file.py:function, or http(s):// gateway")
-    p.add_argument("--snapshot-dir", required=True, metavar="DIR", help="where snapshots live (one folder per event id)")
+    p.add_argument("--snapshot-dir", default=None, metavar="DIR",
+                   help="where snapshots live (one folder per event id); default: the config file's snapshot-dir/<function>/")
     p.add_argument("--update", action="store_true", help="write missing and changed snapshots and list them")
     p.add_argument("--prune", action="store_true", help="delete snapshots that no golden example matches any more")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
@@ -29,7 +30,7 @@ def add_parser(sub) -> None:
             "\"$.result[?(@.type == 'transfer')].skillId\" (repeatable)"
         ),
     )
-    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default 30000)")
+    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
     p.set_defaults(run=run)
 
@@ -42,6 +43,7 @@ def run(args) -> int:
     from ..snapshot import format_report, run_snapshots
     from ..verify import MAX_TIMEOUT_MS
 
+    _apply_config(args)
     if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
         raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={args.timeout_ms}")
     report = run_snapshots(
@@ -59,3 +61,19 @@ def run(args) -> int:
     print(format_report(report))
     sys.stdout.flush()
     return 0 if report.passed else 1
+
+
+def _apply_config(args) -> None:
+    """Options not given on the command line come from the config file, then the built-in defaults."""
+    from ..config import function_name, load_config, pick
+    from ..errors import UsageError
+    from ..verify import DEFAULT_TIMEOUT_MS
+
+    cfg = load_config().for_target(args.handler)
+    args.timeout_ms = pick(args.timeout_ms, cfg.timeout_ms, DEFAULT_TIMEOUT_MS)
+    args.version = pick(args.version, cfg.version, None)
+    if args.snapshot_dir is None:
+        if cfg.snapshot_dir is None:
+            raise UsageError("snapshot needs --snapshot-dir DIR (or snapshot-dir in [tool.lpf-contract]); "
+                             "e.g. --snapshot-dir __lpf_snapshots__/" + function_name(args.handler))
+        args.snapshot_dir = str(cfg.snapshot_dir / function_name(args.handler))

@@ -14,12 +14,12 @@ def add_parser(sub) -> None:
     p.add_argument("handler", metavar="HANDLER")
     p.add_argument("--event", action="append", default=[], metavar="ID", help="event id (repeatable; default: all events)")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
-    p.add_argument("--examples", type=int, default=200, metavar="N", help="generated payloads per event (default 200)")
+    p.add_argument("--examples", type=int, default=None, metavar="N", help="generated payloads per event (default 200, or the config file's)")
     p.add_argument("--seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise; always printed)")
-    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default 30000, the platform's)")
+    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000, the platform's)")
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="handler worker processes (default 1)")
-    p.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="handler worker processes (default 1)")
+    p.add_argument("--report-dir", default=None, metavar="DIR", help="where reports go (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
     p.add_argument("--no-systematic", action="store_true", help="skip the systematic variants (generated payloads only)")
     p.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)")
@@ -44,6 +44,7 @@ def run(args) -> int:
     from ..errors import LambdaSyntaxError
     from ..verify import VerifyOptions, Verifier, load_repro, replay
 
+    _apply_config(args)
     options = VerifyOptions(
         events=tuple(args.event),
         version=args.version,
@@ -110,6 +111,27 @@ def run(args) -> int:
     if result.interrupted:
         return 130
     return 1 if result.verdict == "fail" else 0
+
+
+def _apply_config(args) -> None:
+    """Fill the options not given on the command line from the config file, then the built-in defaults."""
+    from ..config import function_name, load_config, pick
+    from ..verify import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
+
+    cfg = load_config().for_target(args.handler)
+    args.examples = pick(args.examples, cfg.examples, DEFAULT_EXAMPLES)
+    args.timeout_ms = pick(args.timeout_ms, cfg.timeout_ms, DEFAULT_TIMEOUT_MS)
+    args.workers = pick(args.workers, cfg.workers, 1)
+    args.seed = pick(args.seed, cfg.seed, None)
+    args.version = pick(args.version, cfg.version, None)
+    args.secrets = pick(args.secrets, cfg.secrets and str(cfg.secrets), None)
+    args.report_dir = pick(args.report_dir, cfg.report_dir and str(cfg.report_dir), "reports")
+    # Allow-lists add up (the file's domains and the flags'), like lpf's settings.json whitelist.
+    args.allow_domain = [*(cfg.allow_domains or ()), *args.allow_domain]
+    snapshots = cfg.snapshot_dir / function_name(args.handler) if cfg.snapshot_dir else None
+    if args.snapshot_dir is None and snapshots is not None and snapshots.is_dir():
+        args.snapshot_dir = str(snapshots)  # a function with recorded snapshots: compare them too
+    args.config_settings = cfg  # severity and payloads: read by the later scenario/severity features
 
 
 def _with_snapshots(args, registry, options, result, handler):

@@ -1,0 +1,86 @@
+"""lpf-contract's handler suite: one test per event and check family, deploy rules, coverage, snapshots.
+
+Collected by the pytest plugin when ``--lpf-handler`` is given (``pytest --lpf-handler functions/x``);
+each test is parametrized by handler. Every test reads one verify run (or one snapshot run) per
+handler per session, so the whole module costs about one ``lpf-contract verify``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from lpf_contract.pytest_plugin import describe_failure
+
+
+def pytest_generate_tests(metafunc) -> None:
+    from lpf_contract.checks import CHECKS
+    from lpf_contract.contracts import load_registry
+
+    if not {"event", "check", "golden"} & set(metafunc.fixturenames):
+        return
+    registry = load_registry()
+    version = registry.version(metafunc.config.getoption("--lpf-version"))
+    events = sorted(version.events)
+    if "check" in metafunc.fixturenames:
+        metafunc.parametrize("check", [c.id for c in CHECKS if c.fn is not None])
+    if "event" in metafunc.fixturenames:
+        metafunc.parametrize("event", events)
+    if "golden" in metafunc.fixturenames:
+        cases = [(ev, ex.name) for ev in events for ex in registry.examples(ev, version.name)]
+        metafunc.parametrize("golden", cases, ids=[f"{ev}/{name}" for ev, name in cases])
+
+
+def test_check(verify_run, event, check):
+    from lpf_contract.model import Severity
+
+    failures = [f for f in verify_run.failures if f.event == event and f.check == check]
+    for f in failures:
+        if f.severity == Severity.WARNING:
+            warnings.warn(describe_failure(f), stacklevel=1)
+    errors = [f for f in failures if f.severity == Severity.ERROR]
+    if errors:
+        pytest.fail("\n\n".join(describe_failure(f) for f in errors), pytrace=False)
+
+
+def test_deploy_rules(verify_run):
+    from lpf_contract.model import Severity
+
+    errors = [s for s in verify_run.static if s.severity == Severity.ERROR]
+    assert not errors, "\n".join(f"[{s.check}] {s.rule}: {s.message} (line {s.line})" for s in errors)
+
+
+def test_full_coverage(verify_run, event):
+    coverage = verify_run.events[event].coverage
+    assert coverage.get("percent") == 100.0, coverage
+
+
+@pytest.fixture(scope="session")
+def snapshot_report(request, handler_target):
+    """The SnapshotReport of ``handler_target`` (one run per handler per session)."""
+    from lpf_contract.pytest_snapshot import record_command, snapshot_runs
+
+    runs = snapshot_runs(request.config)
+    if not runs.recorded(handler_target) and not request.config.getoption("--lpf-snapshot-update"):
+        # A new function: nothing to compare with yet. A missing snapshot inside a recorded set still fails.
+        pytest.skip(f"no snapshots recorded for {handler_target} in {runs.snapshot_dir(handler_target)}; "
+                    f"record them with: {record_command(request.config, handler_target)}")
+    return runs.get(handler_target)
+
+
+def test_snapshot(snapshot_report, golden):
+    from lpf_contract.snapshot import format_case
+
+    event, example = golden
+    case = snapshot_report.case(event, example)
+    if case.failed:
+        pytest.fail(format_case(case) + "\n(pytest: re-record with --lpf-snapshot-update)", pytrace=False)
+
+
+def test_no_orphaned_snapshots(snapshot_report):
+    from lpf_contract.snapshot import format_case
+
+    orphans = [c for c in snapshot_report.orphans if c.failed]
+    if orphans:
+        pytest.fail("\n".join(format_case(c) for c in orphans) + "\n(pytest: delete them with --lpf-snapshot-prune)", pytrace=False)
