@@ -102,15 +102,13 @@ def test_wheel_has_the_runtime_files_and_no_node_modules(built, which):
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
     assert [n for n in names if "node_modules" in n] == []
-    needed = {
-        "lpf_contract/handlers/node/runner.js",
-        "lpf_contract/handlers/node/toolbelt.js",
-        "lpf_contract/handlers/node/package.json",
-        "lpf_contract/handlers/node/package-lock.json",
-        "lpf_contract/handlers/python_worker.py",
-        "lpf_contract/report/conformance.schema.json",
-        "lpf_contract/suites/test_handler.py",
-    }
+    # Every file the package needs at run time: what git tracks under src/ (the contracts are checked
+    # byte for byte above), so a new runtime file cannot be left out of the wheel unnoticed.
+    tracked = subprocess.run(
+        ["git", "ls-files", "src/lpf_contract"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    needed = {p.removeprefix("src/") for p in tracked if not p.startswith("src/lpf_contract/_contracts")}
+    assert "lpf_contract/handlers/node/toolbelt/v1.js" in needed and "lpf_contract/suites/test_handler.py" in needed
     assert needed - names == set()
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(wheel) as z:
