@@ -388,6 +388,17 @@ def silent_server():
     srv.close()
 
 
+@pytest.fixture(scope="module")
+def silent_dns():
+    """A loopback UDP port where DNS queries go unanswered."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    yield f"127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
 @pytest.fixture
 def fifo(tmp_path) -> str:
     path = tmp_path / "fifo"
@@ -396,15 +407,15 @@ def fifo(tmp_path) -> str:
 
 
 PENDING_KINDS = [
-    "timer", "interval", "immediate-chain", "promisified-timer", "timers-promises", "fs-fifo",
-    "http-request", "fetch", "child", "server", "pbkdf2", "zlib",
+    "timer", "unref-timer", "interval", "immediate-chain", "promisified-timer", "timers-promises", "fs-fifo",
+    "http-request", "fetch", "child", "server", "dns-resolve", "pbkdf2", "zlib",
 ]
 
 
 @pytest.mark.parametrize("kind", PENDING_KINDS)
-def test_pending_work_is_never_reported_as_never_called(kind, node, silent_server, fifo):
+def test_pending_work_is_never_reported_as_never_called(kind, node, silent_server, silent_dns, fifo):
     with load_handler(str(PROBE / "pending.js"), timeout_ms=400, allow_domains=["127.0.0.1"]) as h:
-        out = h.invoke(EVENT, inp(kind=kind, url=silent_server, fifo=fifo))
+        out = h.invoke(EVENT, inp(kind=kind, url=silent_server, fifo=fifo, dns=silent_dns))
     assert out.fault is FaultKind.TIMEOUT, out.error_message
     assert "never_called" not in out.details and out.details["timeout_ms"] == 400
 

@@ -346,20 +346,23 @@ function invoke(msg) {
 // - an init-only async hook on what the invocation (or the top-level code) creates: timers and
 //   immediates, also those made out of our sight (util.promisify(setTimeout), timers/promises),
 //   live until marked _destroyed; any other kind of work those lists do not show (zlib, crypto
-//   jobs, worker threads) counts as pending for the rest of the invocation, since we cannot tell
-//   when it ends. A destroy hook would tell, but makes every promise cost several times more.
+//   jobs, DNS queries, worker threads) counts as pending for the rest of the invocation, since we
+//   cannot tell when it ends. A destroy hook would tell, but makes every promise several times
+//   dearer.
 // Not seen: a handle the lambda unref'd and then waits on.
 const LISTED_WORK = new Set([
   'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'PROCESSWRAP', 'TTYWRAP', 'UDPWRAP',
   'SIGNALWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'FSREQCALLBACK', 'FSREQPROMISE', 'FILEHANDLECLOSEREQ',
-  'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'QUERYWRAP', 'SHUTDOWNWRAP', 'WRITEWRAP',
+  'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'SHUTDOWNWRAP', 'WRITEWRAP',
   'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'SENDWRAP',
 ]);
-// Run before our check can (ticks, microtasks), or only ever driven by a listed handle (an HTTP
-// message by its socket, a DNS channel by its queries, an open file by its requests).
+// Run before our check can (ticks, microtasks), or only ever driven by something else we see (an
+// HTTP message or a TLS session by its socket, a DNS channel by its queries, an open file by its
+// requests). A DNS query (QUERYWRAP, dns.resolve*) is neither: c-ares's own sockets and timer are in
+// no list, so it is doubt, like the kinds below.
 const INERT_WORK = new Set([
   'PROMISE', 'TickObject', 'Microtask', 'DNSCHANNEL', 'FILEHANDLE', 'HTTPCLIENTREQUEST',
-  'HTTPINCOMINGMESSAGE', 'HTTPPARSER',
+  'HTTPINCOMINGMESSAGE', 'HTTPPARSER', 'TLSWRAP',
 ]);
 const MAX_TRACKED_TIMERS = 1000;
 
