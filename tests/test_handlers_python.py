@@ -6,6 +6,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
+from lpf_contract.errors import HandlerLoadError
 from lpf_contract.handlers import FaultKind, load_handler
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "python"
@@ -71,3 +74,24 @@ def test_worker_hides_its_socket_and_kills_what_a_case_left_behind():
             time.sleep(0.02)
     assert out.result["argv"] == []
     assert not alive, f"the case's child pid={child} outlived its result"
+
+
+def test_a_module_that_raises_after_defining_its_function_loads_and_fails_every_invocation():
+    with load_handler(f"{FIXTURES / 'load_raises.py'}:handler") as h:
+        fault = h.load_fault
+        outs = [h.invoke(EVENT, inp(n=i)) for i in range(2)]
+    assert fault == {"name": "KeyError", "message": "'ALLOWED_SKILLS'", "line": 10}
+    for out in outs:
+        assert out.fault is FaultKind.RUNTIME_EXCEPTION
+        assert out.details["phase"] == "load" and out.details["line"] == 10
+        assert "KeyError: 'ALLOWED_SKILLS'" in out.error_message
+
+
+def test_a_module_that_raises_before_its_function_exists_does_not_load():
+    with pytest.raises(HandlerLoadError, match="importing the module failed: .*KeyError"):
+        load_handler(f"{FIXTURES / 'load_raises_first.py'}:handler")
+
+
+def test_a_clean_python_module_has_no_load_fault():
+    with load_handler(f"{FIXTURES / 'handlers.py'}:ok_return") as h:
+        assert h.load_fault is None

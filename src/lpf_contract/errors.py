@@ -36,7 +36,8 @@ class InputFileError(LpfContractError):
 class LambdaSyntaxError(HandlerLoadError):
     """The lambda's source does not parse: the platform refuses to deploy it.
 
-    verify turns it into a ``deploy-rules`` finding (exit 1); other commands report it as bad input.
+    Still a load failure (nothing can be invoked), but a finding about the lambda rather than bad
+    input: verify turns it into a ``deploy-rules`` finding (exit 1); other commands report it as bad input.
     ``line`` is 1-based in the lambda's file (None when unknown); ``detail`` the parser's message.
     """
 

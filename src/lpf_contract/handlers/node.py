@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import HandlerLoadError
+from ..errors import HandlerLoadError, LambdaSyntaxError
 from .worker_pool import ProcessHandler, WorkerSpec
 
 NODE_DIR = Path(__file__).with_name("node")
@@ -164,6 +164,19 @@ class NodeHandler(ProcessHandler):
         """The ``input`` of the folder's ``config.json`` (``lpf invoke --local`` uses it), if any."""
         return self.config.input if self.config else None
 
+    def _load_error(self, reply: Mapping[str, Any]) -> HandlerLoadError:
+        if reply.get("reason") == "syntax":
+            error = reply.get("error") or {}
+            return LambdaSyntaxError(
+                self._load_error_message(reply),
+                line=self._error_line(str(error.get("stack") or "")),
+                detail=f"{error.get('name')}: {error.get('message')}",
+            )
+        return HandlerLoadError(self._load_error_message(reply))
+
+    def _error_line(self, stack: str) -> int | None:
+        return _error_line(stack, self.source_path)
+
     def _load_error_message(self, reply: Mapping[str, Any]) -> str:
         error = reply.get("error") or {}
         reason = reply.get("reason")
@@ -176,20 +189,23 @@ class NodeHandler(ProcessHandler):
                 + f": {error.get('name')}: {error.get('message')}"
             )
         if reason == "no-lambda":
+            thrown = reply.get("topLevelError")
+            also = ""
+            if thrown:
+                line = _error_line(thrown.get("stack", ""), self.source_path)
+                also = (
+                    f" (its top-level code threw first"
+                    + (f" at line={line}" if line else "")
+                    + f": {thrown.get('name')}: {thrown.get('message')})"
+                )
             return (
-                f"the platform would refuse to deploy this lambda: no function named lambda: {where}; "
+                f"the platform would refuse to deploy this lambda: no function named lambda: {where}{also}; "
                 "declare `function lambda(input, callback)` (V1) or `async function lambda(input)` (V2) at the top level"
-            )
-        if reason == "top-level":
-            line = _error_line(error.get("stack", ""), self.source_path)
-            return (
-                f"the lambda's top-level code threw while loading: {where}"
-                + (f" line={line}" if line else "")
-                + f": {error.get('name')}: {error.get('message')}"
             )
         return f"cannot load the lambda: {where}: {error.get('message')}"
 
 
 def _error_line(stack: str, path: Path) -> int | None:
+    """The first (innermost) line of ``path`` a V8 stack names: the lambda's own line nearest the error."""
     m = re.search(re.escape(str(path)) + r":(\d+)", stack)
     return int(m.group(1)) if m else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Mapping
@@ -51,6 +52,13 @@ class PythonHandler(ProcessHandler):
             label=target,
         )
         super().__init__(spec, workers=workers, timeout_ms=timeout_ms)
+
+    def _error_line(self, stack: str) -> int | None:
+        """The line of the handler's own file nearest the error (the last such frame of a traceback)."""
+        if self.source_path is None:
+            return None
+        found = re.findall(r'File "' + re.escape(str(self.source_path)) + r'", line (\d+)', stack)
+        return int(found[-1]) if found else None
 
     def _load_error_message(self, reply: Mapping[str, Any]) -> str:
         error = reply.get("error") or {}

@@ -26,8 +26,11 @@ import traceback  # noqa: E402
 import orjson  # noqa: E402
 
 # Python's counterparts of the JS errors the platform reports as runtime exceptions
-# (TypeError, ReferenceError, SyntaxError, RangeError): programming errors, not deliberate failures.
-RUNTIME_ERRORS = (TypeError, NameError, AttributeError, KeyError, IndexError, SyntaxError, RecursionError, ZeroDivisionError)
+# (TypeError, ReferenceError, SyntaxError, RangeError, and a failed require): programming errors, not
+# deliberate failures.
+RUNTIME_ERRORS = (
+    TypeError, NameError, AttributeError, KeyError, IndexError, SyntaxError, RecursionError, ZeroDivisionError, ImportError,
+)
 MAX_KEPT_LOG_ENTRIES = 200
 MAX_KEPT_LOG_CHARS = 100_000
 LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
@@ -40,6 +43,9 @@ send_lock = threading.Lock()
 func = None
 callback_style = False
 current = None
+# The classified error the module's top-level code raised while loading, if the function was
+# defined before it: like a Node lambda whose top level throws, every invocation fails with it.
+load_failure = None
 
 
 def send(msg):
@@ -155,24 +161,34 @@ class _LogHandler(logging.Handler):
 
 
 def load(msg):
-    global func, callback_style
+    global func, callback_style, load_failure
     spec = msg["target"]
     left, _, name = spec.rpartition(":")
+    module = None
+    thrown = None
     try:
         if left.endswith(".py"):
             path = os.path.abspath(left)
             sys.path.insert(0, os.path.dirname(path))
             mod_spec = importlib.util.spec_from_file_location("lpf_contract_handler", path)
-            module = importlib.util.module_from_spec(mod_spec)
-            sys.modules["lpf_contract_handler"] = module
-            mod_spec.loader.exec_module(module)
+            module_name = "lpf_contract_handler"
         else:
             sys.path.insert(0, os.getcwd())
-            module = importlib.import_module(left)
+            mod_spec = importlib.util.find_spec(left)
+            if mod_spec is None:
+                raise ModuleNotFoundError(f"No module named {left!r}", name=left)
+            module_name = left
+        # Made by hand rather than imported, so that the module object survives a raise in its
+        # top-level code and the functions defined before it stay reachable.
+        module = importlib.util.module_from_spec(mod_spec)
+        sys.modules[module_name] = module
+        mod_spec.loader.exec_module(module)
     except SyntaxError as exc:
         return {"op": "load-error", "reason": "syntax", "error": describe(exc)}
     except BaseException as exc:
-        return {"op": "load-error", "reason": "top-level", "error": describe(exc)}
+        thrown = exc
+    if thrown is not None and (module is None or not callable(getattr(module, name, None))):
+        return {"op": "load-error", "reason": "top-level", "error": describe(thrown)}
     fn = getattr(module, name, None)
     if not callable(fn):
         return {"op": "load-error", "reason": "no-function", "error": {"name": None, "message": f"no function {name}", "stack": ""}}
@@ -186,12 +202,20 @@ def load(msg):
         params = []
     func = fn
     callback_style = len(params) >= 2
-    return {"op": "loaded", "runtime": None, "callback": callback_style, "isAsync": inspect.iscoroutinefunction(fn)}
+    reply = {"op": "loaded", "runtime": None, "callback": callback_style, "isAsync": inspect.iscoroutinefunction(fn)}
+    if thrown is not None:
+        load_failure = classify(thrown)
+        reply["loadFault"] = load_failure["error"]
+    return reply
 
 
 def invoke(msg):
     global current
     inv = Invocation(msg["id"])
+    if load_failure is not None:
+        send({"op": "result", "id": inv.id, "durationMs": 0.0, "results": 1, "logCalls": 0, "logChars": 0,
+              "fault": load_failure["kind"], "error": load_failure["error"], "phase": "load"})
+        return
     current = inv
     try:
         if callback_style:

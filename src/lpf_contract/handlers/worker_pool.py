@@ -23,7 +23,7 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import orjson
 
@@ -87,9 +87,11 @@ _FIELD_TYPES: dict[str, dict[str, tuple[type, ...]]] = {
         "hasResult": (bool,),
         "fault": _OPTIONAL_STR,
         "error": _OPTIONAL_DICT,
+        "phase": _OPTIONAL_STR,
+        "neverCalled": (bool,),
     },
-    "loaded": {"runtime": _OPTIONAL_STR},
-    "load-error": {"reason": _OPTIONAL_STR, "error": _OPTIONAL_DICT},
+    "loaded": {"runtime": _OPTIONAL_STR, "loadFault": _OPTIONAL_DICT},
+    "load-error": {"reason": _OPTIONAL_STR, "error": _OPTIONAL_DICT, "topLevelError": _OPTIONAL_DICT},
 }
 _REQUIRED = {"log": ("level", "text"), "result": ("id",)}
 _FAULT_NAMES = frozenset(k.value for k in FaultKind)
@@ -530,13 +532,37 @@ class ProcessHandler:
         first = start_worker(spec)
         reply = first.load_reply or {}
         if reply.get("op") != "loaded":
-            raise HandlerLoadError(self._load_error_message(reply))
+            raise self._load_error(reply)
         self.load_info: Mapping[str, Any] = reply
         self._pool = WorkerPool(spec, workers, first)
         self._closed = False
 
     def _load_error_message(self, reply: Mapping[str, Any]) -> str:  # pragma: no cover - overridden
         return f"cannot load target={self.target}: {reply}"
+
+    def _load_error(self, reply: Mapping[str, Any]) -> HandlerLoadError:
+        """The exception for a worker's ``load-error`` reply (adapters may raise a subclass)."""
+        return HandlerLoadError(self._load_error_message(reply))
+
+    def _error_line(self, stack: str) -> int | None:  # pragma: no cover - overridden
+        """The handler's own line nearest the error in ``stack``, or None."""
+        return None
+
+    @property
+    def load_fault(self) -> Mapping[str, Any] | None:
+        """``{name, message, line}`` of the error the handler's top-level code threw while loading.
+
+        None when it loaded cleanly. Such a handler still loads (the platform deploys it), and every
+        invocation fails with that error, its Outcome marked ``details["phase"] == "load"``.
+        """
+        error = self.load_info.get("loadFault")
+        if not error:
+            return None
+        return {
+            "name": error.get("name"),
+            "message": error.get("message"),
+            "line": self._error_line(str(error.get("stack") or "")),
+        }
 
     def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
         """Run one invocation in a free worker; see ``Handler.invoke``."""
@@ -619,7 +645,7 @@ class ProcessHandler:
         # Nothing the case started may run on into the next one (timers are the runner's business).
         worker.kill_children()
         self._pool.release(worker)
-        return _outcome(reply, logs, (time.monotonic() - started) * 1000)
+        return _outcome(reply, logs, (time.monotonic() - started) * 1000, limit_ms=limit_ms, line_of=self._error_line)
 
     def close(self) -> None:
         """Kill every worker (and anything they started); idempotent."""
@@ -647,7 +673,14 @@ def _crash_message(code: int | None, sig: str | None, stderr: str) -> str:
     return msg
 
 
-def _outcome(reply: Mapping[str, Any], logs: list[LogEntry], wall_ms: float) -> Outcome:
+def _outcome(
+    reply: Mapping[str, Any],
+    logs: list[LogEntry],
+    wall_ms: float,
+    *,
+    limit_ms: int | None = None,
+    line_of: Callable[[str], int | None] | None = None,
+) -> Outcome:
     results = int(reply.get("results", 0))
     log_calls = int(reply.get("logCalls", len(logs)))
     log_chars = int(reply.get("logChars", sum(len(e.text) for e in logs)))
@@ -662,6 +695,19 @@ def _outcome(reply: Mapping[str, Any], logs: list[LogEntry], wall_ms: float) -> 
         details["stack"] = error["stack"]
     if fault is not None:
         details["first_fault"] = fault.value
+    if reply.get("phase") == "load":
+        # The top-level code threw while loading; every invocation fails with that error.
+        details["phase"] = "load"
+        details["line"] = line_of(str(error.get("stack") or "")) if line_of else None
+        error_message = f"{error_message} (thrown by the top-level code while loading, so every invocation fails)"
+    if reply.get("neverCalled") and fault is FaultKind.TIMEOUT:
+        # Nothing was left that could ever answer: the platform would wait out its limit, then fail.
+        details["timeout_ms"] = limit_ms
+        details["never_called"] = True
+        error_message = (
+            f"Lambda Execution is taking too long: {error_message} "
+            f"(the platform fails it after timeout_ms={limit_ms}; reported at once here)"
+        )
     # Precedence: the platform fails the whole invocation on the log limit, whatever else happened.
     if log_calls > MAX_LOG_CALLS or log_chars > MAX_LOG_CHARS:
         fault = FaultKind.LOG_LIMIT

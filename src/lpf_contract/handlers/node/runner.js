@@ -2,8 +2,11 @@
 // Persistent worker that runs one LivePerson Functions lambda the way the platform does.
 // Protocol: newline-delimited JSON over the socket passed as fd `--ipc-fd N` (never stdout/stderr,
 // which belong to the handler). Requests: {op:"load", path, runtime, allowDomains, secretsFile}
-// then {op:"invoke", id, input}. One invocation at a time per worker; Python enforces time limits
-// by killing the whole process group, so nothing here has to survive a busy loop.
+// then {op:"invoke", id, input}. Answers: {op:"loaded", runtime, arity, isAsync, loadFault?} or
+// {op:"load-error", reason: syntax|no-lambda|io, error}; per invocation {op:"log"}* then
+// {op:"result", fault?, error?, phase?, neverCalled?, ...}. One invocation at a time per worker;
+// Python enforces time limits by killing the whole process group, so nothing here has to survive a
+// busy loop.
 // Written for Node 14 (V1) as well as 20/22: no newer syntax or APIs.
 
 const fs = require('fs');
@@ -12,7 +15,8 @@ const path = require('path');
 const util = require('util');
 const vm = require('vm');
 const Module = require('module');
-const { AsyncLocalStorage } = require('async_hooks');
+const asyncHooks = require('async_hooks');
+const { AsyncLocalStorage } = asyncHooks;
 
 const RUNTIME_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
 // jsonwebtoken: LivePerson's V1 runner maps it like the others (liveperson-functions-cli@1.31.13
@@ -36,10 +40,24 @@ const originalConsole = {};
 LOG_LEVELS.forEach((lvl) => { originalConsole[lvl] = console[lvl].bind(console); });
 
 const als = new AsyncLocalStorage();
+// The async context of the lambda's top-level code, so that work it leaves running (a timer, a
+// socket, a promise chain on them) is known to be pending; never an invocation.
+const LOAD_CONTEXT = { load: true };
 let lambdaFn = null;
 let runtime = null;
 let current = null; // the invocation in progress (one at a time per worker)
 let toolbeltOptions = { allowDomains: [], secretsFile: null };
+// The classified error the lambda's top-level code threw while loading, if it did: the platform
+// deploys such a file and then fails every invocation with it.
+let loadFailure = null;
+// The variables the user configured (--env, config.json): the worker starts with exactly those.
+const USER_ENV = new Set(Object.keys(process.env));
+
+// The invocation whose async context is running, never the load context.
+function invocationStore() {
+  const store = als.getStore();
+  return store && store !== LOAD_CONTEXT ? store : undefined;
+}
 
 function send(msg) {
   ipc.write(JSON.stringify(msg) + '\n');
@@ -122,7 +140,7 @@ LOG_LEVELS.forEach((level) => {
   console[level] = function () {
     // Attribute to the invocation whose async context made the call; calls from a finished
     // invocation's leftover timers are dropped like the platform drops them after the response.
-    const inv = als.getStore() || current;
+    const inv = invocationStore() || current;
     if (inv && !inv.done) record(inv, level, arguments);
     else if (!inv) originalConsole.error.apply(null, arguments);
   };
@@ -140,7 +158,7 @@ const real = {
 
 function trackedCreate(create, clear, oneShot) {
   const wrapped = function (callback) {
-    const inv = als.getStore();
+    const inv = invocationStore();
     if (!inv || typeof callback !== 'function') return create.apply(this, arguments);
     const args = Array.prototype.slice.call(arguments);
     let handle;
@@ -163,7 +181,7 @@ function trackedCreate(create, clear, oneShot) {
 
 function trackedClear(clear) {
   const wrapped = function (handle) {
-    const inv = als.getStore();
+    const inv = invocationStore();
     if (inv && handle) inv.timers.delete(handle);
     return clear.apply(this, arguments);
   };
@@ -197,6 +215,8 @@ function finish(inv) {
   if (inv.done) return;
   inv.done = true;
   if (current === inv) current = null;
+  if (inv.idleTimer) real.clearTimeout(inv.idleTimer);
+  inv.work = null;
   clearTimers(inv);
   const msg = {
     op: 'result',
@@ -210,6 +230,8 @@ function finish(inv) {
   if (inv.failure) {
     msg.fault = inv.failure.kind;
     msg.error = inv.failure.error;
+    if (inv.phase) msg.phase = inv.phase;
+    if (inv.neverCalled) msg.neverCalled = true;
   } else if (inv.hasResult && inv.result !== undefined) {
     const problem = jsonProblem(inv.result, 'result', new Set());
     if (problem) {
@@ -251,13 +273,41 @@ function fail(inv, err) {
   settle(inv, classify(err), undefined, false);
 }
 
+// The platform's own environment variables, from the invocation's account. LivePerson's V1 toolbelt
+// reads the account from BRAND_ID (faas-cli src/shared/lp-faas-toolbelt/shared/const.ts,
+// `Environment.General.Account`; its README: "set an environment variable called BRAND_ID with your
+// accountId"; ConversationBuilder-Samples faas-samples/BearerBot/faas-app-login.js builds
+// `/api/account/${process.env.BRAND_ID}/...`), V2's from X_LIVEPERSON_BRAND_ID (faas-cli
+// src/shared/core-functions-toolbelt/shared/envars.ts). A function instance serves one account, so
+// the payload's accountId is that account. Set per invocation (decided here: the account is known
+// only from the payload), never over a value the user configured. The other variables those
+// sources name (LAMBDA_UUID, X_LIVEPERSON_FUNCTION_UUID, X_LIVEPERSON_PROJECT_ID, DOMAIN, DC,
+// X_LIVEPERSON_CSDS_DOMAIN, proxies) have values no payload tells: not set.
+function applyPlatformEnv(input) {
+  const payload = input && typeof input === 'object' ? input.payload : undefined;
+  const account = payload && typeof payload === 'object' ? payload.accountId : undefined;
+  if (!((typeof account === 'string' && account !== '') || (typeof account === 'number' && Number.isFinite(account)))) return;
+  const name = runtime === 'v1' ? 'BRAND_ID' : 'X_LIVEPERSON_BRAND_ID';
+  if (!USER_ENV.has(name)) process.env[name] = String(account);
+}
+
 function invoke(msg) {
   const inv = {
     id: msg.id, started: process.hrtime.bigint(), done: false, results: 0,
     logs: 0, logCalls: 0, logChars: 0, keptChars: 0, logsDropped: 0,
     failure: null, result: undefined, hasResult: false, timers: new Set(),
+    phase: null, neverCalled: false, idleTimer: null, work: newWork(),
   };
   current = inv;
+  if (loadFailure) {
+    // The file deployed but its top-level code threw: every invocation fails with that error.
+    inv.results = 1;
+    inv.failure = loadFailure;
+    inv.phase = 'load';
+    finish(inv);
+    return;
+  }
+  applyPlatformEnv(msg.input);
   als.run(inv, () => {
     let returned;
     try {
@@ -283,10 +333,116 @@ function invoke(msg) {
       settle(inv, null, returned, returned !== undefined);
     }
   });
+  // Armed outside the invocation's context (the watcher is not the lambda's work), and only when
+  // the lambda's synchronous part left it without an answer.
+  if (!inv.done && inv.results === 0) watchIdle(inv);
+}
+
+// A lambda that has not answered while nothing is left that could ever run its code again (no
+// timer, immediate, socket, server, child process, file or DNS request, thread-pool job) never
+// will: the platform would wait out its time limit and fail with a timeout, so say so at once. A
+// promise does not count: with nothing pending, nothing can resolve it. Doubt always means pending.
+// Work is known three ways, all on Node 14 and 22 alike:
+// - Node's lists of active (ref'd) handles and requests: sockets, servers, child processes, file,
+//   DNS and connect requests;
+// - an init-only async hook on what the invocation (or the top-level code) creates: timers and
+//   immediates, also those made out of our sight (util.promisify(setTimeout), timers/promises),
+//   live until marked _destroyed; any other kind of work those lists do not show (zlib, crypto
+//   jobs, DNS queries, worker threads) counts as pending for the rest of the invocation, since we
+//   cannot tell when it ends. A destroy hook would tell, but makes every promise several times
+//   dearer.
+// Not seen: a handle the lambda unref'd and then waits on.
+const LISTED_WORK = new Set([
+  'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'PROCESSWRAP', 'TTYWRAP', 'UDPWRAP',
+  'SIGNALWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'FSREQCALLBACK', 'FSREQPROMISE', 'FILEHANDLECLOSEREQ',
+  'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'SHUTDOWNWRAP', 'WRITEWRAP',
+  'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'SENDWRAP',
+]);
+// Run before our check can (ticks, microtasks), or only ever driven by something else we see (an
+// HTTP message or a TLS session by its socket, a DNS channel by its queries, an open file by its
+// requests). A DNS query (QUERYWRAP, dns.resolve*) is neither: c-ares's own sockets and timer are in
+// no list, so it is doubt, like the kinds below.
+const INERT_WORK = new Set([
+  'PROMISE', 'TickObject', 'Microtask', 'DNSCHANNEL', 'FILEHANDLE', 'HTTPCLIENTREQUEST',
+  'HTTPINCOMINGMESSAGE', 'HTTPPARSER', 'TLSWRAP',
+]);
+const MAX_TRACKED_TIMERS = 1000;
+
+function newWork() {
+  return { timers: [], doubt: null };
+}
+const loadWork = newWork();
+
+function pruneTimers(work) {
+  work.timers = work.timers.filter((t) => !t._destroyed);
+}
+
+asyncHooks.createHook({
+  init(asyncId, type, triggerAsyncId, resource) {
+    if (type === 'PROMISE') return; // by far the most frequent: the cheapest test first
+    if (INERT_WORK.has(type) || LISTED_WORK.has(type)) return;
+    const store = als.getStore();
+    if (store === undefined) return;
+    const work = store === LOAD_CONTEXT ? loadWork : store.work;
+    if (!work) return; // a finished invocation's leftovers: its timers are cleared anyway
+    if (type === 'Timeout' || type === 'Immediate') {
+      work.timers.push(resource);
+      if (work.timers.length > MAX_TRACKED_TIMERS) pruneTimers(work);
+    } else if (work.doubt === null) {
+      work.doubt = type;
+    }
+  },
+}).enable();
+
+function workLeft(work) {
+  if (work.doubt !== null) return true;
+  pruneTimers(work);
+  return work.timers.length > 0;
+}
+
+function somethingPending(inv) {
+  if (workLeft(inv.work) || workLeft(loadWork)) return true;
+  // The runner's own socket and the drained stdout/stderr pipes are not the lambda's.
+  const handles = process._getActiveHandles();
+  for (let i = 0; i < handles.length; i++) {
+    const h = handles[i];
+    if (h !== ipc && h !== process.stdout && h !== process.stderr) return true;
+  }
+  return process._getActiveRequests().length > 0;
+}
+
+const IDLE_FIRST_CHECK_MS = 5;
+const IDLE_MAX_CHECK_MS = 100;
+
+function watchIdle(inv) {
+  let delay = IDLE_FIRST_CHECK_MS;
+  const check = () => {
+    inv.idleTimer = null;
+    if (inv.done || inv.results > 0) return;
+    if (!somethingPending(inv)) {
+      inv.results = 1;
+      inv.neverCalled = true;
+      const message = runtime === 'v1'
+        ? 'the callback was never called and nothing was pending'
+        : 'the returned promise never settled and nothing was pending';
+      inv.failure = { kind: 'timeout', error: { name: null, message: message, stack: '' } };
+      finish(inv);
+      return;
+    }
+    delay = Math.min(delay * 2, IDLE_MAX_CHECK_MS);
+    arm();
+  };
+  // Unref'd: the runner's socket keeps the worker alive, and the lambda's view of what is active
+  // (process.getActiveResourcesInfo) is not cluttered by it.
+  const arm = () => {
+    inv.idleTimer = real.setTimeout(check, delay);
+    inv.idleTimer.unref();
+  };
+  arm();
 }
 
 function stray(err) {
-  const inv = als.getStore() || current;
+  const inv = invocationStore() || current;
   if (inv && !inv.done) fail(inv, err);
   else {
     try { originalConsole.error('lpf-contract runner: error outside an invocation:', err); } catch (e) { /* ignore */ }
@@ -340,39 +496,65 @@ net.Socket.prototype.connect = function connect() {
   return this;
 };
 
+// The name of an extra parameter of the wrapper through which the wrapped file hands over a getter
+// for its `lambda` before any of its own code runs.
+const LAMBDA_HOOK = '__lpfContractLambdaHook$';
+
+// The platform runs the file as a script whose top-level `function lambda` is visible. A function
+// wrapper (same shape as Node's module wrapper) gives us that binding plus the CommonJS exports
+// forms. Its first line starts with a getter for `lambda` (function declarations are hoisted, so
+// it works even when the top-level code throws), then the file unchanged: line numbers stay the
+// file's. A file that opens with a 'use strict' directive gets ours first, since a statement in
+// front of it would turn it into a plain string.
+function wrapSource(source) {
+  const strict = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(['"])use strict\1/.test(source);
+  return (strict ? '"use strict";' : '') +
+    LAMBDA_HOOK + '(function () { return typeof lambda === "function" ? lambda : undefined; });' + source;
+}
+
 function load(msg) {
   toolbeltOptions = { allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null };
   const file = path.resolve(msg.path);
   const source = fs.readFileSync(file, 'utf8');
-  // The platform runs the file as a script whose top-level `function lambda` is visible; a
-  // function wrapper (same shape as Node's module wrapper) keeps line numbers and gives us that
-  // binding plus the CommonJS exports forms.
-  const suffix = '\n;return typeof lambda === "function" ? lambda : undefined;';
   let fn;
   try {
-    fn = vm.compileFunction(source + suffix, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    fn = vm.compileFunction(wrapSource(source), ['exports', 'require', 'module', '__filename', '__dirname', LAMBDA_HOOK], { filename: file });
   } catch (err) {
     return { op: 'load-error', reason: 'syntax', error: describeError(err) };
   }
   const mod = { exports: {} };
+  let getLambda = null;
+  let thrown = null;
+  let threw = false;
+  als.run(LOAD_CONTEXT, () => {
+    try {
+      fn.call(mod.exports, mod.exports, sandboxRequire(), mod, file, path.dirname(file), (getter) => { getLambda = getter; });
+    } catch (err) {
+      threw = true;
+      thrown = err;
+    }
+  });
   let found;
-  try {
-    found = fn.call(mod.exports, mod.exports, sandboxRequire(), mod, file, path.dirname(file));
-  } catch (err) {
-    return { op: 'load-error', reason: 'top-level', error: describeError(err) };
-  }
+  try { found = getLambda ? getLambda() : undefined; } catch (e) { found = undefined; } // a `let lambda` not reached
   if (typeof found !== 'function') {
     const ex = mod.exports;
     if (typeof ex === 'function') found = ex;
     else if (ex && typeof ex.lambda === 'function') found = ex.lambda;
   }
   if (typeof found !== 'function') {
-    return { op: 'load-error', reason: 'no-lambda', error: { name: null, message: 'no function named lambda', stack: '' } };
+    const answer = { op: 'load-error', reason: 'no-lambda', error: { name: null, message: 'no function named lambda', stack: '' } };
+    if (threw) answer.topLevelError = describeError(thrown);
+    return answer;
   }
   lambdaFn = found;
   const isAsync = Object.prototype.toString.call(found) === '[object AsyncFunction]';
   runtime = msg.runtime || (found.length >= 2 ? 'v1' : 'v2');
-  return { op: 'loaded', runtime: runtime, arity: found.length, isAsync: isAsync };
+  const answer = { op: 'loaded', runtime: runtime, arity: found.length, isAsync: isAsync };
+  if (threw) {
+    loadFailure = classify(thrown);
+    answer.loadFault = loadFailure.error;
+  }
+  return answer;
 }
 
 let buffer = '';
