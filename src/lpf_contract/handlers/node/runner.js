@@ -29,7 +29,12 @@ const ipcFd = Number(process.argv[ipcFdAt + 1]);
 // suite also treats anything malformed on the socket as a crash (worker_pool.ProtocolError).
 process.argv.splice(ipcFdAt, 2);
 const ipc = new net.Socket({ fd: ipcFd, readable: true, writable: true });
-const platformRequire = Module.createRequire(path.join(__dirname, 'package.json'));
+// The platform's modules live in the per-user cache (provision.py), named by `--modules-dir DIR`,
+// which leaves argv like --ipc-fd. Without it (a runner started by hand), the folder beside this file.
+const modulesDirAt = process.argv.indexOf('--modules-dir');
+const modulesDir = modulesDirAt >= 0 ? process.argv[modulesDirAt + 1] : __dirname;
+if (modulesDirAt >= 0) process.argv.splice(modulesDirAt, 2);
+const platformRequire = Module.createRequire(path.join(modulesDir, 'package.json'));
 const originalConsole = {};
 LOG_LEVELS.forEach((lvl) => { originalConsole[lvl] = console[lvl].bind(console); });
 
