@@ -25,6 +25,7 @@ COMMANDS = [
     "openapi",
     "diff",
     "lint",
+    "setup",
 ]
 
 

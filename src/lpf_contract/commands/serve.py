@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from .setup import add_node_option
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -18,6 +20,7 @@ def add_parser(sub) -> None:
         "--error-format", choices=("v1", "v2"), default="v1", help="901 error bodies: v1 {errorCode, errorMsg} or v2 {code, message}"
     )
     p.add_argument("--log-requests", action="store_true", help="print one line per request on stderr")
+    add_node_option(p)
     p.set_defaults(run=run)
 
 
@@ -39,7 +42,7 @@ def run(args) -> int:
         raise UsageError(f"bad --timeout-ms={args.timeout_ms}: expected a positive number of milliseconds")
     registry = load_registry(args.contracts)
     version = registry.version(args.version)
-    handler = load_handler(args.handler, workers=args.workers, timeout_ms=args.timeout_ms)
+    handler = load_handler(args.handler, workers=args.workers, timeout_ms=args.timeout_ms, node=args.node)
     try:
         app = InvocationApp(handler, registry=registry, version=version.name, error_format=args.error_format)
         try:

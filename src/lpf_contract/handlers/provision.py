@@ -219,8 +219,9 @@ def _install(cache: Path, needed: list[Item]) -> None:
         missing = [i for i in needed if not i.present]  # a concurrent run may have installed them
         if not missing:
             return
-        versions = " and ".join(i.build.version for i in missing if i.build)
-        what = f"Node {versions}" + (" and modules" if any(i.build is None for i in missing) else "") if versions else "modules"
+        parts = [f"Node {', '.join(i.build.version for i in missing if i.build)}"] if any(i.build for i in missing) else []
+        parts += ["modules"] if any(i.build is None for i in missing) else []
+        what = " and ".join(parts)
         _say(f"lpf-contract: installing the platform's {what} into {cache} (once)...")
         for n, item in enumerate(missing, 1):
             started = time.monotonic()
