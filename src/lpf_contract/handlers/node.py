@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -136,38 +137,35 @@ class NodeHandler(ProcessHandler):
             secrets = Path(secrets_file).resolve()
             if not secrets.is_file():
                 raise HandlerLoadError(f"secrets file not found: path={secrets_file}")
-        def spec_for(rt: provision.NodeRuntime) -> WorkerSpec:
-            return WorkerSpec(
-                # The modules folder goes on argv, which the runner hides from the lambda like --ipc-fd.
-                argv=(rt.node, f"--max-old-space-size={HEAP_MB}", str(RUNNER), "--modules-dir", str(rt.modules_dir)),
-                # Only the user's variables: the platform shows none of the host's (platform-facts.md).
-                env=check_environment(merged, where=str(self.config.path if self.config else "env option")),
-                cwd=str(self.source_path.parent),
-                load_message={
-                    "op": "load",
-                    "path": str(self.source_path),
-                    "runtime": runtime,
-                    "allowDomains": list(allow_domains),
-                    "secretsFile": str(secrets) if secrets else None,
-                },
-                load_timeout_s=max(timeout_ms / 1000, 10.0),
-                label=target,
-                memory_limit_mb=memory_limit_mb,
-            )
-
         try:
             guess = runtime or detect_runtime(self.source_path.read_text(encoding="utf-8")) or "v2"
         except (OSError, UnicodeDecodeError):
             guess = runtime or "v2"  # the runner reports the unreadable file
         self.node_runtime = provision.runtime_for(guess, node=node)
-        super().__init__(spec_for(self.node_runtime), workers=workers, timeout_ms=timeout_ms)
+        spec = WorkerSpec(
+            # Only the user's variables: the platform shows none of the host's (platform-facts.md).
+            argv=_argv(self.node_runtime),
+            env=check_environment(merged, where=str(self.config.path if self.config else "env option")),
+            cwd=str(self.source_path.parent),
+            load_message={
+                "op": "load",
+                "path": str(self.source_path),
+                "runtime": runtime,
+                "allowDomains": list(allow_domains),
+                "secretsFile": str(secrets) if secrets else None,
+            },
+            load_timeout_s=max(timeout_ms / 1000, 10.0),
+            label=target,
+            memory_limit_mb=memory_limit_mb,
+        )
+        super().__init__(spec, workers=workers, timeout_ms=timeout_ms)
         self.runtime: str | None = self.load_info.get("runtime")
         if runtime is None and node is None and self.runtime in provision.RUNTIMES and self.runtime != guess:
             # The source did not tell (or told wrong); the runner's arity is the rule: move the lambda
             # to its runtime's Node. Undetermined sources start on 22, which parses everything 14 does.
             self.close()
             self.node_runtime = provision.runtime_for(self.runtime)
-            super().__init__(spec_for(self.node_runtime), workers=workers, timeout_ms=timeout_ms)
+            super().__init__(dataclasses.replace(spec, argv=_argv(self.node_runtime)), workers=workers, timeout_ms=timeout_ms)
             self.runtime = self.load_info.get("runtime")
         self.node_binary: str = self.node_runtime.node
 
@@ -200,6 +198,11 @@ class NodeHandler(ProcessHandler):
                 + f": {error.get('name')}: {error.get('message')}"
             )
         return f"cannot load the lambda: {where}: {error.get('message')}"
+
+
+def _argv(rt: provision.NodeRuntime) -> tuple[str, ...]:
+    # The modules folder goes on argv, which the runner hides from the lambda like --ipc-fd.
+    return (rt.node, f"--max-old-space-size={HEAP_MB}", str(RUNNER), "--modules-dir", str(rt.modules_dir))
 
 
 def _error_line(stack: str, path: Path) -> int | None:
