@@ -19,13 +19,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: install Node.js >= 18 with npm" >&2; exit 2; }
-	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
-
+# The platform's Node builds (V1 14.19.0, V2 22) and modules, installed with npm into the per-user
+# cache ($$LPF_CONTRACT_CACHE or ~/.cache/lpf-contract) the way first use does; quick when present.
 install: $(VENV)/.installed node
-node: $(NODE_DIR)/node_modules/.installed
+node: $(VENV)/.installed
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js with npm (used once, to install the platform's Node builds)" >&2; exit 2; }
+	$(VENV)/bin/lpf-contract setup
 
 # Verifies the bundled V1 example lambda against the current contract; reports land in reports/.
 demo: $(VENV)/.installed node
@@ -42,5 +41,6 @@ e2e: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev node
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit $$?; done
 
+# The Node cache is per user and shared by checkouts: `rm -rf ~/.cache/lpf-contract` to drop it.
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules reports/*.json reports/*.md reports/*.html reports/*.xml reports/*.png

@@ -26,6 +26,7 @@ COMMANDS = [
     "diff",
     "lint",
     "init",
+    "setup",
 ]
 
 

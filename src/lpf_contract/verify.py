@@ -38,6 +38,7 @@ class VerifyOptions:
     seed: int | None = None
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     runtime: str | None = None
+    node: str | None = None  # --node: a node binary for every runtime, or "local"; None = the platform's builds
     workers: int = 1
     headers: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()  # environment variables the handler sees (and only those)
@@ -70,6 +71,7 @@ class VerifyOptions:
             "timeout_ms": self.timeout_ms,
             "runtime": self.runtime,
             "workers": self.workers,
+            "node": self.node,
             "headers": self.headers,
             "env": dict(self.env) or None,
             "allow_domains": self.allow_domains,
@@ -287,7 +289,7 @@ class Verifier:
         check = CHECKS["deploy-rules"]
         return [
             StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line)
-            for i in lint_file(handler.source_path)
+            for i in lint_file(handler.source_path, runtime=handler.runtime, node=self.options.node)
         ]
 
     def _count_cases(self, event: str) -> int:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from .setup import add_node_option
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -22,6 +24,7 @@ def add_parser(sub) -> None:
         "v query, as LivePerson's client sends them to a V2 (functions/fninvocations) domain, else V1",
     )
     p.add_argument("--log-requests", action="store_true", help="print one line per request on stderr")
+    add_node_option(p)
     p.set_defaults(run=run)
 
 
@@ -43,7 +46,7 @@ def run(args) -> int:
         raise UsageError(f"bad --timeout-ms={args.timeout_ms}: expected a positive number of milliseconds")
     registry = load_registry(args.contracts)
     version = registry.version(args.version)
-    handler = load_handler(args.handler, workers=args.workers, timeout_ms=args.timeout_ms)
+    handler = load_handler(args.handler, workers=args.workers, timeout_ms=args.timeout_ms, node=args.node)
     try:
         app = InvocationApp(handler, registry=registry, version=version.name, api=args.api)
         try:

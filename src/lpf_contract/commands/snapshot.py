@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from .setup import add_node_option
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -32,6 +34,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
+    add_node_option(p)
     p.set_defaults(run=run)
 
 
@@ -46,18 +49,28 @@ def run(args) -> int:
     _apply_config(args)
     if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
         raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={args.timeout_ms}")
-    report = run_snapshots(
-        args.handler,
-        registry=load_registry(args.contracts),
-        snapshot_dir=args.snapshot_dir,
-        version=args.version,
-        events=tuple(args.event),
-        update=args.update,
-        ignore_paths=tuple(args.ignore_path),
-        prune=args.prune,
-        timeout_ms=args.timeout_ms,
-        runtime=args.runtime,
-    )
+    target = args.handler
+    if args.node is not None:
+        from ..handlers import load_handler
+
+        # A bare target is loaded by run_snapshots without --node; this one is loaded here and closed below.
+        target = load_handler(args.handler, timeout_ms=args.timeout_ms, runtime=args.runtime, workers=1, node=args.node)
+    try:
+        report = run_snapshots(
+            target,
+            registry=load_registry(args.contracts),
+            snapshot_dir=args.snapshot_dir,
+            version=args.version,
+            events=tuple(args.event),
+            update=args.update,
+            ignore_paths=tuple(args.ignore_path),
+            prune=args.prune,
+            timeout_ms=args.timeout_ms,
+            runtime=args.runtime,
+        )
+    finally:
+        if target is not args.handler:
+            target.close()
     print(format_report(report))
     sys.stdout.flush()
     return 0 if report.passed else 1

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from .setup import add_node_option
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -18,6 +20,7 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise; always printed)")
     p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000, the platform's)")
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
+    add_node_option(p)
     p.add_argument("--workers", type=int, default=None, metavar="N", help="handler worker processes (default 1)")
     p.add_argument("--report-dir", default=None, metavar="DIR", help="where reports go (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
@@ -52,6 +55,7 @@ def run(args) -> int:
         seed=args.seed,
         timeout_ms=args.timeout_ms,
         runtime=args.runtime,
+        node=args.node,
         workers=args.workers,
         headers=tuple(args.header),
         env=tuple(_env_pair(e) for e in args.env),

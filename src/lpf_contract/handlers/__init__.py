@@ -58,17 +58,20 @@ def load_handler(
     allow_domains: Sequence[str] = (),
     secrets_file: str | Path | None = None,
     memory_limit_mb: int | None = None,
+    node: str | None = None,
 ) -> Handler:
     """Load ``target`` and return a Handler (close it, or use it as a context manager).
 
     Raises HandlerLoadError (exit 2) when the target cannot be run at all: missing file or function,
-    syntax error, no ``lambda``, ``node`` or its modules missing.
+    syntax error, no ``lambda``, the platform's Node or modules missing and not installable.
+    ``node`` (Node lambdas only) replaces the platform's Node build: a binary's path, or ``"local"``
+    for the ``node`` on PATH.
     """
     kind = target_kind(str(target))
     target = str(target)
     # Options that cannot apply to a kind are refused, not silently ignored.
-    local_only = {"env": env, "allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb}
-    node_only = {"allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb}
+    local_only = {"env": env, "allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb, "node": node}
+    node_only = {"allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb, "node": node}
     refused = {"http": local_only, "python": node_only}.get(kind, {})
     given = sorted(name for name, value in refused.items() if value)
     if given:
@@ -95,5 +98,6 @@ def load_handler(
         env=env,
         allow_domains=allow_domains,
         secrets_file=secrets_file,
+        node=node,
         **({"memory_limit_mb": memory_limit_mb} if memory_limit_mb is not None else {}),
     )

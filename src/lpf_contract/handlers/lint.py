@@ -2,8 +2,9 @@
 
 A light analysis, not a JavaScript parser: the source is scanned once to blank out comments,
 strings, template literals and regular expressions (keeping line breaks), and the rules are
-regular expressions over what is left. ``node --check`` adds the syntax rule when ``node`` is on
-PATH. Known limits: code built at run time (``global["ev" + "al"]``) and aliasing
+regular expressions over what is left. ``node --check`` adds the syntax rule, run by the Node of the
+lambda's runtime (14.19.0 for V1, 22 for V2; ``provision.py``), so syntax newer than the platform's
+Node (``??=`` in a V1 lambda) is a finding. Known limits: code built at run time (``global["ev" + "al"]``) and aliasing
 (``const e = eval``) are not seen; a regular expression literal is told from a division by the
 token before it, which covers ordinary code but can be fooled.
 """
@@ -11,7 +12,6 @@ token before it, which covers ordinary code but can be fooled.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,6 +204,16 @@ _NEW_FUNCTION = re.compile(r"\bnew\s+Function\b")
 def _params_of_lambda(code: str) -> tuple[list[str], int, int] | None:
     """Parameter names of the top-level lambda, the position of its body's ``{`` (or -1) and, for an
     arrow function with an expression body, where that expression starts (or -1)."""
+    found = _raw_params_of_lambda(code)
+    if found is None:
+        return None
+    raw, body_open, expr_start = found
+    params = [p.split("=")[0].strip() for p in raw]
+    return [p for p in params if p], body_open, expr_start
+
+
+def _raw_params_of_lambda(code: str) -> tuple[list[str], int, int] | None:
+    """As ``_params_of_lambda``, with each parameter's text as written (defaults and ``...`` kept)."""
     depths = _depth_at(code)
     candidates = [m for m in _LAMBDA_DECL.finditer(code) if depths[m.start()] == 0]
     if not candidates:
@@ -229,13 +239,45 @@ def _params_of_lambda(code: str) -> tuple[list[str], int, int] | None:
                 break
         k += 1
     params_text = code[open_paren + 1 : k]
-    params = [p.split("=")[0].strip() for p in _split_top(params_text)]
-    params = [p for p in params if p]
+    params = [p.strip() for p in _split_top(params_text) if p.strip()]
     after = re.compile(r"\s*(?:=>\s*)?\{").match(code, k + 1)
     if after:
         return params, after.end() - 1, -1
     arrow = re.compile(r"\s*=>").match(code, k + 1)
     return params, -1, (arrow.end() if arrow else -1)
+
+
+def detect_runtime(src: str) -> str | None:
+    """``"v1"`` or ``"v2"`` as the platform tells them apart, read from the source; None when it cannot.
+
+    The rule is the runner's: a top-level ``lambda`` of arity 2 or more (``function lambda(input,
+    callback)``, ``async function lambda(input, callback)``, ``const lambda = (input, callback) =>``)
+    is V1, arity 0 or 1 is V2. Arity counts the parameters before the first one with a default
+    value or a rest parameter, as JavaScript's ``Function.length`` does. Other forms
+    (``module.exports = ...``, a ``lambda`` built by a call) give None: the runner decides.
+    """
+    found = _raw_params_of_lambda(blank_source(src)[0])
+    if found is None:
+        return None
+    arity = 0
+    for param in found[0]:
+        if param.startswith("...") or "=" in re.sub(r"=>", "", _strip_brackets(param)):
+            break
+        arity += 1
+    return "v1" if arity >= 2 else "v2"
+
+
+def _strip_brackets(text: str) -> str:
+    """``text`` without what is inside (), [] and {} (a destructuring pattern's own defaults)."""
+    out, d = [], 0
+    for ch in text:
+        if ch in "([{":
+            d += 1
+        elif ch in ")]}":
+            d -= 1
+        elif d == 0:
+            out.append(ch)
+    return "".join(out)
 
 
 def _expression_end(code: str, start: int) -> int:
@@ -337,10 +379,7 @@ def lint_source(src: str) -> list[LintIssue]:
     return sorted(issues, key=lambda i: (i.line or 0, i.rule, i.message))
 
 
-def _syntax_issue(path: Path) -> LintIssue | None:
-    node = shutil.which("node")
-    if node is None:
-        return None
+def _syntax_issue(path: Path, node: str) -> LintIssue | None:
     proc = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, env={}, timeout=60)
     if proc.returncode == 0:
         return None
@@ -360,18 +399,33 @@ def resolve_source(target: str | Path) -> Path:
     return path
 
 
-def lint_file(path: str | Path) -> list[LintIssue]:
+def lint_file(path: str | Path, *, runtime: str | None = None, node: str | None = None) -> list[LintIssue]:
     """Static deploy rules for one lambda file (or ``functions/<name>/`` folder), in line order.
 
-    The syntax rule runs ``node --check`` and is left out when ``node`` is not on PATH.
+    The syntax rule runs ``node --check`` with the Node of the lambda's runtime (``runtime``, else
+    read from the source by ``detect_runtime``; Node 22 when the source does not tell, so that only
+    syntax no platform Node accepts is reported). ``node`` overrides the binary as ``--node`` does
+    (a path, or ``"local"``). Raises HandlerLoadError (exit 2) when that Node cannot be installed.
     """
     source = resolve_source(path)
     try:
         src = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"cannot read handler: path={source}: {exc}") from exc
-    syntax = _syntax_issue(source.resolve())
+    binary = syntax_node(runtime or detect_runtime(src) or "v2", node=node)
+    syntax = _syntax_issue(source.resolve(), binary)
     issues = lint_source(src)
     if syntax is not None:
         issues.insert(0, syntax)
     return issues
+
+
+def syntax_node(runtime: str, *, node: str | None = None) -> str:
+    """The ``node`` binary that parses a ``runtime`` lambda (no modules needed to parse)."""
+    from . import provision
+
+    binary, _, _ = provision.resolve_node_option(node)
+    if binary is not None:
+        return binary
+    cache = provision.ensure((runtime,), modules=False)
+    return str(provision.node_binary(provision.node_build(runtime), cache))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import HandlerLoadError, LambdaSyntaxError
+from . import provision
+from .lint import detect_runtime
 from .worker_pool import ProcessHandler, WorkerSpec
 
 NODE_DIR = Path(__file__).with_name("node")
@@ -87,25 +89,19 @@ def check_environment(env: Mapping[str, Any], *, where: str) -> dict[str, str]:
     return out
 
 
-def find_node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        raise HandlerLoadError(
-            "node not found on PATH: install Node.js (the platform runs 14 for V1 and 22 for V2), then run `make install`"
-        )
-    if not all((NODE_DIR / "node_modules" / m).is_dir() for m in REQUIRED_MODULES):
-        raise HandlerLoadError(
-            f"the platform's Node modules are not installed: path={NODE_DIR / 'node_modules'}; "
-            f"run `make install` (or `npm ci` in {NODE_DIR})"
-        )
-    return node
+def find_node(runtime: str = "v1", *, node: str | None = None) -> str:
+    """The ``node`` binary a ``runtime`` lambda runs on: the platform's build (installed on first
+    use, ``provision.py``), or the ``--node`` override (a path, or ``"local"`` for PATH's)."""
+    return provision.runtime_for(runtime, node=node).node
 
 
 class NodeHandler(ProcessHandler):
     """A ``.js`` lambda, or a ``functions/<name>/`` folder holding ``index.js`` and ``config.json``.
 
     ``memory_limit_mb`` caps the worker's resident memory (see MEMORY_LIMIT_MB); past it the case is
-    a ``crash`` "out of memory".
+    a ``crash`` "out of memory". The lambda runs on its runtime's Node (V1 14.19.0, V2 22), chosen
+    before the worker starts from the source (``lint.detect_runtime``) or ``runtime``; ``node``
+    (a path, or ``"local"``) replaces that Node for every runtime.
     """
 
     kind = "node"
@@ -121,6 +117,7 @@ class NodeHandler(ProcessHandler):
         allow_domains: Sequence[str] = (),
         secrets_file: str | Path | None = None,
         memory_limit_mb: int = MEMORY_LIMIT_MB,
+        node: str | None = None,
     ) -> None:
         self.target = target
         path = Path(target)
@@ -140,15 +137,24 @@ class NodeHandler(ProcessHandler):
             secrets = Path(secrets_file).resolve()
             if not secrets.is_file():
                 raise HandlerLoadError(f"secrets file not found: path={secrets_file}")
+        try:
+            known = runtime or detect_runtime(self.source_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            known = runtime  # the runner reports the unreadable file
+        guess = known or "v2"
+        self.node_runtime = provision.runtime_for(guess, node=node)
         spec = WorkerSpec(
             # Only the user's variables: the platform shows none of the host's (platform-facts.md).
-            argv=(find_node(), f"--max-old-space-size={HEAP_MB}", str(RUNNER)),
+            argv=_argv(self.node_runtime),
             env=check_environment(merged, where=str(self.config.path if self.config else "env option")),
             cwd=str(self.source_path.parent),
             load_message={
                 "op": "load",
                 "path": str(self.source_path),
                 "runtime": runtime,
+                # What the source shows, so that a top-level require of the other runtime's toolbelt
+                # fails while loading, as on the platform; None when the source does not tell.
+                "sourceRuntime": known,
                 "allowDomains": list(allow_domains),
                 "secretsFile": str(secrets) if secrets else None,
             },
@@ -158,6 +164,14 @@ class NodeHandler(ProcessHandler):
         )
         super().__init__(spec, workers=workers, timeout_ms=timeout_ms)
         self.runtime: str | None = self.load_info.get("runtime")
+        if runtime is None and node is None and self.runtime in provision.RUNTIMES and self.runtime != guess:
+            # The source did not tell (or told wrong); the runner's arity is the rule: move the lambda
+            # to its runtime's Node. Undetermined sources start on 22, which parses everything 14 does.
+            self.close()
+            self.node_runtime = provision.runtime_for(self.runtime)
+            super().__init__(dataclasses.replace(spec, argv=_argv(self.node_runtime)), workers=workers, timeout_ms=timeout_ms)
+            self.runtime = self.load_info.get("runtime")
+        self.node_binary: str = self.node_runtime.node
 
     @property
     def sample_input(self) -> Mapping[str, Any] | None:
@@ -203,6 +217,11 @@ class NodeHandler(ProcessHandler):
                 "declare `function lambda(input, callback)` (V1) or `async function lambda(input)` (V2) at the top level"
             )
         return f"cannot load the lambda: {where}: {error.get('message')}"
+
+
+def _argv(rt: provision.NodeRuntime) -> tuple[str, ...]:
+    # The modules folder goes on argv, which the runner hides from the lambda like --ipc-fd.
+    return (rt.node, f"--max-old-space-size={HEAP_MB}", str(RUNNER), "--modules-dir", str(rt.modules_dir))
 
 
 def _error_line(stack: str, path: Path) -> int | None:

@@ -35,7 +35,12 @@ const ipcFd = Number(process.argv[ipcFdAt + 1]);
 // suite also treats anything malformed on the socket as a crash (worker_pool.ProtocolError).
 process.argv.splice(ipcFdAt, 2);
 const ipc = new net.Socket({ fd: ipcFd, readable: true, writable: true });
-const platformRequire = Module.createRequire(path.join(__dirname, 'package.json'));
+// The platform's modules live in the per-user cache (provision.py), named by `--modules-dir DIR`,
+// which leaves argv like --ipc-fd. Without it (a runner started by hand), the folder beside this file.
+const modulesDirAt = process.argv.indexOf('--modules-dir');
+const modulesDir = modulesDirAt >= 0 ? process.argv[modulesDirAt + 1] : __dirname;
+if (modulesDirAt >= 0) process.argv.splice(modulesDirAt, 2);
+const platformRequire = Module.createRequire(path.join(modulesDir, 'package.json'));
 const originalConsole = {};
 LOG_LEVELS.forEach((lvl) => { originalConsole[lvl] = console[lvl].bind(console); });
 
@@ -467,11 +472,13 @@ function sandboxRequire() {
 
 let toolbelts = null;
 function require_toolbelt(name) {
-  // Each runtime has its own toolbelt (toolbelt/index.js). Once the runtime is known, the other one is
-  // "not found" as on the platform; a top-level require runs before the runtime is detected.
+  // Each runtime has its own toolbelt (toolbelt/index.js): the other one is "not found" as on the
+  // platform. The runtime is known from the source (or --runtime) before the top-level code runs; only
+  // a source whose lambda the static reading could not find is checked after loading.
   const wrong = runtime ? require('./toolbelt/index.js').wrongRuntimeError(name, runtime) : null;
   if (wrong) throw wrong;
-  if (!toolbelts) toolbelts = require('./toolbelt/index.js').create(toolbeltOptions);
+  // The toolbelt's own modules (jsforce for SFClient) come from the platform's modules, as the lambda's do.
+  if (!toolbelts) toolbelts = require('./toolbelt/index.js').create(Object.assign({ platformRequire: platformRequire }, toolbeltOptions));
   return toolbelts.load(name);
 }
 
@@ -514,6 +521,7 @@ function wrapSource(source) {
 
 function load(msg) {
   toolbeltOptions = { allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null };
+  runtime = msg.runtime || msg.sourceRuntime || null;
   const file = path.resolve(msg.path);
   const source = fs.readFileSync(file, 'utf8');
   let fn;

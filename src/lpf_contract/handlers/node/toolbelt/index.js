@@ -18,6 +18,7 @@ const FACTORIES = {
 function create(options) {
   const shared = {
     allowDomains: (options && options.allowDomains) || [],
+    platformRequire: options && options.platformRequire,
     secretStore: common.createSecretStore((options && options.secretsFile) || null),
   };
   const built = {};

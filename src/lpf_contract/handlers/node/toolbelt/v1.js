@@ -151,7 +151,7 @@ exports.create = function create(options) {
       // here it is jsforce's Connection as is, held to the allow-list by the runner's socket guard.
       return {
         connectToSalesforce(params) {
-          const jsforce = require('jsforce');
+          const jsforce = options.platformRequire('jsforce');
           return new jsforce.Connection(params);
         },
       };

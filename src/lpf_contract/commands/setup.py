@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+_NODE_HELP = (
+    "Node binary for every runtime: a path, or `local` for the node on PATH "
+    "(default: the platform's build, V1 14.19.0 / V2 22, installed by `lpf-contract setup`)"
+)
+
+
+def add_node_option(p) -> None:
+    """``--node PATH|local``, shared by every command that runs or parses lambdas."""
+    p.add_argument("--node", default=None, metavar="PATH|local", help=_NODE_HELP)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "setup",
+        help="install the platform's Node builds and modules into the cache (done on first use otherwise)",
+        description=(
+            "Installs, with npm, the Node builds lambdas run on (V1 14.19.0, V2 22) and the platform's modules "
+            "(lodash, luxon, oauth-1.0a, jsforce) into the cache: $LPF_CONTRACT_CACHE, else the user's cache folder. "
+            "For CI images and offline machines: run it where the npm registry is reachable, then copy the cache "
+            "folder and set LPF_CONTRACT_CACHE. --check only reports what is there: exit 0 all present, 2 missing."
+        ),
+    )
+    p.add_argument("--runtime", choices=("v1", "v2", "all"), default="all", help="which runtime's Node (default: all)")
+    p.add_argument("--check", action="store_true", help="report what is installed, install nothing (exit 0 / 2)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from ..handlers import provision
+
+    runtimes = provision.RUNTIMES if args.runtime == "all" else (args.runtime,)
+    cache = provision.cache_dir()
+    if not args.check:
+        provision.ensure(runtimes)
+    rows = provision.status(runtimes, cache=cache)
+    print(f"cache={cache}")
+    for name, path, present, note in rows:
+        state = "present" if present else "missing"
+        print(f"  {state:8} {name}" + (f"  {path}" if path else "") + (f"  ({note})" if note else ""))
+    missing = [name for name, _, present, _ in rows if not present]
+    if missing:
+        print(f"lpf-contract setup: missing={len(missing)}; run `lpf-contract setup"
+              + (f" --runtime {args.runtime}" if args.runtime != "all" else "") + "` where the npm registry is reachable",
+              file=sys.stderr)
+        return 2
+    return 0
