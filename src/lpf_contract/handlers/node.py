@@ -138,9 +138,15 @@ class NodeHandler(ProcessHandler):
             if not secrets.is_file():
                 raise HandlerLoadError(f"secrets file not found: path={secrets_file}")
         try:
-            known = runtime or detect_runtime(self.source_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            known = runtime  # the runner reports the unreadable file
+            source = self.source_path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            # Not a lambda we can judge (a binary, another encoding): bad input, not a syntax finding.
+            raise HandlerLoadError(
+                f"handler file is not UTF-8 text: path={self.source_path} byte={exc.start}; save the lambda as UTF-8"
+            ) from None
+        except OSError as exc:
+            raise HandlerLoadError(f"handler file cannot be read: path={self.source_path}: {exc.strerror}") from None
+        known = runtime or detect_runtime(source)
         guess = known or "v2"
         self.node_runtime = provision.runtime_for(guess, node=node)
         spec = WorkerSpec(
