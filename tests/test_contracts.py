@@ -31,7 +31,8 @@ def test_unknown_event_and_version_name_what_exists(registry):
 def test_bundled_schema_has_no_refs_left(registry):
     bundled = registry.bundled(registry.event(ENDED).payload_uri)
     assert "$ref" not in str(bundled)
-    assert bundled["allOf"][0]["properties"]["context"]["properties"]["clientProperties"]["properties"]["os"]["type"] == "string"
+    context = bundled["allOf"][0]["properties"]["context"]["allOf"][0]
+    assert context["properties"]["clientProperties"]["allOf"][0]["properties"]["os"]["type"] == "string"
 
 
 @pytest.mark.parametrize("event", [STARTED, ENDED])
