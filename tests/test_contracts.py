@@ -115,3 +115,22 @@ def test_ecma_digit_class_is_ascii_like_jsonschema_rs():
     assert not jsonschema_rs.Draft7Validator({"pattern": "^\\d+$"}).is_valid(arabic_indic)
     assert compile_ecma_pattern("^\\d+$").search(arabic_indic) is None
     assert compile_ecma_pattern("^\\d+$").search("123")
+
+
+def test_v2_shares_v1_payload_contract_and_examples(registry):
+    # v2 differs from v1 on the result side only: its payload schemas reference v1's shared
+    # definitions (one source), and its golden examples are v1's (written by tools/make_examples.py).
+    for event in (STARTED, ENDED):
+        for uri in (registry.event(event, "v1").payload_uri, registry.event(event, "v2").payload_uri):
+            assert registry.bundled(uri)["allOf"][0] == registry.bundled(registry.event(event, "v1").payload_uri)["allOf"][0]
+        for invalid in (False, True):
+            v1 = [(e.name, e.payload, e.reject_at) for e in registry.examples(event, "v1", invalid=invalid)]
+            v2 = [(e.name, e.payload, e.reject_at) for e in registry.examples(event, "v2", invalid=invalid)]
+            assert v1 == v2
+
+
+def test_every_golden_example_cites_its_source(registry):
+    for event in (STARTED, ENDED):
+        for invalid in (False, True):
+            for ex in registry.examples(event, invalid=invalid):
+                assert ex.source and ("developer-center" in ex.source or "node-agent-sdk" in ex.source or "decided here" in ex.source), ex.name

@@ -357,3 +357,70 @@ def test_cli_negative_count_is_bad_input(capsys):
 def test_cli_unknown_event_exits_2(capsys):
     assert main(["variants", "--event", "no_such_event", "--count", "1"]) == 2
     assert "no_such_event" in capsys.readouterr().err
+
+
+# -- realistic values (issue 14) -------------------------------------------------------------------------
+def _id_leaves(value, key=""):
+    """Every string under an id-like key: *Id, *Ids, id, dialogId, participants/participantsPId lists."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _id_leaves(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _id_leaves(v, key)
+    elif isinstance(value, str) and (key == "id" or key.endswith(("Id", "PId")) or key in ("participants", "CONSUMER", "AGENT", "ASSIGNED_AGENT", "MANAGER", "READER", "CONTROLLER")):
+        yield key, value
+
+
+def test_id_walker_sees_every_id_form():
+    payload = {"conversationId": "c", "dialogs": [{"participants": ["p"], "dialogId": "d"}], "participantsPId": {"CONSUMER": ["x"]}}
+    assert sorted(v for _, v in _id_leaves(payload)) == ["c", "d", "p", "x"]
+
+
+@pytest.mark.parametrize("event", [ENDED, "surveybot_messaging_survey_started"])
+def test_no_generated_id_is_longer_than_64_or_empty(registry, event):
+    payloads = [v.payload for v in systematic_variants(registry, event) if not v.name.startswith("example:")]
+    for seed in (0, 1, 7, 12345):
+        payloads += list(generate(registry, event, count=150, seed=seed))
+    leaves = [leaf for p in payloads for leaf in _id_leaves(p)]
+    assert len(leaves) > 1000
+    too_long = [(k, v) for k, v in leaves if not 0 < len(v) <= 64]
+    assert too_long == []
+
+
+def test_generated_values_take_the_real_forms(registry):
+    import re
+
+    uuid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    payloads = list(generate(registry, ENDED, count=300, seed=3))
+    assert all(uuid.match(p["conversationId"]) for p in payloads)
+    assert all(re.fullmatch(r"[1-9][0-9]{6,7}", p["accountId"]) for p in payloads)
+    assert all(p["skillId"] == "-1" or re.fullmatch(r"[1-9][0-9]{5,9}", p["skillId"]) for p in payloads)
+    assert all(1 <= len(p["dialogs"]) <= 3 for p in payloads)
+    assert all(1262304000000 <= p["startTs"] <= 4102444800000 for p in payloads)
+    ttrs = {p["effectiveTTR"] for p in payloads if "effectiveTTR" in p}
+    assert -1 in ttrs and any(t > 0 for t in ttrs)
+    events = [p["lastContentEventNotification"]["event"] for p in payloads if "event" in p.get("lastContentEventNotification", {})]
+    kinds = {("message" in e and isinstance(e["message"], str), "content" in e) for e in events}
+    assert kinds == {(True, False), (False, False), (False, True)}  # text, hosted file, rich content
+    for p in payloads:  # open objects: the generator invents no key the contract does not name
+        assert not set(p) - set(_bundled(registry, ENDED)["allOf"][0]["properties"])
+
+
+def test_long_non_ascii_message_text_stays_in_the_systematic_set(ended_variants):
+    names = {v.name for v in ended_variants}
+    assert "string:/lastContentEventNotification/event/message=long10000" in names
+    assert "string:/lastContentEventNotification/event/message=unicode" in names
+
+
+@pytest.mark.parametrize("handler, verdict", [("log_ids.js", "pass"), ("log_message.js", "fail")])
+def test_logging_ids_passes_log_limit_and_logging_the_long_message_fails(handler, verdict, tmp_path):
+    from lpf_contract.verify import VerifyOptions, verify
+
+    from tests.conftest import FIXTURES
+
+    options = VerifyOptions(events=(ENDED,), examples=30, seed=0, report_dir=tmp_path, timeout_ms=5000)
+    run = verify(str(FIXTURES / "variants" / "loggers" / handler), options)
+    assert run.verdict == verdict, [(f.check, f.message) for f in run.failures]
+    checks = {f.check for f in run.failures}
+    assert checks == (set() if verdict == "pass" else {"log-limit"})
