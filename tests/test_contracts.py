@@ -34,7 +34,8 @@ def test_unknown_event_and_version_name_what_exists(registry):
 def test_bundled_schema_has_no_refs_left(registry):
     bundled = registry.bundled(registry.event(ENDED).payload_uri)
     assert "$ref" not in str(bundled)
-    assert bundled["allOf"][0]["properties"]["context"]["properties"]["clientProperties"]["properties"]["os"]["type"] == "string"
+    context = bundled["allOf"][0]["properties"]["context"]["allOf"][0]
+    assert context["properties"]["clientProperties"]["allOf"][0]["properties"]["os"]["type"] == "string"
 
 
 @pytest.mark.parametrize("event", [STARTED, ENDED])
@@ -130,3 +131,22 @@ def test_ecma_digit_class_is_ascii_like_jsonschema_rs():
     assert not jsonschema_rs.Draft7Validator({"pattern": "^\\d+$"}).is_valid(arabic_indic)
     assert compile_ecma_pattern("^\\d+$").search(arabic_indic) is None
     assert compile_ecma_pattern("^\\d+$").search("123")
+
+
+def test_v2_shares_v1_payload_contract_and_examples(registry):
+    # v2 differs from v1 on the result side only: its payload schemas reference v1's shared
+    # definitions (one source), and its golden examples are v1's (written by tools/make_examples.py).
+    for event in (STARTED, ENDED):
+        for uri in (registry.event(event, "v1").payload_uri, registry.event(event, "v2").payload_uri):
+            assert registry.bundled(uri)["allOf"][0] == registry.bundled(registry.event(event, "v1").payload_uri)["allOf"][0]
+        for invalid in (False, True):
+            v1 = [(e.name, e.payload, e.reject_at) for e in registry.examples(event, "v1", invalid=invalid)]
+            v2 = [(e.name, e.payload, e.reject_at) for e in registry.examples(event, "v2", invalid=invalid)]
+            assert v1 == v2
+
+
+def test_every_golden_example_cites_its_source(registry):
+    for event in (STARTED, ENDED):
+        for invalid in (False, True):
+            for ex in registry.examples(event, invalid=invalid):
+                assert ex.source and ("developer-center" in ex.source or "node-agent-sdk" in ex.source or "decided here" in ex.source), ex.name

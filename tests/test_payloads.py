@@ -103,3 +103,65 @@ def test_fast_explanations_point_where_python_jsonschema_does(event):
         slow = registry.errors(uri, ex.payload)
         assert sorted(e.path for e in fast) == sorted(e.path for e in slow), ex.name
         assert ex.reject_at in [e.path for e in fast], ex.name
+
+
+# -- real shapes, drift warnings (issue 14) ----------------------------------------------------------------
+EXAMPLES = REPO / "contracts" / "v1" / "examples" / ENDED
+REAL_SHAPES = [
+    "lp-sample-payload", "hosted-file-last-event", "rich-content-last-event", "cobrowse-dialog",
+    "effective-ttr-none", "originator-agent-string-id", "conversation-record-fields", "unknown-fields-drift",
+]  # fmt: skip
+
+
+def test_every_real_shape_passes_and_only_unknown_fields_warn(run_cli):
+    files = [EXAMPLES / f"{name}.json" for name in REAL_SHAPES]
+    code, out, err = run_cli("check-payloads", *files, "--event", ENDED, "--format", "json")
+    report = json.loads(out)
+    assert code == 0, out
+    assert report["checked"] == len(REAL_SHAPES) and report["invalid"] == []
+    warned = {(w["file"], f["path"], f["message"]) for w in report["warnings"] for f in w["fields"]}
+    drift_file = str(EXAMPLES / "unknown-fields-drift.json")
+    assert warned == {
+        (drift_file, "/surveyName", "field not in the contract"),
+        (drift_file, "/context/features2", "field not in the contract"),
+    }
+
+
+def test_drift_is_a_text_warning_exit_0_and_exit_1_with_strict(run_cli):
+    drift = EXAMPLES / "unknown-fields-drift.json"
+    code, out, err = run_cli("check-payloads", drift, "--event", ENDED)
+    assert code == 0
+    assert f"{drift}:1: /context/features2: field not in the contract" in out
+    assert "invalid=0 drift=1" in err
+    code, _, _ = run_cli("check-payloads", drift, "--event", ENDED, "--strict")
+    assert code == 1
+
+
+@pytest.mark.parametrize("name", ["unknown-close-reason", "missing-conversation-id", "originator-id-number", "last-message-number"])
+def test_wrong_values_stay_errors_at_their_pointer_with_drift_beside_them(run_cli, tmp_path, name):
+    doc = load_json(EXAMPLES / "invalid" / f"{name}.json")
+    payload = dict(doc["payload"], surveyName="x")  # drift on the same line does not hide the error
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(payload))
+    code, out, _ = run_cli("check-payloads", path, "--event", ENDED, "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert doc["rejectAt"] in [e["path"] for e in report["invalid"][0]["errors"]]
+    assert [f["path"] for f in report["warnings"][0]["fields"]] == ["/surveyName"]
+
+
+def test_strict_copy_closes_only_objects_that_name_their_fields():
+    from lpf_contract.contracts import strict_copy
+
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "object"}, "b": {"type": "object", "properties": {"c": {}}, "additionalProperties": {"type": "string"}}},
+        "x-lpf-generate": {"properties": {"a": {"properties": {"z": {}}}}},
+        "examples": [{"properties": {}}],
+    }
+    strict, closed = strict_copy(schema)
+    assert closed == {"/additionalProperties"}
+    assert strict["additionalProperties"] is False and "x-lpf-generate" not in strict
+    assert "additionalProperties" not in strict["properties"]["a"]  # free-form: no drift inside
+    assert strict["properties"]["b"]["additionalProperties"] == {"type": "string"}
+    assert strict["examples"] == [{"properties": {}}]

@@ -126,7 +126,8 @@ def test_failures_shrink_to_the_required_fields_plus_the_culprit(registry):
     found = find(payload_strategy(registry, ENDED), lambda p: p.get("closeReason") == "SYSTEM", settings=_FIND)
     required = set(_bundled(registry, ENDED)["allOf"][0]["required"])
     assert set(found) == required | {"closeReason"}
-    assert found["dialogs"] == [] and found["participants"] == []
+    # The generator draws 1-3 dialogs and 1-5 participants (x-lpf-generate): one empty item each.
+    assert found["dialogs"] == [{}] and found["participants"] == [{}]
 
 
 def test_shrinking_reduces_array_items_to_their_minimal_form(registry):
@@ -252,11 +253,13 @@ def test_systematic_variants_hold_the_issue_boundaries(ended_variants):
     for n in (0, 2**31, 2**53 - 1, 3387141511):
         assert by_name[f"boundary:/surveyId={n}"]["surveyId"] == n
     assert len(by_name["string:/lastContentEventNotification/event/message=long10000"]["lastContentEventNotification"]["event"]["message"]) == 10_000
-    assert by_name["string:/lastContentEventNotification/event/message=empty"]["lastContentEventNotification"]["event"]["message"] == ""
+    # No empty text message and no empty ids: the platform sends neither (x-lpf-generate).
+    assert "string:/lastContentEventNotification/event/message=empty" not in by_name
+    assert not any(name.startswith("string:/conversationId=") for name in by_name)
     unicode = by_name["string:/lastContentEventNotification/event/message=unicode"]["lastContentEventNotification"]["event"]["message"]
     assert any(ord(c) > 0xFFFF for c in unicode) and "\u0301" in unicode and "ש" in unicode
-    assert by_name["array:/dialogs=empty"]["dialogs"] == []
-    assert len(by_name["array:/dialogs=long"]["dialogs"]) >= 50
+    assert "array:/dialogs=empty" not in by_name  # 1-3 dialogs, as real conversations have
+    assert len(by_name["array:/dialogs=long"]["dialogs"]) == 3
     assert by_name["enum:/dialogs/*/dialogType=POST_SURVEY"]["dialogs"][0]["dialogType"] == "POST_SURVEY"
     assert "ttr" not in by_name["absent:/ttr"] and "ttrType" in by_name["absent:/ttr/value"]["ttr"]
     assert by_name["present:/ttr/ttrType"]["ttr"] == {"ttrType": "URGENT"}
@@ -354,3 +357,70 @@ def test_cli_negative_count_is_bad_input(capsys):
 def test_cli_unknown_event_exits_2(capsys):
     assert main(["variants", "--event", "no_such_event", "--count", "1"]) == 2
     assert "no_such_event" in capsys.readouterr().err
+
+
+# -- realistic values (issue 14) -------------------------------------------------------------------------
+def _id_leaves(value, key=""):
+    """Every string under an id-like key: *Id, *Ids, id, dialogId, participants/participantsPId lists."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _id_leaves(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _id_leaves(v, key)
+    elif isinstance(value, str) and (key == "id" or key.endswith(("Id", "PId")) or key in ("participants", "CONSUMER", "AGENT", "ASSIGNED_AGENT", "MANAGER", "READER", "CONTROLLER")):
+        yield key, value
+
+
+def test_id_walker_sees_every_id_form():
+    payload = {"conversationId": "c", "dialogs": [{"participants": ["p"], "dialogId": "d"}], "participantsPId": {"CONSUMER": ["x"]}}
+    assert sorted(v for _, v in _id_leaves(payload)) == ["c", "d", "p", "x"]
+
+
+@pytest.mark.parametrize("event", [ENDED, "surveybot_messaging_survey_started"])
+def test_no_generated_id_is_longer_than_64_or_empty(registry, event):
+    payloads = [v.payload for v in systematic_variants(registry, event) if not v.name.startswith("example:")]
+    for seed in (0, 1, 7, 12345):
+        payloads += list(generate(registry, event, count=150, seed=seed))
+    leaves = [leaf for p in payloads for leaf in _id_leaves(p)]
+    assert len(leaves) > 1000
+    too_long = [(k, v) for k, v in leaves if not 0 < len(v) <= 64]
+    assert too_long == []
+
+
+def test_generated_values_take_the_real_forms(registry):
+    import re
+
+    uuid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    payloads = list(generate(registry, ENDED, count=300, seed=3))
+    assert all(uuid.match(p["conversationId"]) for p in payloads)
+    assert all(re.fullmatch(r"[1-9][0-9]{6,7}", p["accountId"]) for p in payloads)
+    assert all(p["skillId"] == "-1" or re.fullmatch(r"[1-9][0-9]{5,9}", p["skillId"]) for p in payloads)
+    assert all(1 <= len(p["dialogs"]) <= 3 for p in payloads)
+    assert all(1262304000000 <= p["startTs"] <= 4102444800000 for p in payloads)
+    ttrs = {p["effectiveTTR"] for p in payloads if "effectiveTTR" in p}
+    assert -1 in ttrs and any(t > 0 for t in ttrs)
+    events = [p["lastContentEventNotification"]["event"] for p in payloads if "event" in p.get("lastContentEventNotification", {})]
+    kinds = {("message" in e and isinstance(e["message"], str), "content" in e) for e in events}
+    assert kinds == {(True, False), (False, False), (False, True)}  # text, hosted file, rich content
+    for p in payloads:  # open objects: the generator invents no key the contract does not name
+        assert not set(p) - set(_bundled(registry, ENDED)["allOf"][0]["properties"])
+
+
+def test_long_non_ascii_message_text_stays_in_the_systematic_set(ended_variants):
+    names = {v.name for v in ended_variants}
+    assert "string:/lastContentEventNotification/event/message=long10000" in names
+    assert "string:/lastContentEventNotification/event/message=unicode" in names
+
+
+@pytest.mark.parametrize("handler, verdict", [("log_ids.js", "pass"), ("log_message.js", "fail")])
+def test_logging_ids_passes_log_limit_and_logging_the_long_message_fails(handler, verdict, tmp_path):
+    from lpf_contract.verify import VerifyOptions, verify
+
+    from tests.conftest import FIXTURES
+
+    options = VerifyOptions(events=(ENDED,), examples=30, seed=0, report_dir=tmp_path, timeout_ms=5000)
+    run = verify(str(FIXTURES / "variants" / "loggers" / handler), options)
+    assert run.verdict == verdict, [(f.check, f.message) for f in run.failures]
+    checks = {f.check for f in run.failures}
+    assert checks == (set() if verdict == "pass" else {"log-limit"})

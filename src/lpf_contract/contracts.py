@@ -77,6 +77,7 @@ class Example:
     payload: Any
     reject_at: str | None = None
     why: str | None = None
+    source: str | None = None  # the LivePerson material the example's shape comes from
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +292,17 @@ class Registry:
             self._fast[uri] = jsonschema_rs.Draft7Validator(self.bundled(uri))
         return self._fast[uri]
 
+    def strict_validator(self, uri: str):
+        """A jsonschema-rs validator over :func:`strict_copy` of the bundled schema, and the schema
+        pointers of the ``additionalProperties: false`` it added (drift, not contract violations)."""
+        key = "strict:" + uri
+        if key not in self._fast:
+            import jsonschema_rs
+
+            strict, closed = strict_copy(self.bundled(uri))
+            self._fast[key] = (jsonschema_rs.Draft7Validator(strict), closed)
+        return self._fast[key]
+
     def errors(self, uri: str, instance: Any) -> list["SchemaError"]:
         """Every error of ``instance`` against the schema, deepest cause first, in document order."""
         return explain(self.validator(uri), instance)
@@ -329,7 +341,12 @@ class Registry:
             if invalid:
                 if not isinstance(doc, dict) or "payload" not in doc or "rejectAt" not in doc:
                     raise ContractError(f"negative example needs 'rejectAt' and 'payload': path={path}")
-                out.append(Example(path.stem, path, doc["payload"], doc["rejectAt"], doc.get("why")))
+                out.append(Example(path.stem, path, doc["payload"], doc["rejectAt"], doc.get("why"), doc.get("source")))
+            elif isinstance(doc, dict) and set(doc) == {"source", "payload"}:
+                # {"source", "payload"}: a payload and where its shape comes from. No payload has
+                # exactly these two keys (every payload schema here requires more), so a bare payload
+                # is never mistaken for one.
+                out.append(Example(path.stem, path, doc["payload"], source=doc["source"]))
             else:
                 out.append(Example(path.stem, path, doc))
         return out
@@ -437,6 +454,44 @@ def bundle_document(doc: Any, *, base_uri: str | None = None, neighbours: Mappin
     resolver = RefRegistry().with_resources(resources.items()).resolver(base_uri=base)
     out = _inline(doc, resolver, base=base, stack=(base + "#",), where=base)
     return {k: v for k, v in out.items() if k not in ("$defs", "definitions", "$id")}
+
+
+# Keywords whose values are not subschemas to close: data, or what the generator draws.
+_STRICT_SKIP = frozenset({"enum", "const", "examples", "default", "x-lpf-generate"})
+
+
+def strict_copy(schema: Any) -> tuple[Any, frozenset[str]]:
+    """``schema`` with ``additionalProperties: false`` wherever it declares ``properties`` and leaves
+    extra keys open, and the pointers (into the copy) of each ``additionalProperties`` it added.
+
+    The payload contracts are open (the platform adds fields; handlers must tolerate them): the
+    strict copy is how check-payloads tells fields the contract does not name (drift warnings) from
+    values that break it (errors). ``x-lpf-generate`` fragments are dropped, not closed.
+    """
+    closed: list[str] = []
+
+    def walk(node: Any, ptr: str) -> Any:
+        if isinstance(node, list):
+            return [walk(x, f"{ptr}/{i}") for i, x in enumerate(node)]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for k, v in node.items():
+            if k == "x-lpf-generate":
+                continue
+            where = ptr + "/" + k.replace("~", "~0").replace("/", "~1")
+            if k in _STRICT_SKIP:
+                out[k] = v
+            elif k == "properties" and isinstance(v, dict):
+                out[k] = {name: walk(sub, where + "/" + name.replace("~", "~0").replace("/", "~1")) for name, sub in v.items()}
+            else:
+                out[k] = walk(v, where)
+        if isinstance(node.get("properties"), dict) and node.get("additionalProperties", True) in (True, {}):
+            out["additionalProperties"] = False
+            closed.append(ptr + "/additionalProperties")
+        return out
+
+    return walk(schema, ""), frozenset(closed)
 
 
 def _one_line(exc: BaseException) -> str:

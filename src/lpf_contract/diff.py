@@ -848,6 +848,11 @@ def render_changelog(registry: Any) -> str:
         "Paths are JSON pointers into the bundled schemas (every `$ref` inlined).",
         "",
     ]
+    # In-place corrections of an unreleased version cannot be diffed from the registry alone (the
+    # old revision lives in git): they are recorded once in CHANGELOG.corrections.md, kept verbatim.
+    corrections = Path(registry.root) / "CHANGELOG.corrections.md"
+    if corrections.is_file():
+        lines += [corrections.read_text(encoding="utf-8").rstrip("\n"), ""]
     for i in range(len(names) - 1, -1, -1):
         v = registry.version(names[i])
         lines += [f"## {v.name} ({v.status})", ""]

@@ -28,6 +28,9 @@ ANNOTATIONS = frozenset(
     {
         "description", "title", "examples", "default", "$comment", "$id", "$schema", "$defs",
         "definitions", "readOnly", "writeOnly", "deprecated", "contentMediaType", "contentEncoding",
+        # What the payload generator draws (contracts/v1/events/survey-common.schema.json): never
+        # what a validator accepts.
+        "x-lpf-generate",
     }
 )
 COMBINATORS = ("allOf", "anyOf", "oneOf")

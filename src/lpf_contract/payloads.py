@@ -26,9 +26,29 @@ class Invalid:
     errors: tuple[SchemaError, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """Fields of one payload that the contract does not name: a drift warning, not a violation."""
+
+    file: str
+    line: int
+    paths: tuple[str, ...]  # JSON pointers of the unknown fields, e.g. "/context/name"
+
+    MESSAGE = "field not in the contract"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What check-payloads says about one payload: its errors (None when valid) and drift warnings."""
+
+    invalid: Invalid | None
+    drift: Drift | None
+
+
 def unwrap(doc: Any) -> Any:
-    """A whole invocation body ``{timestamp?, headers, payload}`` becomes its payload."""
-    if isinstance(doc, dict) and "payload" in doc and ("headers" in doc or "timestamp" in doc):
+    """A whole invocation body ``{timestamp?, headers, payload}``, or a golden example file
+    ``{source, payload}``, becomes its payload."""
+    if isinstance(doc, dict) and "payload" in doc and ("headers" in doc or "timestamp" in doc or set(doc) == {"source", "payload"}):
         return doc["payload"]
     return doc
 
@@ -128,23 +148,51 @@ def _iter_jsonl(path: Path) -> Iterator[Entry]:
 
 
 class PayloadChecker:
-    """Checks payloads of one event: jsonschema-rs for the verdict, python-jsonschema to explain."""
+    """Checks payloads of one event: jsonschema-rs for the verdict, python-jsonschema to explain.
+
+    The payload contract is open to fields it does not name; those are reported apart, as drift
+    (:meth:`verdict`). One validation decides a clean payload: the strict copy of the contract
+    (every object closed, :func:`lpf_contract.contracts.strict_copy`) accepts it. Only a payload the
+    strict copy rejects is checked against the open contract and explained.
+    """
 
     def __init__(self, registry: Registry, event_id: str, version: str | None = None):
         spec = registry.event(event_id, version)
         self._registry = registry
         self._uri = spec.payload_uri
         self._fast = registry.fast_validator(spec.payload_uri)
+        self._strict, self._closed = registry.strict_validator(spec.payload_uri)
         self.checked = 0
+        self.drifted = 0
 
     def check(self, entry: Entry) -> Invalid | None:
+        """The errors of one payload (None when it keeps the contract); drift is not counted."""
+        return self.verdict(entry).invalid
+
+    def verdict(self, entry: Entry) -> Verdict:
         self.checked += 1
         if entry.parse_error is not None:
-            return Invalid(entry.file, entry.line, (SchemaError("", "", entry.parse_error, "json"),))
+            return Verdict(Invalid(entry.file, entry.line, (SchemaError("", "", entry.parse_error, "json"),)), None)
         payload = unwrap(entry.payload)
+        if self._strict.is_valid(payload):
+            return Verdict(None, None)
+        paths = self.unknown_fields(payload)
+        drift = Drift(entry.file, entry.line, paths) if paths else None
+        if drift is not None:
+            self.drifted += 1
         if self._fast.is_valid(payload):
-            return None
-        return Invalid(entry.file, entry.line, tuple(self.explain(payload)))
+            return Verdict(None, drift)
+        return Verdict(Invalid(entry.file, entry.line, tuple(self.explain(payload))), drift)
+
+    def unknown_fields(self, payload: Any) -> tuple[str, ...]:
+        """Pointers of the fields in ``payload`` that the contract does not name, in document order."""
+        out = []
+        for e in self._strict.iter_errors(payload):
+            if type(e.kind).__name__ != "AdditionalProperties" or json_pointer(e.schema_path) not in self._closed:
+                continue
+            base = json_pointer(e.instance_path)
+            out.extend(base + json_pointer([name]) for name in e.kind.unexpected)
+        return tuple(sorted(set(out)))
 
     def explain(self, payload: Any) -> list[SchemaError]:
         """Every error of an invalid payload, sorted by data path.

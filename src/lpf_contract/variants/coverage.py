@@ -37,6 +37,8 @@ class Coverage:
 
     # -- targets -------------------------------------------------------------------------------
     def _collect(self, node: Node, pointer: str) -> None:
+        if node.generation_only:
+            return  # drawn from real values by x-lpf-generate, not a closed enum or field of the contract
         if isinstance(node, EnumNode):
             if not node.is_const:
                 for v in node.values:
@@ -44,7 +46,7 @@ class Coverage:
         elif isinstance(node, ObjectNode):
             for name, sub in node.properties.items():
                 where = _join(pointer, name)
-                if name not in node.required:
+                if name not in node.required and not sub.generation_only:
                     self._optional.setdefault(f"{where} present", False)
                     self._optional.setdefault(f"{where} absent", False)
                 self._collect(sub, where)
@@ -62,6 +64,8 @@ class Coverage:
         self._observe(self._root, payload, "")
 
     def _observe(self, node: Node, value: Any, pointer: str) -> None:
+        if node.generation_only:
+            return
         if isinstance(node, EnumNode):
             if not node.is_const:
                 key = f"{pointer}={_label(value)}"
@@ -73,7 +77,7 @@ class Coverage:
             for name, sub in node.properties.items():
                 where = _join(pointer, name)
                 present = name in value
-                if name not in node.required:
+                if name not in node.required and not sub.generation_only:
                     self._optional[f"{where} {'present' if present else 'absent'}"] = True
                 if present:
                     self._observe(sub, value[name], where)

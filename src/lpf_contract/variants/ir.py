@@ -25,6 +25,12 @@ SUPPORTED = frozenset(
     }
 )  # fmt: skip
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
+# Vendor keyword (decided here): a schema fragment that narrows what the generator draws at this
+# location to values the platform really sends (real id forms, plausible timestamps, realistic
+# sizes). Validators ignore unknown keywords and the contract diff treats "x-" keywords as
+# annotations, so validation can stay looser than generation where the evidence is thin. The
+# compiler applies it as an allOf with the location's own schema: it can only narrow, never widen.
+GENERATE = "x-lpf-generate"
 MAX_SAFE = 2**53 - 1
 
 
@@ -56,6 +62,9 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
 class Node:
     schema: Any  # the (merged) schema this node stands for, without allOf
     examples: tuple = ()
+    # True when only x-lpf-generate names this location or its values (an open string drawn from a
+    # list of real values, metaData keys): generated, but not a coverage target of the contract.
+    generation_only: bool = False
 
 
 @dataclass(eq=False)
@@ -104,11 +113,14 @@ class StringNode(Node):
     min_length: int = 0
     max_length: int | None = None
     pattern: str | None = None
+    guards: tuple[str, ...] = ()  # more patterns a value must match (a location's own under x-lpf-generate's)
 
     def accepts(self, s: Any) -> bool:
         if not isinstance(s, str) or len(s) < self.min_length:
             return False
         if self.max_length is not None and len(s) > self.max_length:
+            return False
+        if any(ecma_regex(g).search(s) is None for g in self.guards):
             return False
         return self.pattern is None or ecma_regex(self.pattern).search(s) is not None
 
@@ -156,6 +168,9 @@ def check_keywords(schema: Any, pointer: str = "") -> None:
             continue
         if key == "$ref":
             raise UnsupportedSchema(key, where, "bundle the schema first (Registry.bundled)")
+        if key == GENERATE:
+            check_keywords(value, where)
+            continue
         if key not in SUPPORTED:
             raise UnsupportedSchema(key, where)
         if key == "type":
@@ -215,7 +230,9 @@ def merge(a: dict, b: dict, pointer: str) -> dict:
             out[key] = a[key] if key in a else b[key]
             continue
         va, vb = a[key], b[key]
-        if key == "type":
+        if key == GENERATE:
+            out[key] = {"allOf": [va, vb]}  # both narrowings apply
+        elif key == "type":
             t = _merge_types(_types(a), _types(b))
             if not t:
                 raise UnsupportedSchema("allOf", pointer, f"branches allow no common type ({va} and {vb})")
@@ -320,13 +337,47 @@ def normalize(schema: Any, pointer: str = "") -> Node:
 
 
 def _node(schema: Any, pointer: str) -> Node:
+    node, gen_only = _build_node(schema, pointer)
+    if gen_only:
+        node.generation_only = True
+    return node
+
+
+_GEN_ONLY = "x-lpf-generation-only"  # internal marker on subschemas that only x-lpf-generate names
+
+
+def _mark_generation_only(rest: dict, merged: dict) -> None:
+    known = rest.get("properties", {})
+    for name, sub in merged.get("properties", {}).items():
+        if name not in known and isinstance(sub, dict):
+            merged["properties"][name] = {**sub, _GEN_ONLY: True}
+
+
+def _build_node(schema: Any, pointer: str) -> tuple[Node, bool]:
     if schema is True:
-        return AnyNode(schema={})
+        return AnyNode(schema={}), False
     schema = flatten_all_of(schema, pointer)
+    generated = GENERATE in schema
+    gen_only = bool(schema.get(_GEN_ONLY))
+    if generated:
+        where = _ptr(pointer, GENERATE)
+        rest = {k: v for k, v in schema.items() if k != GENERATE}
+        narrow = flatten_all_of(schema[GENERATE], where)
+        guard = None
+        if "pattern" in rest and "pattern" in narrow and rest["pattern"] != narrow["pattern"]:
+            # Two patterns cannot be merged into one: the generator draws the narrower one and
+            # keeps the location's own as a guard (checked by accepts() and the node's schema).
+            guard = rest.pop("pattern")
+        schema = merge(rest, narrow, where)
+        if guard is not None:
+            schema["allOf"] = [{"pattern": guard}]
+        _mark_generation_only(rest, schema)
+        if ("enum" in narrow or "const" in narrow) and not ("enum" in rest or "const" in rest):
+            gen_only = True
     examples = tuple(schema.get("examples", ()))
     constraints = {k: v for k, v in schema.items() if k not in ANNOTATIONS}
     if not constraints:
-        return AnyNode(schema=schema, examples=examples)
+        return AnyNode(schema=schema, examples=examples), gen_only
     for key in ("oneOf", "anyOf"):
         if key in schema:
             if "oneOf" in schema and "anyOf" in schema:
@@ -336,22 +387,27 @@ def _node(schema: Any, pointer: str) -> Node:
             for i, b in enumerate(schema[key]):
                 where = _ptr(pointer, key, i)
                 merged = merge(rest, flatten_all_of(b, where) if isinstance(b, dict) else {}, where)
-                branches.append(_node(merged, where))
-            return _union(schema, branches, key, examples)
+                branch = _node(merged, where)
+                if generated and not branch.examples:
+                    # A generation-only union of real forms: the field's examples seed each branch
+                    # (a branch keeps only those it accepts).
+                    branch.examples = examples
+                branches.append(branch)
+            return _union(schema, branches, key, examples), gen_only
     if "const" in schema or "enum" in schema:
-        return _enum(schema, pointer, examples)
+        return _enum(schema, pointer, examples), gen_only
     types = _types(schema)
     if types is None:
         types = [t for t, hints in _TYPE_HINTS.items() if any(h in schema for h in hints)] or list(JSON_TYPES)
         if len(types) == len(JSON_TYPES):
-            return AnyNode(schema=schema, examples=examples)
+            return AnyNode(schema=schema, examples=examples), gen_only
     types = sorted(types, key=JSON_TYPES.index)
     if "integer" in types and "number" in types:
         types.remove("integer")  # number already allows integers
     if len(types) == 1:
-        return _typed(schema, types[0], pointer, examples)
+        return _typed(schema, types[0], pointer, examples), gen_only
     branches = [_typed(dict(schema, type=t), t, pointer, examples) for t in types]
-    return UnionNode(schema=schema, examples=examples, branches=tuple(branches), kind="type", disjoint=True)
+    return UnionNode(schema=schema, examples=examples, branches=tuple(branches), kind="type", disjoint=True), gen_only
 
 
 def _enum(schema: dict, pointer: str, examples: tuple) -> Node:
@@ -387,6 +443,7 @@ def _typed(schema: dict, t: str, pointer: str, examples: tuple) -> Node:
             min_length=int(schema.get("minLength", 0)),
             max_length=schema.get("maxLength"),
             pattern=schema.get("pattern"),
+            guards=tuple(b["pattern"] for b in schema.get("allOf", ()) if isinstance(b, dict) and "pattern" in b),
         )
         if node.max_length is not None and node.max_length < node.min_length:
             raise UnsupportedSchema("maxLength", _ptr(pointer, "maxLength"), "maxLength below minLength")

@@ -162,7 +162,11 @@ def _string(node: StringNode) -> Drawer:
             hi = min(hi, node.max_length)
         if lo <= hi:
             return _text(alphabet, lo, hi, pool)
-    regex = _via(st.from_regex(re.compile(node.pattern, re.ASCII), fullmatch=True).filter(node.accepts))
+    segments = segment_pattern(node.pattern)
+    if segments is not None:
+        regex = _segments(segments, node)
+    else:
+        regex = _via(st.from_regex(re.compile(node.pattern, re.ASCII), fullmatch=True).filter(node.accepts))
     if not pool:
         return regex
     n, top = len(pool), _pool_top(pool)
@@ -219,6 +223,57 @@ def simple_pattern(pattern: str) -> tuple[str, int, int | None] | None:
     if not chars:
         return None
     return chars, lo, None if hi == MAXREPEAT else hi
+
+
+def segment_pattern(pattern: str) -> tuple[tuple[str, int, int], ...] | None:
+    """``^`` + a sequence of literals and (repeated) character classes + ``$`` (the shape of UUIDs,
+    hex and digit ids) as ((alphabet, m, n), ...); None for anything richer (alternation, groups,
+    unbounded repeats)."""
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+        from re._constants import MAXREPEAT
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        parsed = list(sre_parse.parse(pattern, re.ASCII))
+    except re.error:
+        return None
+    if len(parsed) < 3 or str(parsed[0][0]) != "AT" or str(parsed[0][1]) != "AT_BEGINNING":
+        return None
+    if str(parsed[-1][0]) != "AT" or str(parsed[-1][1]) not in ("AT_END", "AT_END_STRING"):
+        return None
+    out = []
+    for op, arg in parsed[1:-1]:
+        if str(op) in ("MAX_REPEAT", "MIN_REPEAT"):
+            lo, hi, body = arg
+            body = list(body)
+            chars = _charset(body[0]) if len(body) == 1 else None
+            if not chars or hi == MAXREPEAT:
+                return None
+            out.append((chars, lo, hi))
+        else:
+            chars = _charset((op, arg))
+            if not chars:
+                return None
+            out.append((chars, 1, 1))
+    return tuple(out)
+
+
+def _segments(segments: tuple[tuple[str, int, int], ...], node: StringNode) -> Drawer:
+    # One string choice per segment: a UUID costs five choices instead of one per character through
+    # from_regex (which made id-heavy payloads four times slower to draw).
+    parts = [(IntervalSet.from_string(chars), chars, lo, hi) for chars, lo, hi in segments]
+
+    def draw(data):
+        value = "".join(
+            chars if len(chars) == 1 and lo == hi == 1 else data.draw_string(iv, min_size=lo, max_size=hi)
+            for iv, chars, lo, hi in parts
+        )
+        if not node.accepts(value):  # a length bound or guard the pattern alone does not imply
+            data.mark_invalid(f"pattern {node.pattern!r} drew a value its location rejects")
+        return value
+
+    return draw
 
 
 def _charset(item) -> str | None:

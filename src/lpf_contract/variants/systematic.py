@@ -262,13 +262,20 @@ def _sample_string(node: StringNode) -> str:
 
 
 def _minimal_regex_match(node: StringNode) -> str:
+    return _minimal_match(node.pattern, node.guards, node.min_length, node.max_length)
+
+
+@functools.lru_cache(maxsize=256)
+def _minimal_match(pattern: str, guards: tuple[str, ...], min_length: int, max_length: int | None) -> str:
     # The shrunk (hence stable) smallest match Hypothesis finds: deterministic for a given pattern.
+    # Cached: a search costs about half a second, and contracts repeat their id patterns.
     import re
 
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
 
-    strategy = st.from_regex(re.compile(node.pattern, re.ASCII), fullmatch=True).filter(node.accepts)
+    node = StringNode(schema={}, min_length=min_length, max_length=max_length, pattern=pattern, guards=guards)
+    strategy = st.from_regex(re.compile(pattern, re.ASCII), fullmatch=True).filter(node.accepts)
     return find(
         strategy,
         lambda s: True,
