@@ -19,7 +19,9 @@ from __future__ import annotations
 import copy
 import math
 import re
+import re._parser as sre_parse  # the stdlib's own regex parser (Python >= 3.11, as requires-python says)
 import string
+from re._constants import MAXREPEAT
 from typing import Any, Callable
 
 from hypothesis import strategies as st
@@ -198,26 +200,26 @@ _CATEGORIES = {
 }
 
 
-def simple_pattern(pattern: str) -> tuple[str, int, int | None] | None:
-    """``^[class]{m,n}$`` as (alphabet, m, n or None); None for any richer pattern."""
-    try:
-        import re._parser as sre_parse  # Python 3.11+
-        from re._constants import MAXREPEAT
-    except ImportError:  # pragma: no cover
-        return None
+def _anchored_body(pattern: str) -> list | None:
+    """The parsed items of ``^...$`` between its anchors, or None (unparsable, or not anchored at both
+    ends: an unanchored pattern accepts any string containing a match, so from_regex handles it)."""
     try:
         parsed = list(sre_parse.parse(pattern, re.ASCII))
     except re.error:
         return None
-    # Unanchored patterns accept any string containing a match: leave them to from_regex.
-    if not parsed or str(parsed[0][0]) != "AT" or str(parsed[0][1]) != "AT_BEGINNING":
+    if len(parsed) < 2 or str(parsed[0][0]) != "AT" or str(parsed[0][1]) != "AT_BEGINNING":
         return None
     if str(parsed[-1][0]) != "AT" or str(parsed[-1][1]) not in ("AT_END", "AT_END_STRING"):
         return None
-    parsed = parsed[1:-1]
-    if len(parsed) != 1 or str(parsed[0][0]) not in ("MAX_REPEAT", "MIN_REPEAT"):
+    return parsed[1:-1]
+
+
+def simple_pattern(pattern: str) -> tuple[str, int, int | None] | None:
+    """``^[class]{m,n}$`` as (alphabet, m, n or None); None for any richer pattern."""
+    body_items = _anchored_body(pattern)
+    if body_items is None or len(body_items) != 1 or str(body_items[0][0]) not in ("MAX_REPEAT", "MIN_REPEAT"):
         return None
-    lo, hi, body = parsed[0][1]
+    lo, hi, body = body_items[0][1]
     body = list(body)
     chars = _charset(body[0]) if len(body) == 1 else None
     if not chars:
@@ -229,21 +231,11 @@ def segment_pattern(pattern: str) -> tuple[tuple[str, int, int], ...] | None:
     """``^`` + a sequence of literals and (repeated) character classes + ``$`` (the shape of UUIDs,
     hex and digit ids) as ((alphabet, m, n), ...); None for anything richer (alternation, groups,
     unbounded repeats)."""
-    try:
-        import re._parser as sre_parse  # Python 3.11+
-        from re._constants import MAXREPEAT
-    except ImportError:  # pragma: no cover
-        return None
-    try:
-        parsed = list(sre_parse.parse(pattern, re.ASCII))
-    except re.error:
-        return None
-    if len(parsed) < 3 or str(parsed[0][0]) != "AT" or str(parsed[0][1]) != "AT_BEGINNING":
-        return None
-    if str(parsed[-1][0]) != "AT" or str(parsed[-1][1]) not in ("AT_END", "AT_END_STRING"):
+    body_items = _anchored_body(pattern)
+    if not body_items:
         return None
     out = []
-    for op, arg in parsed[1:-1]:
+    for op, arg in body_items:
         if str(op) in ("MAX_REPEAT", "MIN_REPEAT"):
             lo, hi, body = arg
             body = list(body)
