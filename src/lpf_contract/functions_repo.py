@@ -3,7 +3,10 @@
 ``lpf`` (``LivePersonInc/faas-cli``) keeps each function in ``functions/<name>/`` (``index.js`` and
 ``config.json``: ``name``, ``event``, ``description``, ``input``, ``environmentVariables``) and the
 account's settings in ``functions/settings.json`` (``{"secrets": [{key, value}], "whitelist": [...]}``;
-``src/service/file.service.ts`` ``getPathToSettings``, ``bin/example/functions/settings.json``).
+``src/service/file.service.ts`` ``getPathToSettings``, ``bin/example/functions/settings.json``; its
+README: "Local secrets and whitelisting can be stored in the settings.json"). The local V1 toolbelt of
+``liveperson-functions-cli@1.31.13`` serves those secrets and refuses hosts off the whitelist
+(its ``bin/example/bin/lp-faas-toolbelt/``), which is what a run here does with them.
 
 This module turns ``verify`` targets into functions (a folder of function folders is each of them),
 picks a shard of them, reads the settings, and says which events a function is verified against.
