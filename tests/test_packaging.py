@@ -8,6 +8,7 @@ checkout is on its path, and the commands run in a folder outside it with no ``L
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -186,5 +187,57 @@ def test_installed_pytest_plugin_runs_in_a_repo_without_conftest(venv, tmp_path,
         # No snapshots recorded yet: the snapshot tests are skipped with the command that records them.
         assert "--lpf-snapshot-update" in run.stdout
         assert " skipped" in run.stdout
+    else:
+        assert "handler-error" in run.stdout
+
+
+# -- the issue's "Done when", end to end with JavaScript functions -------------------------------------
+def _node_env() -> dict[str, str]:
+    """The clean environment plus the Node parts' cache the suite already provisioned: the fresh
+    venv's first run is a cache hit (the same lockfile), not a download."""
+    from lpf_contract.handlers import provision
+
+    return {**_clean_env(), "CI": "true", provision.CACHE_ENV: str(provision.cache_dir())}
+
+
+def _lpf_repo(tmp_path: Path, *, faulty: bool) -> Path:
+    work = _functions_repo(_outside(tmp_path))
+    shutil.rmtree(work / "handlers")
+    if not faulty:
+        shutil.rmtree(work / "functions" / "broken")
+    assert not (work / "conftest.py").exists() and "LPF_CONTRACTS" not in _node_env()
+    return work
+
+
+@pytest.mark.parametrize("faulty", [False, True], ids=["correct", "one-faulty"])
+def test_installed_verify_of_a_functions_folder(venv, tmp_path, faulty):
+    work = _lpf_repo(tmp_path, faulty=faulty)
+    run = subprocess.run([str(venv / "lpf-contract"), "verify", "functions/", "--examples", "20", "--report-dir", "reports"],
+                         cwd=work, env=_node_env(), capture_output=True, text=True, timeout=900)
+    assert run.returncode == (1 if faulty else 0), run.stdout[-4000:] + run.stderr[-2000:]
+    index = json.loads((work / "reports" / "index.json").read_text())
+    verdicts = {r["name"]: r["verdict"] for r in index["functions"]}
+    expected = {"controller": "skipped", "survey": "pass", **({"broken": "fail"} if faulty else {})}
+    assert verdicts == expected
+    # Each function against its config.json event only; reports per function folder.
+    survey = json.loads((work / "reports" / "survey" / "conformance.json").read_text())
+    assert list(survey["events"]) == [EVENT] and survey["handler"]["kind"] == "node"
+    assert (work / "reports" / "index.md").is_file() and not (work / "reports" / "controller").exists()
+    if faulty:
+        broken = json.loads((work / "reports" / "broken" / "conformance.json").read_text())
+        (error,) = [f for f in broken["failures"] if f["check"] == "handler-error"]
+        # broken's config.json sample input ran first, as its own named case, and failed.
+        assert error["variant"] == "config:input"
+        assert "config:input" in (work / "reports" / "broken" / "conformance.md").read_text()
+
+
+@pytest.mark.parametrize(("function", "code"), [("survey", 0), ("broken", 1)])
+def test_installed_pytest_plugin_on_a_js_function(venv, tmp_path, function, code):
+    work = _lpf_repo(tmp_path, faulty=True)
+    run = subprocess.run([str(venv / "pytest"), "-p", "no:cacheprovider", "-q", "-rs", "--lpf-handler", f"functions/{function}",
+                          "--lpf-examples", "20"], cwd=work, env=_node_env(), capture_output=True, text=True, timeout=900)
+    assert run.returncode == code, run.stdout[-4000:] + run.stderr[-2000:]
+    if code == 0:
+        assert "--lpf-snapshot-update" in run.stdout  # no snapshots recorded: skipped with the command
     else:
         assert "handler-error" in run.stdout

@@ -165,3 +165,35 @@ def test_strict_copy_closes_only_objects_that_name_their_fields():
     assert "additionalProperties" not in strict["properties"]["a"]  # free-form: no drift inside
     assert strict["properties"]["b"]["additionalProperties"] == {"type": "string"}
     assert strict["examples"] == [{"properties": {}}]
+
+
+# -- scenario payloads --------------------------------------------------------------------------------
+def test_read_scenarios_unwraps_bodies_and_names_file_and_line(fixtures):
+    from lpf_contract.payloads import read_scenarios
+
+    path = fixtures / "functions_repo" / "payloads" / "ended.jsonl"
+    scenarios = read_scenarios([path, path])  # the same file twice counts once
+    assert [s.line for s in scenarios] == [1, 3]
+    assert scenarios[1].payload["conversationId"] == "c2"  # the invocation body was unwrapped
+    assert scenarios[0].name == f"scenario:{scenarios[0].file}:1" and scenarios[0].snapshot_name == "scenario-ended-1"
+
+
+def test_check_scenarios_accepts_unknown_fields_and_rejects_wrong_values(fixtures):
+    from lpf_contract.contracts import load_registry
+    from lpf_contract.payloads import ScenarioError, check_scenarios, read_scenarios
+
+    registry = load_registry()
+    payloads = fixtures / "functions_repo" / "payloads"
+    check_scenarios(read_scenarios([payloads / "ended.jsonl"]), registry, ENDED)  # brandNewField is drift, not an error
+    with pytest.raises(ScenarioError, match=r"invalid.jsonl:2: /state: .*SOMETIMES"):
+        check_scenarios(read_scenarios([payloads / "invalid.jsonl"]), registry, ENDED)
+
+
+def test_two_scenario_files_with_one_stem_are_bad_input(tmp_path, fixtures):
+    from lpf_contract.payloads import ScenarioError, read_scenarios
+
+    src = fixtures / "functions_repo" / "payloads" / "ended.jsonl"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "ended.jsonl").write_text(src.read_text())
+    with pytest.raises(ScenarioError, match="two payload files share a name"):
+        read_scenarios([src, tmp_path / "a" / "ended.jsonl"])

@@ -491,3 +491,34 @@ def test_pytest_refuses_handlers_that_would_share_a_snapshot_folder(tmp_path):
                      "--lpf-snapshot-dir", str(tmp_path))
     assert result.returncode != 0
     assert "would share the snapshot folder 'thanks'" in result.stdout + result.stderr
+
+
+# -- scenario payloads (--payloads) -------------------------------------------------------------------
+SCENARIOS = Path(__file__).parent / "fixtures" / "functions_repo" / "payloads"
+
+
+def test_scenarios_are_recorded_like_golden_examples_and_compared(tmp_path, registry, ended_names):
+    from lpf_contract.payloads import read_scenarios
+
+    scenarios = read_scenarios([SCENARIOS / "ended.jsonl"])
+    report = run(FakeHandler(thanks()), tmp_path, registry, update=True, scenarios=scenarios)
+    assert [c.example for c in report.cases] == [*ended_names, "scenario-ended-1", "scenario-ended-3"]
+    assert (tmp_path / "snaps" / ENDED / "scenario-ended-3.json").is_file()
+    again = run(FakeHandler(thanks()), tmp_path, registry, scenarios=scenarios)
+    assert again.passed and again.count(Status.MATCHED) == len(ended_names) + 2
+    # Recorded with scenarios, compared without them: the scenario snapshots are orphans.
+    without = run(FakeHandler(thanks()), tmp_path, registry)
+    assert sorted(c.example for c in without.orphans) == ["scenario-ended-1", "scenario-ended-3"]
+
+
+def test_snapshot_command_payloads_flag_records_and_checks_them_first(tmp_path, capsys):
+    snaps = tmp_path / "snaps"
+    handler = str(REPO / "examples" / "handlers" / "survey_v1.js")
+    code = main(["snapshot", handler, "--snapshot-dir", str(snaps), "--event", ENDED, "--update",
+                 "--payloads", str(SCENARIOS / "ended.jsonl")])
+    out = capsys.readouterr()
+    assert code == 0, out.out + out.err
+    assert sorted(p.name for p in (snaps / ENDED).glob("scenario-*.json")) == ["scenario-ended-1.json", "scenario-ended-3.json"]
+    code = main(["snapshot", handler, "--snapshot-dir", str(snaps), "--event", ENDED, "--payloads", str(SCENARIOS / "invalid.jsonl")])
+    out = capsys.readouterr()
+    assert code == 2 and "invalid.jsonl:2: /state:" in out.err

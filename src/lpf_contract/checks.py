@@ -436,3 +436,11 @@ CHECKS.add(
         None,
     )
 )
+CHECKS.add(
+    Check(
+        "config-input",
+        Severity.WARNING,
+        "The sample input in a function's config.json (what `lpf invoke --local` sends) breaks the payload contract of its event: it is not run as a case. Decided here: a warning, since lpf's template inputs are placeholders.",
+        None,
+    )
+)

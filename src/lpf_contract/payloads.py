@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .contracts import Registry, SchemaError, json_pointer
 from .errors import InputFileError
@@ -211,3 +211,91 @@ class PayloadChecker:
         if not errors:  # the validators disagree: never hide it
             errors = [SchemaError("", "", "rejected by jsonschema-rs but accepted by python-jsonschema; please report", "internal")]
         return errors
+
+
+# -- scenario payloads (verify/snapshot --payloads) ----------------------------------------------------
+class ScenarioError(InputFileError):
+    """A scenario payload file cannot be used: unreadable, not JSON, or a payload the contract rejects (exit 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One payload of the user's own, from a ``--payloads`` file, at its line."""
+
+    file: str  # as the user named it (relative to the current folder when it lies under it)
+    line: int
+    payload: Any
+
+    @property
+    def name(self) -> str:
+        """The case name in verify's reports: ``scenario:FILE:LINE``."""
+        return f"scenario:{self.file}:{self.line}"
+
+    @property
+    def snapshot_name(self) -> str:
+        """The snapshot file stem: ``scenario-<file stem>-<line>`` (a golden example's name has no colon)."""
+        return f"scenario-{Path(self.file).stem}-{self.line}"
+
+
+def _shown(path: Path) -> str:
+    import os
+
+    text = str(path)
+    if path.is_absolute():
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            return rel
+    return text
+
+
+def read_scenarios(paths: Iterable[Path | str]) -> tuple[Scenario, ...]:
+    """Every payload of the given files (``.json`` object or array, ``.jsonl``; invocation bodies and
+    golden example files unwrapped), in file order. A line that is not JSON is bad input (exit 2)
+    naming FILE:LINE: a scenario the user wrote must run, not be skipped. The same file twice counts once.
+    """
+    out: list[Scenario] = []
+    stems: dict[str, str] = {}
+    for raw in dict.fromkeys(str(p) for p in paths):
+        path = Path(raw)
+        shown = _shown(path)
+        other = stems.setdefault(path.stem, shown)
+        if other != shown:
+            # Snapshot names carry the file stem only: two files with one stem would share snapshots.
+            raise ScenarioError(
+                f"two payload files share a name: file={other} and file={shown}; rename one (snapshots are named scenario-<stem>-<line>)"
+            )
+        try:
+            entries = list(iter_entries(path))
+        except ScenarioError:
+            raise
+        except InputFileError as exc:
+            raise ScenarioError(str(exc)) from None
+        for entry in entries:
+            if entry.parse_error is not None:
+                raise ScenarioError(f"payload file line is not JSON: {shown}:{entry.line}: {entry.parse_error}")
+            out.append(Scenario(shown, entry.line, unwrap(entry.payload)))
+    return tuple(out)
+
+
+def contract_errors(registry: Registry, event_id: str, payload: Any, version: str | None = None) -> list[SchemaError]:
+    """The errors of ``payload`` against the event's (open) payload contract; [] when it keeps it.
+    Unknown fields are not errors (the contract is open; check-payloads reports them as drift)."""
+    spec = registry.event(event_id, version)
+    if registry.fast_validator(spec.payload_uri).is_valid(payload):
+        return []
+    return PayloadChecker(registry, event_id, version).explain(payload)
+
+
+def check_scenarios(scenarios: Iterable[Scenario], registry: Registry, event_id: str, version: str | None = None) -> None:
+    """Raise InputFileError (exit 2) at the first scenario the event's payload contract rejects:
+    ``FILE:LINE: /pointer: message``. Such a payload is one the platform would never send, so running
+    it could only produce false alarms."""
+    for s in scenarios:
+        errors = contract_errors(registry, event_id, s.payload, version)
+        if errors:
+            e = errors[0]
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise ScenarioError(
+                f"scenario payload breaks the contract of event={event_id}: {s.file}:{s.line}: {e.path or '/'}: {e.message}{more}; "
+                f"see `lpf-contract check-payloads --event {event_id} {s.file}`"
+            )

@@ -320,6 +320,14 @@ def format_report(report: SnapshotReport) -> str:
 
 
 # -- the run ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A scenario payload in the place of a golden example: a name and a payload."""
+
+    name: str
+    payload: Any
+
+
 def run_snapshots(
     handler_or_target: Any,
     *,
@@ -332,12 +340,15 @@ def run_snapshots(
     prune: bool = False,
     timeout_ms: int = 30000,
     runtime: str | None = None,
+    scenarios: Sequence[Any] = (),
 ) -> SnapshotReport:
     """Run every golden example through the handler and compare each outcome with its snapshot.
 
     ``handler_or_target`` is a loaded Handler (left open) or a target string (loaded with
     ``timeout_ms``/``runtime``, closed at the end). ``update`` writes missing and changed snapshots;
-    ``prune`` deletes snapshots with no golden example left. Raises LpfContractError subclasses for
+    ``prune`` deletes snapshots with no golden example left. ``scenarios`` (``payloads.Scenario``, from
+    ``--payloads`` files) are recorded like golden examples of every selected event, as
+    ``scenario-<file stem>-<line>.json``; the caller has checked them against the contract. Raises LpfContractError subclasses for
     bad input (unknown version or event, bad JSONPath, unreadable snapshot, handler that cannot load).
     """
     from .contracts import load_registry
@@ -353,7 +364,8 @@ def run_snapshots(
     if snapshot_dir.exists() and not snapshot_dir.is_dir():
         raise UsageError(f"--snapshot-dir is not a folder: path={snapshot_dir}")
 
-    examples = {ev: registry.examples(ev, spec_version.name) for ev in selected}
+    examples = {ev: [*registry.examples(ev, spec_version.name), *(_Named(s.snapshot_name, s.payload) for s in scenarios)]
+                for ev in selected}
     handler = handler_or_target
     owns = isinstance(handler_or_target, (str, Path))
     if owns:

@@ -54,6 +54,13 @@ class VerifyOptions:
     report_dir: Path | None = None
     target_label: str | None = None  # how the repro command names the handler
     contracts_dir: Path | None = None  # named in repro commands when not the default contracts
+    # Cases of the user's own, run first in their event: (event, name, payload), e.g. a function's
+    # config.json input ("config:input") or scenario payloads ("scenario:FILE:LINE"). Already checked
+    # against the payload contract by the caller (lpf_contract.payloads.check_scenarios).
+    extra_cases: tuple[tuple[str, str, Any], ...] = ()
+    # How repro commands name the secrets: None names secrets_file; "" names none (the caller merged
+    # several sources into a temporary file that a replay re-derives, functions_repo.py).
+    secrets_label: str | None = None
 
     def __post_init__(self) -> None:
         if self.examples < 0:
@@ -141,7 +148,7 @@ class Verifier:
     def __init__(self, target: str, options: VerifyOptions, *, registry=None, handler=None, progress: ProgressFn | None = None):
         from .contracts import load_registry
 
-        if not options.systematic and options.examples == 0:
+        if not options.systematic and options.examples == 0 and not options.extra_cases:
             raise UsageError("nothing to run: examples=0 and the systematic set is off; pass --examples N (N >= 1)")
         self.options = options
         self.registry = registry or load_registry()
@@ -300,8 +307,10 @@ class Verifier:
         from .variants import generate, systematic_variants
 
         systematic = systematic_variants(self.registry, event, self.version.name) if self.options.systematic else []
+        extra = [(name, payload) for ev, name, payload in self.options.extra_cases if ev == event]
 
         def cases() -> Iterator[tuple[str, Any]]:
+            yield from extra
             for v in systematic:
                 yield v.name, v.payload
             if self.options.examples:
@@ -310,7 +319,7 @@ class Verifier:
                 for i, payload in enumerate(generated):
                     yield f"generated:{i}", payload
 
-        return len(systematic) + self.options.examples, cases()
+        return len(extra) + len(systematic) + self.options.examples, cases()
 
     def _explore(self, event: str, state: _EventState, budget: _RunBudget) -> None:
         from collections import deque
@@ -523,8 +532,9 @@ class Verifier:
             argv += ["--env", f"{name}={value}"]
         for domain in o.allow_domains:
             argv += ["--allow-domain", domain]
-        if o.secrets_file:
-            argv += ["--secrets", str(o.secrets_file)]
+        secrets = str(o.secrets_file) if o.secrets_label is None and o.secrets_file else o.secrets_label
+        if secrets:
+            argv += ["--secrets", secrets]
         return shlex.join(argv)
 
 

@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
             "\"$.result[?(@.type == 'transfer')].skillId\" (repeatable)"
         ),
     )
+    p.add_argument("--payloads", action="append", default=[], metavar="FILE",
+                   help="scenario payloads of your own (.json/.jsonl), recorded like golden examples as "
+                        "<event>/scenario-<file stem>-<line>.json (repeatable; adds to the config file's payloads)")
     p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
     add_node_option(p)
@@ -49,6 +52,8 @@ def run(args) -> int:
     _apply_config(args)
     if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
         raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={args.timeout_ms}")
+    registry = load_registry(args.contracts)
+    scenarios = _scenarios(args, registry)
     target = args.handler
     if args.node is not None:
         from ..handlers import load_handler
@@ -58,7 +63,7 @@ def run(args) -> int:
     try:
         report = run_snapshots(
             target,
-            registry=load_registry(args.contracts),
+            registry=registry,
             snapshot_dir=args.snapshot_dir,
             version=args.version,
             events=tuple(args.event),
@@ -67,6 +72,7 @@ def run(args) -> int:
             prune=args.prune,
             timeout_ms=args.timeout_ms,
             runtime=args.runtime,
+            scenarios=scenarios,
         )
     finally:
         if target is not args.handler:
@@ -83,6 +89,7 @@ def _apply_config(args) -> None:
     from ..verify import DEFAULT_TIMEOUT_MS
 
     cfg = load_config().for_target(args.handler)
+    args.payloads = list(dict.fromkeys([*(str(p) for p in (cfg.payloads or ())), *args.payloads]))
     args.timeout_ms = pick(args.timeout_ms, cfg.timeout_ms, DEFAULT_TIMEOUT_MS)
     args.version = pick(args.version, cfg.version, None)
     if args.snapshot_dir is None:
@@ -90,3 +97,16 @@ def _apply_config(args) -> None:
             raise UsageError("snapshot needs --snapshot-dir DIR (or snapshot-dir in [tool.lpf-contract]); "
                              "e.g. --snapshot-dir __lpf_snapshots__/" + function_name(args.handler))
         args.snapshot_dir = str(cfg.snapshot_dir / function_name(args.handler))
+
+
+def _scenarios(args, registry):
+    """The scenario payloads, each checked against every selected event's contract first (exit 2)."""
+    from ..payloads import check_scenarios, read_scenarios
+
+    if not args.payloads:
+        return ()
+    scenarios = read_scenarios(args.payloads)
+    version = registry.version(args.version)
+    for ev in list(dict.fromkeys(args.event)) or sorted(version.events):
+        check_scenarios(scenarios, registry, ev, version.name)
+    return scenarios

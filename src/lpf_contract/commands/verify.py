@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 from .setup import add_node_option
 
 
@@ -10,10 +17,14 @@ def add_parser(sub) -> None:
         description=(
             "Runs the systematic variants and --examples generated payloads per event through the handler, "
             "checks every outcome, shrinks each distinct failure and writes reports. "
-            "Exit 0 no error-level failure, 1 some, 2 bad input."
+            "Several targets, or a folder of function folders, verify each function against its config.json "
+            "event, with reports in REPORT_DIR/<function>/ and an index. "
+            "Exit 0 no error-level failure, 1 some, 2 bad input (the worst over the functions)."
         ),
     )
-    p.add_argument("handler", metavar="HANDLER")
+    p.add_argument("targets", nargs="+", metavar="PATH",
+                   help="a handler (.js file, functions/<name>/ folder, file.py:function, http(s):// URL) or a folder of "
+                        "function folders (functions/: each of them); several targets verify each, with an index")
     p.add_argument("--event", action="append", default=[], metavar="ID", help="event id (repeatable; default: all events)")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
     p.add_argument("--examples", type=int, default=None, metavar="N", help="generated payloads per event (default 200, or the config file's)")
@@ -35,94 +46,353 @@ def add_parser(sub) -> None:
     p.add_argument("--snapshot-dir", default=None, metavar="DIR",
                    help="also compare the golden examples' outcomes with the snapshots in DIR (see `snapshot`); counted in the reports")
     p.add_argument("--replay", default=None, metavar="FILE", help="re-run one saved failing payload (from the report dir's repro/)")
+    p.add_argument("--payloads", action="append", default=[], metavar="FILE",
+                   help="scenario payloads of your own (.json object/array or .jsonl; payloads or invocation bodies), "
+                        "run as cases scenario:FILE:LINE for every verified event (repeatable; adds to the config file's)")
+    p.add_argument("--shard", default=None, metavar="K/N",
+                   help="verify the K-th of N parts of the functions (round-robin by name), for a CI matrix")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     import signal
-    import sys
-    from pathlib import Path
+    import tempfile
 
     from ..contracts import load_registry
-    from ..errors import LambdaSyntaxError
-    from ..verify import VerifyOptions, Verifier, load_repro, replay
+    from ..functions_repo import expand_targets
 
-    _apply_config(args)
-    options = VerifyOptions(
-        events=tuple(args.event),
-        version=args.version,
-        examples=args.examples,
-        seed=args.seed,
-        timeout_ms=args.timeout_ms,
-        runtime=args.runtime,
-        node=args.node,
-        workers=args.workers,
-        headers=tuple(args.header),
-        env=tuple(_env_pair(e) for e in args.env),
-        allow_domains=tuple(args.allow_domain),
-        secrets_file=Path(args.secrets) if args.secrets else None,
-        systematic=not args.no_systematic,
-        report_dir=Path(args.report_dir),
-        contracts_dir=Path(args.contracts) if args.contracts else None,
-    )
+    plan = expand_targets(args.targets, shard=args.shard)
     registry = load_registry(args.contracts)
-    if args.replay:
-        return _replay(args, registry, options, load_repro(Path(args.replay)), replay)
+    if args.replay and (plan.many or len(plan.functions) != 1):
+        from ..errors import UsageError
 
-    from ..handlers import load_handler
-    from ..report import check_writable, write_reports
-
-    report_dir = Path(args.report_dir)
-    check_writable(report_dir)
-    verifier = Verifier(args.handler, options, registry=registry)  # version and events checked first
+        raise UsageError(f"--replay re-runs one function: give one target, got targets={' '.join(args.targets)}")
 
     def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        # Loaded before the header: a handler that cannot load is one line of error and exit 2; one
-        # that does not parse is a deploy-rules finding (the platform refuses to deploy it): exit 1.
-        try:
-            handler = load_handler(args.handler, **options.handler_options())
-        except LambdaSyntaxError as exc:
-            handler = None
-            result = verifier.not_deployable(exc)
-            print(f"lpf-contract verify: handler={args.handler} does not parse: {exc}", file=sys.stderr)
-            write_reports(result, report_dir)
-        if handler is not None:
-            try:
-                print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
-                      f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
-                if not args.no_progress and sys.stderr.isatty():
-                    result = _with_progress(verifier, handler)
-                else:
-                    result = verifier.run(handler=handler, replaceable=True)
-                # The verifier may have replaced a handler whose workers it killed (a certain hang).
-                live = verifier.handler or handler
-                # Reports first: a snapshot problem below must not lose what verify found.
-                write_reports(result, report_dir)
-                if args.snapshot_dir and not result.interrupted:
-                    result = _with_snapshots(args, registry, options, result, live)
-                    write_reports(result, report_dir)
-            finally:
-                handler.close()
-                if verifier.handler is not None:
-                    verifier.handler.close()
+        # Secrets merged from several sources live in a private folder for the run only.
+        with tempfile.TemporaryDirectory(prefix="lpf-contract-secrets-") as private:
+            if not plan.many:
+                (fn,) = plan.functions
+                prepared = _prepare(args, fn, registry, Path(private), report_dir=None)
+                if args.replay:
+                    return _replay_prepared(args, registry, prepared)
+                return _run_single(args, registry, prepared)
+            return _run_many(args, registry, plan, Path(private))
     finally:
         signal.signal(signal.SIGTERM, previous)
-    _print_summary(result, report_dir)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Prepared:
+    """One function, ready to verify: its options (config file, config.json, settings.json, flags)."""
+
+    function: Any  # functions_repo.Function
+    args: Any  # the per-function copy of the parsed arguments (config file applied)
+    options: Any  # VerifyOptions; None when skipped
+    report_dir: Path
+    skipped: str = ""  # why the function is not verified (its event has no contract)
+    notes: tuple[Any, ...] = ()  # StaticFinding warnings about the function's own files
+    scenarios: tuple[Any, ...] = ()  # payloads.Scenario
+
+
+def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _Prepared:
+    """Everything a function's run needs, or an LpfContractError (exit 2) when it cannot be checked."""
+    import copy
+
+    from ..functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
+    from ..payloads import check_scenarios, contract_errors, read_scenarios
+    from ..verify import VerifyOptions, resolve_seed
+
+    fargs = copy.copy(args)
+    fargs.handler = fn.target
+    flag_secrets, flag_snapshots = args.secrets, args.snapshot_dir
+    if report_dir is not None:  # one of many: --snapshot-dir is a root, like the config file's
+        fargs.snapshot_dir = None
+    cfg = _apply_config(fargs)
+    if report_dir is not None:
+        fargs.report_dir = str(report_dir)
+        if flag_snapshots is not None and (Path(flag_snapshots) / fn.name).is_dir():
+            fargs.snapshot_dir = str(Path(flag_snapshots) / fn.name)
+    if fargs.seed is None:
+        fargs.seed = args.run_seed if getattr(args, "run_seed", None) is not None else resolve_seed(None)
+    version = registry.version(fargs.version)
+    for ev in fargs.event:
+        registry.event(ev, version.name)  # an unknown --event id is bad input, whatever config.json says
+
+    config = _function_config(fn)
+    configured = configured_event(config.event) if config is not None else None
+    events, skipped = select_events(configured, fargs.event, version.events)
+
+    # lpf's settings.json (beside the function folders) first; the config file and the flags add to it.
+    settings = None
+    settings_path = find_settings(fn.folder)
+    if settings_path is not None:
+        settings = load_settings(settings_path)
+    domains = list(dict.fromkeys([*(settings.whitelist if settings else ()), *fargs.allow_domain]))
+    sources = [p for p in (settings_path if settings and settings.secrets else None, cfg.secrets, flag_secrets) if p]
+    secrets_file, merged = merge_secrets([Path(p) for p in sources])
+    # Repro commands name only the --secrets flag: a replay of the function re-reads settings.json
+    # and the config file itself, so naming them (or the private merged file) would be wrong or gone.
+    label = None if merged is None and flag_secrets else (flag_secrets or "")
+    if merged is not None:
+        secrets_file = private / f"{fn.name}.secrets.json"
+        fd = os.open(secrets_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(merged, fh)
+
+    scenario_files = list(dict.fromkeys([*(str(p) for p in (cfg.payloads or ())), *fargs.payloads]))
+    scenarios = read_scenarios(scenario_files) if scenario_files else ()
+    extra: list[tuple[str, str, Any]] = []
+    notes = []
+    sample = (config.input or {}).get("payload") if config is not None else None
+    for ev in events:
+        if sample:  # lpf's template holds {"headers": [], "payload": {}}: nothing to run
+            errors = contract_errors(registry, ev, sample, version.name)
+            if errors:
+                notes.append(_config_input_note(config.path, ev, errors))
+            else:
+                extra.append((ev, "config:input", sample))
+        check_scenarios(scenarios, registry, ev, version.name)
+        extra += [(ev, s.name, s.payload) for s in scenarios]
+
+    options = None
+    if events:
+        options = VerifyOptions(
+            events=events,
+            version=fargs.version,
+            examples=fargs.examples,
+            seed=fargs.seed,
+            timeout_ms=fargs.timeout_ms,
+            runtime=fargs.runtime,
+            node=fargs.node,
+            workers=fargs.workers,
+            headers=tuple(fargs.header),
+            env=tuple(_env_pair(e) for e in fargs.env),
+            allow_domains=tuple(domains),
+            secrets_file=Path(secrets_file) if secrets_file else None,
+            systematic=not fargs.no_systematic,
+            report_dir=Path(fargs.report_dir),
+            target_label=fn.target,
+            contracts_dir=Path(args.contracts) if args.contracts else None,
+            extra_cases=tuple(extra),
+            secrets_label=label,
+        )
+    return _Prepared(function=fn, args=fargs, options=options, report_dir=Path(fargs.report_dir), skipped=skipped,
+                     notes=tuple(notes), scenarios=scenarios)
+
+
+def _function_config(fn):
+    if fn.folder is None:
+        return None
+    from ..handlers.node import load_function_config
+
+    return load_function_config(fn.folder)
+
+
+def _config_input_note(path, event, errors):
+    from ..checks import CHECKS
+    from ..model import StaticFinding
+
+    e = errors[0]
+    # A warning, not bad input: lpf's template inputs are placeholders people fill in partly, and the
+    # sample only serves `lpf invoke --local`; the function itself is still verified in full.
+    message = (f"the sample input in {path.name} breaks the contract of {event} at {e.path or '/'}: {e.message}; "
+               "not run as a case (fix the sample, or check it with `lpf-contract check-payloads`)")
+    check = CHECKS["config-input"]
+    return StaticFinding(check=check.id, severity=check.severity, rule="sample-input", message=message)
+
+
+def _run_single(args, registry, prepared: _Prepared) -> int:
+    """One function in the layout it always had: reports in REPORT_DIR itself."""
+    from ..report import check_writable
+
+    if prepared.options is None:
+        print(f"lpf-contract verify: handler={prepared.function.target} skipped: {prepared.skipped}", file=sys.stderr)
+        print(f"verdict=SKIPPED {prepared.function.target}: {prepared.skipped}")
+        return 0
+    check_writable(prepared.report_dir)
+    result = _verify_one(registry, prepared)
+    _print_summary(result, prepared.report_dir)
     if result.interrupted:
         return 130
     return 1 if result.verdict == "fail" else 0
 
 
-def _apply_config(args) -> None:
-    """Fill the options not given on the command line from the config file, then the built-in defaults."""
+def _verify_one(registry, prepared: _Prepared):
+    """Verify one prepared function and write its reports; returns the RunResult."""
+    import dataclasses
+
+    from ..errors import LambdaSyntaxError
+    from ..handlers import load_handler
+    from ..report import write_reports
+    from ..verify import Verifier
+
+    args, options, report_dir = prepared.args, prepared.options, prepared.report_dir
+    verifier = Verifier(args.handler, options, registry=registry)  # version and events checked first
+    # Loaded before the header: a handler that cannot load is one line of error and exit 2; one
+    # that does not parse is a deploy-rules finding (the platform refuses to deploy it): exit 1.
+    try:
+        handler = load_handler(args.handler, **options.handler_options())
+    except LambdaSyntaxError as exc:
+        result = verifier.not_deployable(exc)
+        result = dataclasses.replace(result, static=(*result.static, *prepared.notes))
+        print(f"lpf-contract verify: handler={args.handler} does not parse: {exc}", file=sys.stderr)
+        write_reports(result, report_dir)
+        return result
+    try:
+        print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
+              f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
+        if not args.no_progress and sys.stderr.isatty():
+            result = _with_progress(verifier, handler)
+        else:
+            result = verifier.run(handler=handler, replaceable=True)
+        if prepared.notes:
+            result = dataclasses.replace(result, static=(*result.static, *prepared.notes))
+        # The verifier may have replaced a handler whose workers it killed (a certain hang).
+        live = verifier.handler or handler
+        # Reports first: a snapshot problem below must not lose what verify found.
+        write_reports(result, report_dir)
+        if args.snapshot_dir and not result.interrupted:
+            result = _with_snapshots(args, registry, options, result, live, prepared.scenarios)
+            write_reports(result, report_dir)
+    finally:
+        handler.close()
+        if verifier.handler is not None:
+            verifier.handler.close()
+    return result
+
+
+def _run_many(args, registry, plan, private: Path) -> int:
+    """Each function in turn: reports in REPORT_DIR/<name>/, then REPORT_DIR/index.json and index.md."""
+    from .. import __version__
+    from ..errors import LpfContractError
+    from ..report import check_writable
+    from ..report.index import IndexEntry, run_verdict, worst_code, write_index
+    from ..verify import resolve_seed
+
+    from ..config import load_config
+
+    # The config file's top-level report-dir (a function's own table cannot move the index).
+    configured = load_config().settings.report_dir
+    root = Path(args.report_dir or configured or "reports")
+    check_writable(root)
+    # One seed for the whole run (printed), unless a function's own config sets one.
+    args.run_seed = args.seed if args.seed is not None else resolve_seed(None)
+    shard = f" shard={plan.shard[0]}/{plan.shard[1]} of {plan.total}" if plan.shard else ""
+    print(f"lpf-contract verify: functions={len(plan.functions)}{shard} seed={args.run_seed} reports={root}")
+    prepared: list[_Prepared | IndexEntry] = []
+    for fn in plan.functions:
+        try:
+            prepared.append(_prepare(args, fn, registry, private, report_dir=root / fn.name))
+        except LpfContractError as exc:
+            if _is_run_input_error(exc):
+                raise
+            prepared.append(IndexEntry(name=fn.name, target=fn.target, verdict="error", reason=str(exc)))
+    entries: list[IndexEntry] = []
+    interrupted = False
+    try:
+        for item in prepared:
+            if isinstance(item, IndexEntry):
+                print(f"--- {item.name}: {item.target}")
+                print(f"ERROR {item.name}: could not check: {item.reason}")
+                entries.append(item)
+                continue
+            fn = item.function
+            print(f"--- {fn.name}: {fn.target}" + (f" events={','.join(item.options.events)}" if item.options else ""))
+            if item.options is None:
+                print(f"SKIPPED {fn.name}: {item.skipped}")
+                entries.append(IndexEntry(name=fn.name, target=fn.target, verdict="skipped", reason=item.skipped))
+                continue
+            try:
+                item.report_dir.mkdir(parents=True, exist_ok=True)
+                result = _verify_one(registry, item)
+            except LpfContractError as exc:
+                print(f"ERROR {fn.name}: could not check: {exc}")
+                entries.append(IndexEntry(name=fn.name, target=fn.target, verdict="error", events=item.options.events, reason=str(exc)))
+                continue
+            sys.stdout.flush()
+            _print_summary(result, item.report_dir)
+            entries.append(_entry(fn, item, result, root))
+            if result.interrupted:
+                interrupted = True
+                break
+    except KeyboardInterrupt:
+        interrupted = True
+    if interrupted:
+        done = {e.name for e in entries}
+        entries += [IndexEntry(name=p.function.name if isinstance(p, _Prepared) else p.name,
+                               target=p.function.target if isinstance(p, _Prepared) else p.target,
+                               verdict="not-run", reason="the run was interrupted first")
+                    for p in prepared if (p.function.name if isinstance(p, _Prepared) else p.name) not in done]
+    kwargs = {"shard": plan.shard, "total": plan.total, "interrupted": interrupted}
+    write_index(root, entries, tool={"name": "lpf-contract", "version": __version__}, **kwargs)
+    counts = " ".join(f"{v}={sum(1 for e in entries if e.verdict == v)}" for v in ("pass", "fail", "error", "skipped"))
+    print(f"functions={len(entries)} {counts} verdict={run_verdict(entries, interrupted=interrupted).upper()} "
+          f"index={root / 'index.md'}")
+    sys.stdout.flush()
+    return 130 if interrupted else worst_code(entries)
+
+
+def _is_run_input_error(exc) -> bool:
+    """Bad input of the run itself (options, the config file, the contracts, scenario payload files):
+    exit 2 at once, before anything runs. Other errors are one function's (its config.json, its
+    settings.json, a lambda that cannot load): that function's verdict is ``error``, the others run."""
+    from ..errors import ContractError, UsageError
+    from ..payloads import ScenarioError
+
+    return isinstance(exc, (UsageError, ContractError, ScenarioError))
+
+
+def _entry(fn, prepared: _Prepared, result, root: Path):
+    from ..model import Severity
+    from ..report.index import IndexEntry
+
+    errors = sum(1 for f in result.failures if f.severity == Severity.ERROR) + sum(
+        1 for s in result.static if s.severity == Severity.ERROR)
+    warnings = sum(1 for f in result.failures if f.severity == Severity.WARNING) + sum(
+        1 for s in result.static if s.severity == Severity.WARNING)
+    return IndexEntry(
+        name=fn.name,
+        target=fn.target,
+        verdict="fail" if result.verdict == "fail" else "pass",
+        events=tuple(result.events),
+        cases=result.cases,
+        failed=result.failed,
+        errors=errors,
+        warnings=warnings,
+        reason="interrupted, partial results" if result.interrupted else "",
+        report=(prepared.report_dir / "conformance.md").relative_to(root).as_posix(),
+        notes=tuple(n.message for n in prepared.notes),
+    )
+
+
+def _replay_prepared(args, registry, prepared: _Prepared) -> int:
+    from ..verify import load_repro, replay
+
+    options = prepared.options
+    repro = load_repro(Path(args.replay))
+    if options is None:  # skipped for its config.json event; a saved repro still names its own event
+        from ..verify import VerifyOptions
+
+        options = VerifyOptions(version=prepared.args.version, timeout_ms=prepared.args.timeout_ms,
+                                runtime=prepared.args.runtime, node=prepared.args.node)
+    return _replay(prepared.args, registry, options, repro, replay)
+
+
+def _apply_config(args, target: str | None = None):
+    """Fill the options not given on the command line from the config file, then the built-in defaults.
+
+    Returns the function's Settings (the config file's top level merged with its own table).
+    """
     from ..config import function_name, load_config, pick
     from ..verify import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
 
-    cfg = load_config().for_target(args.handler)
+    target = target or getattr(args, "handler", None) or args.targets[0]
+    cfg = load_config().for_target(target)
     args.examples = pick(args.examples, cfg.examples, DEFAULT_EXAMPLES)
     args.timeout_ms = pick(args.timeout_ms, cfg.timeout_ms, DEFAULT_TIMEOUT_MS)
     args.workers = pick(args.workers, cfg.workers, 1)
@@ -132,13 +402,13 @@ def _apply_config(args) -> None:
     args.report_dir = pick(args.report_dir, cfg.report_dir and str(cfg.report_dir), "reports")
     # Allow-lists add up (the file's domains and the flags'), like lpf's settings.json whitelist.
     args.allow_domain = [*(cfg.allow_domains or ()), *args.allow_domain]
-    snapshots = cfg.snapshot_dir / function_name(args.handler) if cfg.snapshot_dir else None
+    snapshots = cfg.snapshot_dir / function_name(target) if cfg.snapshot_dir else None
     if args.snapshot_dir is None and snapshots is not None and snapshots.is_dir():
         args.snapshot_dir = str(snapshots)  # a function with recorded snapshots: compare them too
-    args.config_settings = cfg  # severity and payloads: read by the later scenario/severity features
+    args.config_settings = cfg  # severity: read by the later severity feature
+    return cfg
 
-
-def _with_snapshots(args, registry, options, result, handler):
+def _with_snapshots(args, registry, options, result, handler, scenarios=()):
     import dataclasses
 
     from ..snapshot import format_report, run_snapshots
@@ -146,6 +416,7 @@ def _with_snapshots(args, registry, options, result, handler):
     # The verified handler itself, with its --env/--allow-domain/--secrets: not a second, bare one.
     report = run_snapshots(
         handler, registry=registry, snapshot_dir=args.snapshot_dir, version=options.version, events=options.events,
+        scenarios=scenarios,
     )
     print(format_report(report))
     return dataclasses.replace(result, snapshots=report.to_dict())
