@@ -311,3 +311,14 @@ def test_each_runtime_gets_its_own_modules_tree(monkeypatch, tmp_path):
 def test_a_lambda_runs_with_its_runtimes_modules_also_on_node_local(runtime):
     rt = provision.runtime_for(runtime, node="local")
     assert (rt.source, rt.runtime, rt.modules_dir.name.split("-")[0]) == ("local", runtime, runtime)
+
+
+def test_the_repro_command_names_the_node_it_ran_on(tmp_path):
+    import shlex
+
+    from lpf_contract.verify import Verifier, VerifyOptions
+
+    target = str(RUNTIMES_DIR / "v1_version.js")
+    cmd = Verifier(target, VerifyOptions(report_dir=tmp_path, node="local")).repro_command("repro/x.json")
+    assert shlex.split(cmd)[-2:] == ["--node", "local"]
+    assert "--node" not in Verifier(target, VerifyOptions(report_dir=tmp_path)).repro_command("repro/x.json")
