@@ -10,7 +10,7 @@ import yaml
 
 from lpf_contract.cli import main
 from lpf_contract.errors import InputFileError
-from lpf_contract.handlers.lint import MAX_SOURCE_CHARS, LintIssue, blank_source, lint_file, module_available
+from lpf_contract.handlers.lint import MAX_SOURCE_CHARS, LintIssue, blank_source, lint_file, lint_source, module_available
 
 HANDLERS = Path(__file__).parent / "fixtures" / "handlers"
 LINT = HANDLERS / "lint"
@@ -62,6 +62,27 @@ def test_issue_is_a_frozen_value():
 )
 def test_module_available(name, available):
     assert module_available(name) is available
+
+
+@pytest.mark.parametrize(
+    ("name", "v1", "v2"),
+    # src/lpf_contract/handlers/node/platform.json, with LivePerson's sources
+    [("lodash", True, False), ("jsforce", True, False), ("es-toolkit", False, True), ("es-toolkit/compat", False, True),
+     ("luxon", True, True), ("jsonwebtoken", True, True), ("oauth-1.0a", True, True),
+     ("lp-faas-toolbelt", True, False), ("core-functions-toolbelt", False, True), ("crypto", True, True)],
+)
+def test_module_available_per_runtime(name, v1, v2):
+    assert (module_available(name, "v1"), module_available(name, "v2")) == (v1, v2)
+    assert module_available(name) is (v1 or v2)  # runtime unknown: never a false alarm
+
+
+def test_module_unavailable_names_the_runtime_and_what_it_offers():
+    v2 = "const _ = require('lodash');\nasync function lambda(input) { return _.pick(input, []); }\n"
+    (issue,) = lint_source(v2)
+    assert (issue.rule, issue.line) == ("module-unavailable", 1)
+    assert "not available on LivePerson Functions V2" in issue.message and "es-toolkit" in issue.message
+    v1 = "const _ = require('lodash');\nfunction lambda(input, callback) { callback(null, _.pick(input, [])); }\n"
+    assert lint_source(v1) == []
 
 
 def test_blank_source_keeps_layout():

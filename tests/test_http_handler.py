@@ -53,6 +53,8 @@ def gateway():
             data = spec["raw"].encode() if "raw" in spec else json.dumps(spec["body"]).encode()
             self.send_response(spec["status"])
             self.send_header("Content-Type", "application/json")
+            for header, value in spec.get("headers", {}).items():
+                self.send_header(header, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -149,6 +151,15 @@ def test_error_logs_come_back_as_log_entries(gateway, payload):
 def test_multiple_results_keeps_the_first_result(gateway, payload):
     out = _invoke(gateway, payload, "ext-multiple-results")
     assert out.fault == FaultKind.MULTIPLE_RESULTS and out.has_result and out.result == "ok"
+
+
+def test_serves_multiple_results_warning_is_read_back(gateway, payload):
+    # `lpf-contract serve` answers 200 with the first result and a Warning header (openapi.py).
+    out = _invoke(gateway, payload, "ok-multiple-results-warning")
+    assert out.fault == FaultKind.MULTIPLE_RESULTS and (out.has_result, out.result) == (True, "first")
+    assert "the first result counts" in out.error_message
+    other = _invoke(gateway, payload, "ok-other-warning")  # someone else's warning is no finding
+    assert other.fault is None and other.result == "ok"
 
 
 @pytest.mark.parametrize(

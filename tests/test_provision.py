@@ -269,3 +269,56 @@ def test_the_lockfile_npm_ci_checks_pins_the_recorded_integrity():
     assert package["dependencies"] == {build.package: V1} == lock["packages"][""]["dependencies"]
     assert entry["integrity"] == TABLE["v1"]["builds"][provision.platform_tag()]
     assert entry["version"] == V1 and entry["resolved"].endswith(f"{build.package}-{V1}.tgz")
+
+
+# -- modules per runtime ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("runtime", ["v1", "v2"])
+def test_each_runtimes_package_and_lockfile_install_exactly_what_platform_json_lists(runtime):
+    # platform.json is the one list (lint, runner, provision read it); the npm files must agree with it.
+    listed = provision.platform_modules(runtime)
+    folder = provision.modules_source(runtime)
+    package = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((folder / "package-lock.json").read_text(encoding="utf-8"))
+    assert package["dependencies"] == listed
+    assert lock["packages"][""]["dependencies"] == listed
+    for name, version in listed.items():
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, name
+
+
+def test_the_runtimes_module_sets_follow_livepersons_runners():
+    v1, v2 = provision.platform_modules("v1"), provision.platform_modules("v2")
+    # liveperson-functions-cli@1.31.13 bin/example/bin/lp-faas-toolbelt/package.json
+    assert v1 == {"lodash": "4.17.21", "luxon": "1.28.1", "oauth-1.0a": "2.2.6", "jsforce": "3.10.10", "jsonwebtoken": "9.0.0"}
+    # faas-cli master: the V2 runner maps luxon, jsonwebtoken, es-toolkit; the V2 docs import oauth-1.0a
+    assert set(v2) == {"luxon", "jsonwebtoken", "es-toolkit", "oauth-1.0a"} and v2["luxon"].startswith("3.")
+    assert (provision.toolbelt_module("v1"), provision.toolbelt_module("v2")) == ("lp-faas-toolbelt", "core-functions-toolbelt")
+
+
+def test_each_runtime_gets_its_own_modules_tree(monkeypatch, tmp_path):
+    monkeypatch.setenv("LPF_CONTRACT_CACHE", str(tmp_path / "cache"))
+    one, two = provision.modules_path("v1"), provision.modules_path("v2")
+    assert one != two and one.name.startswith("v1-") and two.name.startswith("v2-")
+    names = [i.name for i in provision.items(("v1", "v2"), builds=False)]
+    assert names == [
+        "modules for V1 (jsforce 3.10.10, jsonwebtoken 9.0.0, lodash 4.17.21, luxon 1.28.1, oauth-1.0a 2.2.6)",
+        "modules for V2 (es-toolkit 1.53.2, jsonwebtoken 9.0.3, luxon 3.7.2, oauth-1.0a 2.2.6)",
+    ]
+
+
+@pytest.mark.parametrize("runtime", ["v1", "v2"])
+def test_a_lambda_runs_with_its_runtimes_modules_also_on_node_local(runtime):
+    rt = provision.runtime_for(runtime, node="local")
+    assert (rt.source, rt.runtime, rt.modules_dir.name.split("-")[0]) == ("local", runtime, runtime)
+
+
+def test_the_repro_command_names_the_node_it_ran_on(tmp_path):
+    import shlex
+
+    from lpf_contract.verify import Verifier, VerifyOptions
+
+    target = str(RUNTIMES_DIR / "v1_version.js")
+    cmd = Verifier(target, VerifyOptions(report_dir=tmp_path, node="local")).repro_command("repro/x.json")
+    assert shlex.split(cmd)[-2:] == ["--node", "local"]
+    assert "--node" not in Verifier(target, VerifyOptions(report_dir=tmp_path)).repro_command("repro/x.json")

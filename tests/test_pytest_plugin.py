@@ -108,3 +108,14 @@ def test_this_repository_runs_the_suite_once_when_both_copies_are_collected():
     ids = [line for line in run.stdout.splitlines() if "::" in line]
     assert ids and all(line.startswith("suites/test_handler.py::") for line in ids), run.stdout[-3000:]
     assert "deselected" in run.stdout
+
+
+def test_lpf_node_reaches_the_run_and_its_repro_commands(user_repo):
+    # --lpf-node is verify's --node: the faulty function fails the same on the node on PATH, and the
+    # repro command says which Node it ran on.
+    run = _pytest(user_repo, "--lpf-handler", "functions/broken/", "--lpf-node", "local")
+    assert run.returncode == 1, run.stdout[-3000:]
+    repro = [ln for ln in run.stdout.splitlines() if "repro: lpf-contract verify functions/broken/ --replay" in ln]
+    assert repro and all(ln.rstrip().endswith("--node local") for ln in repro), repro
+    bad = _pytest(user_repo, "--lpf-handler", "functions/broken/", "--lpf-node", str(user_repo / "no-such-node"))
+    assert bad.returncode != 0 and "--node: not an executable file" in bad.stdout, bad.stdout[-2000:]

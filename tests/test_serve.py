@@ -265,6 +265,25 @@ def test_round_trip_matches_in_process(handlers, served, payload, name):
         assert remote.fault in (FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.TIMEOUT)
 
 
+def test_multiple_results_over_http_is_the_in_process_outcome(registry, payload):
+    # verify over HTTP reports a second callback as it does in process: multiple-results, first result.
+    handler = load_handler(str(HANDLERS / "calls_back_twice_v1.js"), timeout_ms=5000)
+    server = make_server(InvocationApp(handler, registry=registry, version="v1"), port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        inp = {"headers": [], "payload": payload, "timestamp": 1}
+        direct = handler.invoke(EVENT, inp)
+        with HttpHandler(server_url(server), timeout_ms=5000) as http:
+            remote = http.invoke(EVENT, inp)
+        assert direct.fault == remote.fault == FaultKind.MULTIPLE_RESULTS
+        assert (remote.has_result, remote.result, remote.error_code) == (direct.has_result, direct.result, direct.error_code)
+    finally:
+        server.shutdown()
+        server.server_close()
+        handler.close()
+
+
 def test_concurrent_requests_run_in_parallel(served, payload):
     inp = {"headers": [], "payload": payload}
     with HttpHandler(served["correct"]) as http, ThreadPoolExecutor(6) as pool:

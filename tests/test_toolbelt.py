@@ -96,3 +96,15 @@ def test_factories_do_not_fail_until_a_method_is_called(tmp_path):
     )
     proc = subprocess.run([find_node(), str(script), str(OUR_TOOLBELT)], capture_output=True, text=True, timeout=60, check=False)
     assert proc.stdout.strip() == "LPF_CONTRACT_NOT_EMULATED", proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [("api.liveperson.net", True), ("va.msghist.liveperson.net", True), ("z1.objectstorage.liveperson.net", True),
+     ("msghist.liveperson.net", False), ("evil.liveperson.net", False), ("crm.example.org", False)],
+)
+def test_livepersons_own_api_domains_are_allow_listed_without_being_listed(host, allowed):
+    # LivePerson's V1 toolbelt adds its defaultUrls (http-client/httpClient.js) to every whitelist.
+    code = f"process.stdout.write(String(require({json.dumps(str(NODE_DIR / 'toolbelt' / 'common.js'))}).domainAllowed({json.dumps(host)}, [])))"
+    proc = subprocess.run([find_node(), "-e", code], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.stdout == str(allowed).lower(), proc.stderr

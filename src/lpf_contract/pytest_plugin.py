@@ -64,6 +64,9 @@ def pytest_addoption(parser) -> None:
     group.addoption("--lpf-timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
     group.addoption("--lpf-version", default=None, metavar="V", help="contract version (default: current)")
     group.addoption("--lpf-runtime", default=None, choices=("v1", "v2"), help="force the Node runtime")
+    group.addoption("--lpf-node", default=None, metavar="PATH|local",
+                    help="Node binary for every runtime, or `local` for the node on PATH "
+                         "(default: the platform's builds, V1 14.19.0 / V2 22)")
     group.addoption("--lpf-report-dir", default=None, metavar="DIR",
                     help=f"where each handler's reports and repro payloads go: DIR/<function>/ (default {DEFAULT_REPORT_DIR})")
     group.addoption("--lpf-http", action="store_true", default=False,
@@ -193,7 +196,8 @@ def verify_result(config, target: str):
         report_dir = Path(config.getoption("--lpf-report-dir")) / function_name(target)
         options = VerifyOptions(
             seed=config.getoption("--lpf-seed"), version=config.getoption("--lpf-version"),
-            runtime=config.getoption("--lpf-runtime"), target_label=target, report_dir=report_dir,
+            runtime=config.getoption("--lpf-runtime"), node=config.getoption("--lpf-node"),
+            target_label=target, report_dir=report_dir,
             **handler_options(config, target),
         )
         result = verify(target, options)

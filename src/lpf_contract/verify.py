@@ -522,6 +522,8 @@ class Verifier:
         argv += ["verify", o.target_label or self.target, "--replay", str(report_dir / repro_rel)]
         if o.runtime:
             argv += ["--runtime", o.runtime]
+        if o.node:  # the failure may depend on the Node it ran on
+            argv += ["--node", o.node]
         if o.timeout_ms != DEFAULT_TIMEOUT_MS:
             argv += ["--timeout-ms", str(o.timeout_ms)]
         for h in o.headers:

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
 
+# How `contracts` words each result policy (contracts.RESULT_POLICIES has the sources).
+_POLICY_TEXT = {
+    "acted-on": "result policy acted-on: the platform executes the result, so it is checked",
+    "ignored": "result policy ignored: the platform discards the result, so it is not checked; commands in it are a warning",
+}
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser("contracts", help="list contract versions, events and schemas")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -24,6 +31,8 @@ def run(args) -> int:
                     "name": ev.name,
                     "payload": str(registry.schema_path(ev.payload_uri).relative_to(registry.root)),
                     "result": str(registry.schema_path(ev.result_uri).relative_to(registry.root)),
+                    # What the platform does with the lambda's result (contracts.RESULT_POLICIES).
+                    "result_policy": ev.result_policy,
                     "examples": len(registry.examples(ev.event_id, v.name)),
                 }
             )
@@ -36,6 +45,6 @@ def run(args) -> int:
         for r in (r for r in rows if r["version"] == v.name):
             print(f"  {r['event']}  [{r['name']}]")
             print(f"    payload: {r['payload']}")
-            print(f"    result:  {r['result']}")
+            print(f"    result:  {r['result']}  ({_POLICY_TEXT.get(r['result_policy'], r['result_policy'])})")
             print(f"    examples: {r['examples']}")
     return 0

@@ -7,6 +7,7 @@ codes below are the one table both this client and ``lpf-contract serve`` use to
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import threading
 import time
@@ -176,13 +177,14 @@ class HttpHandler:
             return Outcome(
                 fault=FaultKind.CONNECTION_ERROR, error_message="handler is closed", duration_ms=0.0, details=details
             )
-        status, data = None, b""
+        status, data, warning = None, b"", None
         for attempt in (1, 2):
             conn = self._connection(_socket_timeout_s(limit_ms))
             try:
                 conn.request("POST", path, body=body, headers=self._headers)
                 resp = conn.getresponse()
                 status, data = resp.status, resp.read()
+                warning = resp.getheader("Warning")
                 if resp.will_close:
                     self._drop_connection()
                 break
@@ -205,7 +207,7 @@ class HttpHandler:
                 self._drop_connection()
                 return _connection_error(exc, details, elapsed())
         details["status"] = status
-        outcome = _outcome_from_response(status, data, details, elapsed())
+        outcome = _outcome_from_response(status, data, details, elapsed(), warning=warning)
         if outcome.fault == FaultKind.TIMEOUT:
             details["timeout_ms"] = limit_ms  # the limit this call asked for; the gateway enforces its own
         return outcome
@@ -236,7 +238,15 @@ def _logs(raw: Any) -> tuple[LogEntry, ...]:
     return tuple(out)
 
 
-def _outcome_from_response(status: int, data: bytes, details: dict[str, Any], duration_ms: float) -> Outcome:
+# `lpf-contract serve` answers a lambda that called back more than once with a success holding the
+# first result and a Warning header (openapi.MULTIPLE_RESULTS_WARNING, decided here): read back, it is
+# the multiple-results outcome the handler gave in process.
+_MULTIPLE_RESULTS_WARNING = re.compile(r'\b199 lpf-contract "multiple-results: ([^"]*)"')
+
+
+def _outcome_from_response(
+    status: int, data: bytes, details: dict[str, Any], duration_ms: float, *, warning: str | None = None
+) -> Outcome:
     import orjson
 
     try:
@@ -253,9 +263,18 @@ def _outcome_from_response(status: int, data: bytes, details: dict[str, Any], du
             )
         item = doc[0]
         details["uuid"] = item.get("uuid")
-        if "result" in item:
-            return Outcome(result=item["result"], has_result=True, duration_ms=duration_ms, details=details)
-        return Outcome(duration_ms=duration_ms, details=details)
+        extra: dict[str, Any] = {"result": item["result"], "has_result": True} if "result" in item else {}
+        twice = _MULTIPLE_RESULTS_WARNING.search(warning or "")
+        if twice:
+            return Outcome(
+                fault=FaultKind.MULTIPLE_RESULTS,
+                error_code=PLATFORM_ERROR_CODES.get(FaultKind.MULTIPLE_RESULTS),
+                error_message=f"the gateway answered with a warning: multiple-results: {twice.group(1)}",
+                duration_ms=duration_ms,
+                details={**details, "warning": warning},
+                **extra,
+            )
+        return Outcome(duration_ms=duration_ms, details=details, **extra)
     code = message = None
     if isinstance(doc, Mapping):
         code = doc.get("errorCode", doc.get("code"))

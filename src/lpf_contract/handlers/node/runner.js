@@ -19,10 +19,10 @@ const asyncHooks = require('async_hooks');
 const { AsyncLocalStorage } = asyncHooks;
 
 const RUNTIME_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
-// jsonwebtoken: LivePerson's V1 runner maps it like the others (liveperson-functions-cli@1.31.13
-// bin/example/bin/rewire.js externalLibs, lib/shared/faas-debugger.js EXTERNAL_PACKAGE_MAPPING).
-const PLATFORM_MODULES = new Set(['lodash', 'luxon', 'oauth-1.0a', 'jsforce', 'jsonwebtoken']);
-const TOOLBELTS = new Set(['lp-faas-toolbelt', 'core-functions-toolbelt']);
+// Which npm modules each runtime offers lambdas, with LivePerson's sources: platform.json, the
+// file the Python side reads too.
+const PLATFORM = JSON.parse(fs.readFileSync(path.join(__dirname, 'platform.json'), 'utf8')).runtimes;
+const TOOLBELTS = new Set(Object.keys(PLATFORM).map((rt) => PLATFORM[rt].toolbelt));
 const BUILTINS = new Set(Module.builtinModules);
 // Keep memory bounded when a handler logs in a loop; counts stay exact.
 const MAX_KEPT_LOG_ENTRIES = 200;
@@ -41,6 +41,15 @@ const modulesDirAt = process.argv.indexOf('--modules-dir');
 const modulesDir = modulesDirAt >= 0 ? process.argv[modulesDirAt + 1] : __dirname;
 if (modulesDirAt >= 0) process.argv.splice(modulesDirAt, 2);
 const platformRequire = Module.createRequire(path.join(modulesDir, 'package.json'));
+// Whose modules that folder holds (`--modules-runtime v1|v2`, hidden the same way): a lambda may
+// require exactly those. Without it (a runner started by hand), any runtime's.
+const modulesRuntimeAt = process.argv.indexOf('--modules-runtime');
+const modulesRuntime = modulesRuntimeAt >= 0 ? process.argv[modulesRuntimeAt + 1] : null;
+if (modulesRuntimeAt >= 0) process.argv.splice(modulesRuntimeAt, 2);
+const PLATFORM_MODULES = new Set();
+Object.keys(PLATFORM).forEach((rt) => {
+  if (!modulesRuntime || rt === modulesRuntime) Object.keys(PLATFORM[rt].modules).forEach((m) => PLATFORM_MODULES.add(m));
+});
 const originalConsole = {};
 LOG_LEVELS.forEach((lvl) => { originalConsole[lvl] = console[lvl].bind(console); });
 
@@ -464,7 +473,8 @@ function sandboxRequire() {
     const top = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0];
     if (TOOLBELTS.has(top)) return require_toolbelt(top);
     if (PLATFORM_MODULES.has(top)) return platformRequire(name);
-    const err = new Error(`module ${name} is not available on LivePerson Functions`);
+    const where = modulesRuntime ? ` ${modulesRuntime.toUpperCase()}` : '';
+    const err = new Error(`module ${name} is not available on LivePerson Functions${where}`);
     err.code = 'MODULE_NOT_FOUND';
     throw err;
   };

@@ -17,9 +17,22 @@ const { URL } = require('url');
 // The platform's outbound proxy admits allow-listed domains only (docs, limitations page: one wildcard
 // at most). `*.example.com` admits every sub-domain of example.com, not example.com itself (decided
 // here; LivePerson's local CLI toolbelt matches `*.` against the last two labels only).
+//
+// LivePerson's own API domains are admitted on every account without being listed: provisioning
+// "whitelists domains of internal LivePerson APIs" (developer-center, liveperson-functions-getting-started,
+// "Provisioning"), and LivePerson's V1 toolbelt adds this list to settings.json's whitelist
+// (liveperson-functions-cli@1.31.13 bin/example/bin/lp-faas-toolbelt/lp-faas-toolbelt/http-client/httpClient.js,
+// defaultUrls). The V2 toolbelt has no HTTP client; decided here: the same list for V2's proxy.
+const LIVEPERSON_DOMAINS = [
+  'adminlogin.liveperson.net', 'ams-a.liveperson.net', 'api.liveperson.net',
+  '*.ac.liveperson.net', '*.acr.liveperson.net', '*.agentvep.liveperson.net', '*.data-mng.liveperson.net',
+  '*.enghist.liveperson.net', '*.lp-msgewt.liveperson.net', '*.msghist.liveperson.net', '*.push.liveperson.net',
+  '*.v.liveperson.net', '*.msg.liveperson.net', '*.objectstorage.liveperson.net',
+];
+
 function domainAllowed(hostname, allowDomains) {
   const host = String(hostname).toLowerCase().replace(/\.$/, '');
-  return allowDomains.some((entry) => {
+  return allowDomains.concat(LIVEPERSON_DOMAINS).some((entry) => {
     const d = String(entry).toLowerCase().trim();
     if (d.startsWith('*.')) return host.endsWith(d.slice(1)) && host.length > d.length - 1;
     return host === d;
