@@ -158,7 +158,67 @@ function createSecretStore(secretsFile) {
   };
 }
 
+
+// Members both toolbelts export with the same values. Each module hands out its own copy
+// (Object.assign), so a lambda that mutates one cannot change what another worker module sees.
+// conversation-util/ConversationContentTypes.ts (V1) = conversation-util/types.ts (V2)
+const CONVERSATION_CONTENT_TYPES = {
+  INFO: 'info',
+  SDES: 'sdes',
+  UNAUTH_SDES: 'unAuthSdes',
+  CAMPAIGN: 'campaign',
+  MESSAGE_RECORDS: 'messageRecords',
+  AGENT_PARTICIPANTS: 'agentParticipants',
+  AGENT_PARTICIPANTS_ACTIVE: 'agentParticipantsActive',
+  CONSUMER_PARTICIPANTS: 'consumerParticipants',
+  TRANSFERS: 'transfers',
+  INTERACTIONS: 'interactions',
+  MESSAGE_SCORES: 'messageScores',
+  MESSAGE_STATUSES: 'messageStatuses',
+  SKILL_CHANGES: 'skillChanges',
+  CONVERSATION_SURVEYS: 'conversationSurveys',
+  AGENT_PARTICIPANTS_LEAVE: 'agentParticipantsLeave',
+  COBROWSE_SESSIONS: 'coBrowseSessions',
+  SUMMARY: 'summary',
+  MONITORING: 'monitoring',
+  DIALOGS: 'dialogs',
+  RESPONSE_TIME: 'responseTime',
+  INTENTS: 'intents',
+  UNIQUE_INTENTS: 'uniqueIntents',
+  LATEST_AGENT_SURVEY: 'latestAgentSurvey',
+  PREVIOUSLY_SUBMITTED_AGENT_SURVEYS: 'previouslySubmittedAgentSurveys',
+};
+
+// SDE-util/SDETypes.ts (V1); V2's SDE-util/types.ts adds ORDER_ID
+const SDE_TYPES_V1 = {
+  CART: 'cart',
+  TRANSACTION: 'purchase',
+  VIEWED_PRODUCT: 'prodView',
+  CUSTOMER_INFO: 'ctmrinfo',
+  MARKETING_SOURCE: 'mrktInfo',
+  PERSONAL_INFO: 'personal',
+  LEAD: 'lead',
+  SERVICE_ACTIVITY: 'service',
+  VISITOR_ERROR: 'error',
+  SEARCHED_CONTENT: 'searchInfo',
+};
+
+// orchestrator-client/types.ts (V2); V1's docs import the name without its values (decided here: V2's)
+const ERROR_STRATEGY = {
+  EXIT_ON_ERROR: 'ExitOnError',
+  CONTINUE_ON_ERROR: 'ContinueOnError',
+};
+
+// context-service-client/IFaaSContextServiceClient.ts (same methods in V1 and V2)
+const CONTEXT_METHODS = ['createNamespace', 'deleteNamespace', 'getListOfNamespaces', 'setPropertiesInNamespace',
+  'updatePropertiesInNamespace', 'getAllPropertiesInSession', 'getSelectedPropertiesInSession',
+  'getPropertyInSession', 'deletePropertyInSession', 'deleteSession', 'getListOfSessions'];
+
 module.exports = {
+  CONVERSATION_CONTENT_TYPES,
+  SDE_TYPES_V1,
+  ERROR_STRATEGY,
+  CONTEXT_METHODS,
   domainAllowed,
   StatusCodeError,
   notEmulated,

@@ -51,55 +51,16 @@ const LpServices = {
   MSDKGW: 'msdkgw',
 };
 
-// conversation-util/ConversationContentTypes.ts (same members in V1 and V2)
-const ConversationContentTypes = {
-  INFO: 'info',
-  SDES: 'sdes',
-  UNAUTH_SDES: 'unAuthSdes',
-  CAMPAIGN: 'campaign',
-  MESSAGE_RECORDS: 'messageRecords',
-  AGENT_PARTICIPANTS: 'agentParticipants',
-  AGENT_PARTICIPANTS_ACTIVE: 'agentParticipantsActive',
-  CONSUMER_PARTICIPANTS: 'consumerParticipants',
-  TRANSFERS: 'transfers',
-  INTERACTIONS: 'interactions',
-  MESSAGE_SCORES: 'messageScores',
-  MESSAGE_STATUSES: 'messageStatuses',
-  SKILL_CHANGES: 'skillChanges',
-  CONVERSATION_SURVEYS: 'conversationSurveys',
-  AGENT_PARTICIPANTS_LEAVE: 'agentParticipantsLeave',
-  COBROWSE_SESSIONS: 'coBrowseSessions',
-  SUMMARY: 'summary',
-  MONITORING: 'monitoring',
-  DIALOGS: 'dialogs',
-  RESPONSE_TIME: 'responseTime',
-  INTENTS: 'intents',
-  UNIQUE_INTENTS: 'uniqueIntents',
-  LATEST_AGENT_SURVEY: 'latestAgentSurvey',
-  PREVIOUSLY_SUBMITTED_AGENT_SURVEYS: 'previouslySubmittedAgentSurveys',
-};
+// conversation-util/ConversationContentTypes.ts
+const ConversationContentTypes = Object.assign({}, common.CONVERSATION_CONTENT_TYPES);
 
-// SDE-util/SDETypes.ts (V1; V2 adds ORDER_ID)
-const SDETypes = {
-  CART: 'cart',
-  TRANSACTION: 'purchase',
-  VIEWED_PRODUCT: 'prodView',
-  CUSTOMER_INFO: 'ctmrinfo',
-  MARKETING_SOURCE: 'mrktInfo',
-  PERSONAL_INFO: 'personal',
-  LEAD: 'lead',
-  SERVICE_ACTIVITY: 'service',
-  VISITOR_ERROR: 'error',
-  SEARCHED_CONTENT: 'searchInfo',
-};
+// SDE-util/SDETypes.ts
+const SDETypes = Object.assign({}, common.SDE_TYPES_V1);
 
 // The V1 docs import it (`const { Toolbelt, ErrorStrategy } = require("lp-faas-toolbelt")`, toolbelt
 // page, Orchestrator Client) without giving values; the values are V2's
 // (core-functions-toolbelt/orchestrator-client/types.ts). Decided here.
-const ErrorStrategy = {
-  EXIT_ON_ERROR: 'ExitOnError',
-  CONTINUE_ON_ERROR: 'ContinueOnError',
-};
+const ErrorStrategy = Object.assign({}, common.ERROR_STRATEGY);
 
 const MAX_SECRET_CHARS = 10000; // secret-storage/secretClient.ts (V1): "exceeds allowed length of 10000"
 
@@ -135,9 +96,7 @@ function createSecretClient(store) {
 // Method lists: conversation-util/IConversationUtil.ts, SDE-util/ISDEUtil.ts, GDPR/IGDPRUtil.ts,
 // context-service-client/IFaaSContextServiceClient.ts (V1); docs for SMTP (verify, send), MTLS (as
 // V2's IMTLSClient) and the orchestrator (invoke).
-const CONTEXT_METHODS = ['createNamespace', 'deleteNamespace', 'getListOfNamespaces', 'setPropertiesInNamespace',
-  'updatePropertiesInNamespace', 'getAllPropertiesInSession', 'getSelectedPropertiesInSession',
-  'getPropertyInSession', 'deletePropertyInSession', 'deleteSession', 'getListOfSessions'];
+const CONTEXT_METHODS = common.CONTEXT_METHODS;
 const MTLS_METHODS = ['get', 'head', 'post', 'put', 'delete', 'options', 'patch'];
 
 exports.create = function create(options) {

@@ -87,53 +87,13 @@ class ToolBeltError extends Error {
 }
 
 // conversation-util/types.ts
-const ConversationContentTypes = {
-  INFO: 'info',
-  SDES: 'sdes',
-  UNAUTH_SDES: 'unAuthSdes',
-  CAMPAIGN: 'campaign',
-  MESSAGE_RECORDS: 'messageRecords',
-  AGENT_PARTICIPANTS: 'agentParticipants',
-  AGENT_PARTICIPANTS_ACTIVE: 'agentParticipantsActive',
-  CONSUMER_PARTICIPANTS: 'consumerParticipants',
-  TRANSFERS: 'transfers',
-  INTERACTIONS: 'interactions',
-  MESSAGE_SCORES: 'messageScores',
-  MESSAGE_STATUSES: 'messageStatuses',
-  SKILL_CHANGES: 'skillChanges',
-  CONVERSATION_SURVEYS: 'conversationSurveys',
-  AGENT_PARTICIPANTS_LEAVE: 'agentParticipantsLeave',
-  COBROWSE_SESSIONS: 'coBrowseSessions',
-  SUMMARY: 'summary',
-  MONITORING: 'monitoring',
-  DIALOGS: 'dialogs',
-  RESPONSE_TIME: 'responseTime',
-  INTENTS: 'intents',
-  UNIQUE_INTENTS: 'uniqueIntents',
-  LATEST_AGENT_SURVEY: 'latestAgentSurvey',
-  PREVIOUSLY_SUBMITTED_AGENT_SURVEYS: 'previouslySubmittedAgentSurveys',
-};
+const ConversationContentTypes = Object.assign({}, common.CONVERSATION_CONTENT_TYPES);
 
-// SDE-util/types.ts
-const SDETypes = {
-  CART: 'cart',
-  TRANSACTION: 'purchase',
-  VIEWED_PRODUCT: 'prodView',
-  CUSTOMER_INFO: 'ctmrinfo',
-  MARKETING_SOURCE: 'mrktInfo',
-  PERSONAL_INFO: 'personal',
-  LEAD: 'lead',
-  SERVICE_ACTIVITY: 'service',
-  VISITOR_ERROR: 'error',
-  SEARCHED_CONTENT: 'searchInfo',
-  ORDER_ID: 'orderId',
-};
+// SDE-util/types.ts: V1's members plus ORDER_ID
+const SDETypes = Object.assign({}, common.SDE_TYPES_V1, { ORDER_ID: 'orderId' });
 
 // orchestrator-client/types.ts
-const ErrorStrategy = {
-  EXIT_ON_ERROR: 'ExitOnError',
-  CONTINUE_ON_ERROR: 'ContinueOnError',
-};
+const ErrorStrategy = Object.assign({}, common.ERROR_STRATEGY);
 
 // lp-client/lpServices.ts (WellKnownLPServices, exported as LpServices)
 const LpServices = {
@@ -230,9 +190,7 @@ function createSecretClient(store, cache) {
 // Method lists: conversation-util/IConversationUtil.ts, SDE-util/ISDEUtil.ts, GDPR-util/IGDPRUtil.ts,
 // mtls-client/IMTLSClient.ts and ILPMtlsClient.ts, orchestrator-client/IOrchestratorClient.ts,
 // csds-client/ICsdsClient.ts, context-service-client/IFaaSContextServiceClient.ts.
-const CONTEXT_METHODS = ['createNamespace', 'deleteNamespace', 'getListOfNamespaces', 'setPropertiesInNamespace',
-  'updatePropertiesInNamespace', 'getAllPropertiesInSession', 'getSelectedPropertiesInSession',
-  'getPropertyInSession', 'deletePropertyInSession', 'deleteSession', 'getListOfSessions'];
+const CONTEXT_METHODS = common.CONTEXT_METHODS;
 
 exports.create = function create(options) {
   const store = options.secretStore;
