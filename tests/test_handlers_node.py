@@ -436,3 +436,16 @@ def test_the_users_value_comes_on_top():
     with load_handler(str(PROBE / "platform_env.js"), env={"BRAND_ID": "configured"}) as h:
         out = h.invoke(EVENT, inp(accountId="12345678"))
     assert out.result["BRAND_ID"] == "configured"
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [({"key": "value"}, ()), ({"API_HOST": "api.example.com"}, (("API_HOST", "api.example.com"),))],
+    ids=["lpf-template-placeholder", "real-variable"],
+)
+def test_config_json_placeholder_variables_are_not_sent(tmp_path, variables, expected):
+    # lpf's template holds {"key": "value"}; `lpf push` sends no variables then (hasCustomEnvars).
+    from lpf_contract.handlers.node import load_function_config
+
+    (tmp_path / "config.json").write_text(json.dumps({"name": "f", "event": None, "environmentVariables": variables}))
+    assert load_function_config(tmp_path).environment == expected

@@ -51,7 +51,10 @@ def load_function_config(folder: Path) -> FunctionConfig | None:
     raw = data.get("environmentVariables") or []
     pairs: list[tuple[str, str]] = []
     if isinstance(raw, dict):
-        pairs = [(str(k), v) for k, v in raw.items()]
+        # lpf's template writes {"key": "value"} as a placeholder, and `lpf push` sends no variables
+        # when the first key is "key" (faas-cli src/controller/push.controller.ts, hasCustomEnvars).
+        if next(iter(raw), None) != "key":
+            pairs = [(str(k), v) for k, v in raw.items()]
     elif isinstance(raw, list):
         for entry in raw:
             if not isinstance(entry, dict) or "key" not in entry:
