@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.handlers.worker.pool import _descendants
+from lpf_contract.handlers.worker.process_tree import descendants
 
 from tests.conftest import FIXTURES, REPO
 
@@ -36,7 +36,7 @@ def test_interrupt_stops_quickly_and_reports(sig, tmp_path):
     # Wait until the hang has begun: the worker is stuck in its busy loop.
     time.sleep(3)
     assert proc.poll() is None, proc.communicate()
-    workers = _descendants(proc.pid)  # the pool's own /proc walk
+    workers = descendants(proc.pid)  # the pool's own /proc walk
     assert workers, "the verify process should have started handler workers"
     sent = time.monotonic()
     proc.send_signal(sig)

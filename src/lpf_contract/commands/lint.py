@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from .setup import add_node_option
+from ..core import platform
 
 
 def add_parser(sub) -> None:
@@ -8,7 +9,7 @@ def add_parser(sub) -> None:
         "lint",
         help="check a lambda against the platform's save-time rules",
         description=(
-            "Static deploy rules: valid syntax (node --check with the runtime's Node: 14.19.0 for V1, 22 for V2), a top-level lambda function, under 100000 characters, "
+            "Static deploy rules: valid syntax (node --check with the runtime's Node: 14.19.0 for V1, 22 for V2), a top-level lambda function, under " + str(platform.MAX_SOURCE_CHARS) + " characters, "
             "no eval / new Function, only the platform's modules, a V1 lambda that uses its callback. "
             "Exit 0 when clean, 1 when any rule is broken, 2 for bad input."
         ),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from .setup import add_node_option
+from ..core import platform
 
 
 def add_parser(sub) -> None:
@@ -15,7 +16,7 @@ def add_parser(sub) -> None:
     p.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: the current one)")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="handler workers, i.e. parallel invocations (default: 2)")
-    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default: 30000, the platform's)")
+    p.add_argument("--timeout-ms", type=int, default=platform.DEFAULT_TIME_LIMIT_MS, metavar="MS", help=f"time limit per invocation (default: {platform.DEFAULT_TIME_LIMIT_MS}, the platform's)")
     p.add_argument(
         "--api",
         choices=("auto", "v1", "v2"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from .setup import add_node_option
+from ..core import platform
 
 
 def add_parser(sub) -> None:
@@ -35,7 +36,7 @@ def add_parser(sub) -> None:
     p.add_argument("--payloads", action="append", default=[], metavar="FILE",
                    help="scenario payloads of your own (.json/.jsonl), recorded like golden examples as "
                         "<event>/scenario-<file stem>-<line>.json (repeatable; adds to the config file's payloads)")
-    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
+    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS})")
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
     add_node_option(p)
     p.set_defaults(run=run)

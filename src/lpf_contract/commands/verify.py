@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .setup import add_node_option
+from ..core import platform
 
 
 def add_parser(sub) -> None:
@@ -29,7 +30,7 @@ def add_parser(sub) -> None:
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
     p.add_argument("--examples", type=int, default=None, metavar="N", help="generated payloads per event (default 200, or the config file's)")
     p.add_argument("--seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise; always printed)")
-    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000, the platform's)")
+    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS}, the platform's)")
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
     add_node_option(p)
     p.add_argument("--workers", type=int, default=None, metavar="N", help="handler worker processes (default 1)")

@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 from ..core.errors import HandlerLoadError
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
 from .base import Handler
+from ..core import platform
 
 __all__ = [
     "PLATFORM_ERROR_CODES",
@@ -51,7 +52,7 @@ def target_kind(target: str) -> str:
 def load_handler(
     target: str,
     *,
-    timeout_ms: int = 30000,
+    timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS,
     runtime: str | None = None,
     workers: int = 1,
     headers: Sequence[str] = (),

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from ..core.errors import UsageError
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+from ..core import platform
 
 # Faults the platform has no documented code for, which lpf-contract's emulation still tells apart.
 # These are lpf-contract extensions: a real gateway never sends them.
@@ -25,23 +26,19 @@ EXTENSION_ERROR_CODES: dict[FaultKind, str] = {
     FaultKind.NOT_SERIALIZABLE: "lpf-contract.handler.not-serializable",
 }
 
-# V1 bodies {errorCode, errorMsg}: the platform's codes (base.PLATFORM_ERROR_CODES) plus the extensions.
+# V1 bodies {errorCode, errorMsg}: the platform's codes (core.outcome.PLATFORM_ERROR_CODES) plus the extensions.
 V1_ERROR_CODES: dict[FaultKind, str] = {**PLATFORM_ERROR_CODES, **EXTENSION_ERROR_CODES}
 
-# V2 bodies {code, message} (platform-facts.md, "Errors"; faas-client-jdk's FaaSFunctionErrorCodes). The log
-# limit's V2 code is the one faas-client-node maps to log-limit-reached (baseClient.ts mapV2ErrorCodeToV1).
+# V2 bodies {code, message}: the platform's V2 codes (core/platform.json, with sources) plus the extensions.
 V2_ERROR_CODES: dict[FaultKind, str] = {
-    FaultKind.CUSTOM_FAILURE: "com.customer.faas.function.threw-error",
-    FaultKind.RUNTIME_EXCEPTION: "com.customer.faas.function.js-runtime-error",
-    FaultKind.TIMEOUT: "com.customer.faas.function.execution-exceeded",
-    FaultKind.LOG_LIMIT: "com.liveperson.faas.function.runtime.limit-reached",
+    **{FaultKind(kind): code for kind, code in platform.error_codes("v2").items()},
     **EXTENSION_ERROR_CODES,
 }
 
 FAULT_BY_CODE: dict[str, FaultKind] = {code: kind for table in (V1_ERROR_CODES, V2_ERROR_CODES) for kind, code in table.items()}
 
-# Status 901 is the platform's "error during lambda execution" (platform-facts.md, "Errors").
-HANDLER_ERROR_STATUS = 901
+# The platform's "error during lambda execution" status (core/platform.json).
+HANDLER_ERROR_STATUS = platform.HANDLER_ERROR_STATUS
 
 # The gateway enforces its own time limit and answers 901 executiontime-exceeded; the socket waits a
 # little longer (the limit again, at most 5 s) so that answer, not a socket timeout, is what we see.
@@ -86,7 +83,7 @@ class HttpHandler:
     runtime = None
     source_path = None
 
-    def __init__(self, base_url: str, *, timeout_ms: int = 30000, headers: Sequence[str] = ()):
+    def __init__(self, base_url: str, *, timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS, headers: Sequence[str] = ()):
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"bad gateway url={base_url!r}: expected http://HOST[:PORT][/PREFIX] or https://...")

@@ -12,17 +12,19 @@ from typing import Any, Mapping, Sequence
 from ..core.errors import HandlerLoadError, LambdaSyntaxError
 from . import provision
 from ..verify.deploy_rules import detect_runtime
-from .worker.pool import ProcessHandler, WorkerSpec
+from .worker.pool import ProcessHandler
+from .worker.process import WorkerSpec
+from ..core import platform
 
 NODE_DIR = Path(__file__).with_name("node")
 RUNNER = NODE_DIR / "runner.js"
-HEAP_MB = 256  # the platform's memory cap (platform-facts.md, "Limits")
+HEAP_MB = platform.MEMORY_MB  # the platform's memory cap (core/platform.json)
 # The platform's 256 MB cap covers the whole function; here --max-old-space-size caps the JavaScript
 # heap at that, and this caps the worker's resident memory (Buffers and other off-heap memory
 # included) at the same 256 MB plus Node's own overhead (code, runtime, heap slack). RLIMIT_AS and
 # RLIMIT_DATA cannot do it: Node does not start under them.
 MEMORY_LIMIT_MB = 512
-MAX_ENV_CHARS = 200  # names and values (platform-facts.md, "Limits")
+MAX_ENV_CHARS = platform.MAX_ENV_CHARS  # names and values (core/platform.json)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +113,7 @@ class NodeHandler(ProcessHandler):
         self,
         target: str,
         *,
-        timeout_ms: int = 30000,
+        timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS,
         runtime: str | None = None,
         workers: int = 1,
         env: Mapping[str, str] | None = None,

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..core.errors import HandlerLoadError
-from .worker.pool import ProcessHandler, WorkerSpec
+from .worker.pool import ProcessHandler
+from .worker.process import WorkerSpec
+from ..core import platform
 
 WORKER = Path(__file__).with_name("python_worker.py")
 
@@ -24,7 +26,7 @@ class PythonHandler(ProcessHandler):
         self,
         target: str,
         *,
-        timeout_ms: int = 30000,
+        timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS,
         workers: int = 1,
         env: Mapping[str, str] | None = None,
     ) -> None:

@@ -1,4 +1,4 @@
-"""Worker process for Python callables; speaks the Node runner's protocol (see worker_pool.py).
+"""Worker process for Python callables; speaks the Node runner's protocol (see worker/protocol.py).
 
 Run as a script by PythonHandler: ``python python_worker.py --ipc-fd N``. It imports nothing from
 lpf_contract so that the handler's own imports stay its own.

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from . import snapshots
+from ..core import platform
 
 SUITES = Path(__file__).resolve().parents[1] / "suites"
 HANDLER_SUITE = SUITES / "test_handler.py"
@@ -61,7 +62,7 @@ def pytest_addoption(parser) -> None:
     group.addoption("--lpf-examples", type=int, default=None, metavar="N",
                     help="generated payloads per event (default 200, or [tool.lpf-contract] examples)")
     group.addoption("--lpf-seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise)")
-    group.addoption("--lpf-timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
+    group.addoption("--lpf-timeout-ms", type=int, default=None, metavar="MS", help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS})")
     group.addoption("--lpf-version", default=None, metavar="V", help="contract version (default: current)")
     group.addoption("--lpf-runtime", default=None, choices=("v1", "v2"), help="force the Node runtime")
     group.addoption("--lpf-node", default=None, metavar="PATH|local",
@@ -88,7 +89,7 @@ def pytest_configure(config) -> None:
     if not hasattr(o, "lpf_examples_given"):  # xdist workers receive the controller's resolved options
         o.lpf_examples_given, o.lpf_timeout_ms_given = o.lpf_examples, o.lpf_timeout_ms
     o.lpf_examples = pick(o.lpf_examples, settings.examples, 200)
-    o.lpf_timeout_ms = pick(o.lpf_timeout_ms, settings.timeout_ms, 30000)
+    o.lpf_timeout_ms = pick(o.lpf_timeout_ms, settings.timeout_ms, platform.DEFAULT_TIME_LIMIT_MS)
     o.lpf_version = pick(o.lpf_version, settings.version, None)
     o.lpf_report_dir = pick(o.lpf_report_dir, settings.report_dir and str(settings.report_dir), DEFAULT_REPORT_DIR)
     # One seed for the whole session, chosen on the controller: xdist workers receive the

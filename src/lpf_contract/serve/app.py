@@ -21,6 +21,7 @@ from ..core.outcome import FaultKind, Outcome
 from ..handlers.base import Handler
 from ..handlers.http import HANDLER_ERROR_STATUS, error_code
 from ..contracts.openapi import ACCOUNT_ID_PATTERN, API_VERSIONS, EVENT_SOURCE_HEADER, GATEWAY_CODES, LAMBDA_UUID_PATTERN, MULTIPLE_RESULTS_WARNING, WARNING_HEADER, envelope_schema
+from ..core import platform
 
 # How serve picks V1 or V2 answers (--api): "v1" / "v2" always; "auto" the way LivePerson's client
 # speaks to the two gateways (faas-client-node baseClient.ts): a V2 request carries the LP-EventSource
@@ -43,7 +44,7 @@ _FAULT_MESSAGES = {
     FaultKind.CUSTOM_FAILURE: "Function Invocation failed due to an issue caused by customer coding",
     FaultKind.RUNTIME_EXCEPTION: "Function Invocation failed due to a runtime exception",
     FaultKind.TIMEOUT: "Lambda Execution is taking too long",
-    FaultKind.LOG_LIMIT: "Lambda exceeded the log limit (10 calls or 6000 characters)",
+    FaultKind.LOG_LIMIT: f"Lambda exceeded the log limit ({platform.MAX_LOG_CALLS} calls or {platform.MAX_LOG_CHARS} characters)",
     FaultKind.CRASH: "The lambda's process died",
     FaultKind.NOT_SERIALIZABLE: "The lambda's result is not JSON",
 }

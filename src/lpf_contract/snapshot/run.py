@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..core.errors import InputFileError, UsageError
+from ..core import platform
 
 IGNORED = "<ignored>"
 
@@ -338,7 +339,7 @@ def run_snapshots(
     update: bool = False,
     ignore_paths: Sequence[str] = (),
     prune: bool = False,
-    timeout_ms: int = 30000,
+    timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS,
     runtime: str | None = None,
     scenarios: Sequence[Any] = (),
 ) -> SnapshotReport:

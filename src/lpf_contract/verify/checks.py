@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..core.catalogue import Catalogue
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, Outcome
 from ..core.results import Finding, Severity
+from ..core import platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,7 @@ def first_result_view(out: Outcome) -> Outcome:
         return out
     kind = FaultKind(first)
     raw = out.error_message or ""
-    # worker_pool._outcome appends the first error's "Name: message" to its multiple-results message.
+    # worker.protocol.outcome_from_reply appends the first error's "Name: message" to its multiple-results message.
     m = _FIRST_ERROR.search(raw)
     return dataclasses.replace(
         out,
@@ -383,7 +384,7 @@ def not_serializable(ctx: CaseContext) -> Iterator[Finding]:
 @CHECKS.register(
     "log-limit",
     severity=Severity.ERROR,
-    description="More than 10 log calls or 6000 characters of logs in one invocation: the platform fails it.",
+    description=f"More than {platform.MAX_LOG_CALLS} log calls or {platform.MAX_LOG_CHARS} characters of logs in one invocation: the platform fails it.",
 )
 def log_limit(ctx: CaseContext) -> Iterator[Finding]:
     yield from _fault_finding("log-limit", ctx, (FaultKind.LOG_LIMIT,), "log limit reached")

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from ..core.errors import InputFileError
 from ..handlers.provision import RUNTIMES, platform_modules, toolbelt_module
+from ..core import platform
 
-MAX_SOURCE_CHARS = 100_000  # platform-facts.md, "The handler": save-time rules
+MAX_SOURCE_CHARS = platform.MAX_SOURCE_CHARS  # save-time rules (core/platform.json)
 # What each runtime lets a lambda require besides Node's built-ins: its npm modules and its toolbelt,
 # from node/platform.json (with LivePerson's sources), the list the runner enforces too.
 PLATFORM_MODULES = {rt: frozenset(platform_modules(rt)) for rt in RUNTIMES}

@@ -18,10 +18,11 @@ from .checks import CHECKS, CaseContext, first_result_view
 from ..core.errors import LambdaSyntaxError, UsageError
 from ..core.outcome import FaultKind, Outcome
 from ..core.results import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
+from ..core import platform
 
 CI_SEED = 0
 DEFAULT_EXAMPLES = 200
-DEFAULT_TIMEOUT_MS = 30_000
+DEFAULT_TIMEOUT_MS = platform.DEFAULT_TIME_LIMIT_MS
 MAX_TIMEOUT_MS = 10 * 60 * 1000
 INPUT_TIMESTAMP = 1_700_000_000_000  # fixed so that runs reproduce; handlers rarely read it
 _HANGS = (FaultKind.TIMEOUT, FaultKind.CRASH)
