@@ -17,7 +17,10 @@ from lpf_contract.contracts import load_registry
 from lpf_contract.core.errors import InputFileError, UnknownEventError, UnknownVersionError, UsageError
 from lpf_contract.core.outcome import FaultKind, LogEntry, Outcome
 from lpf_contract.pytest.snapshots import handler_stem
-from lpf_contract.snapshot.run import IGNORED, ChangeKind, Status, diff, dumps, format_case, format_report, jsonpath, run_snapshots
+from lpf_contract.snapshot.compare import diff, format_case, format_report, jsonpath
+from lpf_contract.snapshot.mask import dumps
+from lpf_contract.snapshot.model import IGNORED, ChangeKind, Status
+from lpf_contract.snapshot.run import run_snapshots
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "snapshot"

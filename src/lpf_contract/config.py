@@ -121,7 +121,7 @@ def _severity(value: Any, key: str, where: Path) -> dict[str, str]:
 
 
 def _timeout(value: Any, key: str, where: Path) -> int:
-    from .verify.engine import MAX_TIMEOUT_MS
+    from .verify.options import MAX_TIMEOUT_MS
 
     return _int(1, MAX_TIMEOUT_MS)(value, key, where)
 

@@ -47,8 +47,9 @@ def run(args) -> int:
 
     from ..contracts.registry import load_registry
     from ..core.errors import UsageError
-    from ..snapshot.run import format_report, run_snapshots
-    from ..verify.engine import MAX_TIMEOUT_MS
+    from ..snapshot.compare import format_report
+    from ..snapshot.run import run_snapshots
+    from ..verify.options import MAX_TIMEOUT_MS
 
     _apply_config(args)
     if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
@@ -87,7 +88,7 @@ def _apply_config(args) -> None:
     """Options not given on the command line come from the config file, then the built-in defaults."""
     from ..config import function_name, load_config, pick
     from ..core.errors import UsageError
-    from ..verify.engine import DEFAULT_TIMEOUT_MS
+    from ..verify.options import DEFAULT_TIMEOUT_MS
 
     cfg = load_config().for_target(args.handler)
     args.payloads = list(dict.fromkeys([*(str(p) for p in (cfg.payloads or ())), *args.payloads]))

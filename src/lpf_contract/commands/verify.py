@@ -106,7 +106,7 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
 
     from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
     from ..contracts.payloads import check_scenarios, contract_errors, read_scenarios
-    from ..verify.engine import VerifyOptions, resolve_seed
+    from ..verify.options import VerifyOptions, resolve_seed
 
     fargs = copy.copy(args)
     fargs.handler = fn.target
@@ -273,7 +273,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
     from ..core.errors import LpfContractError
     from ..report import check_writable
     from ..report.index import IndexEntry, run_verdict, worst_code, write_index
-    from ..verify.engine import resolve_seed
+    from ..verify.options import resolve_seed
 
     from ..config import load_config
 
@@ -372,12 +372,12 @@ def _entry(fn, prepared: _Prepared, result, root: Path):
 
 
 def _replay_prepared(args, registry, prepared: _Prepared) -> int:
-    from ..verify.engine import load_repro, replay
+    from ..verify.repro import load_repro, replay
 
     options = prepared.options
     repro = load_repro(Path(args.replay))
     if options is None:  # skipped for its config.json event; a saved repro still names its own event
-        from ..verify.engine import VerifyOptions
+        from ..verify.options import VerifyOptions
 
         options = VerifyOptions(version=prepared.args.version, timeout_ms=prepared.args.timeout_ms,
                                 runtime=prepared.args.runtime, node=prepared.args.node)
@@ -390,7 +390,7 @@ def _apply_config(args, target: str | None = None):
     Returns the function's Settings (the config file's top level merged with its own table).
     """
     from ..config import function_name, load_config, pick
-    from ..verify.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
+    from ..verify.options import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
 
     target = target or getattr(args, "handler", None) or args.targets[0]
     cfg = load_config().for_target(target)
@@ -412,7 +412,8 @@ def _apply_config(args, target: str | None = None):
 def _with_snapshots(args, registry, options, result, handler, scenarios=()):
     import dataclasses
 
-    from ..snapshot.run import format_report, run_snapshots
+    from ..snapshot.compare import format_report
+    from ..snapshot.run import run_snapshots
 
     # The verified handler itself, with its --env/--allow-domain/--secrets: not a second, bare one.
     report = run_snapshots(

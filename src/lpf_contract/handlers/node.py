@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 
 from ..core.errors import HandlerLoadError, LambdaSyntaxError
 from . import provision
-from ..verify.deploy_rules import detect_runtime
+from .js_source import detect_runtime
 from .worker.pool import ProcessHandler
 from .worker.process import WorkerSpec
 from ..core import platform
@@ -103,7 +103,7 @@ class NodeHandler(ProcessHandler):
 
     ``memory_limit_mb`` caps the worker's resident memory (see MEMORY_LIMIT_MB); past it the case is
     a ``crash`` "out of memory". The lambda runs on its runtime's Node (V1 14.19.0, V2 22), chosen
-    before the worker starts from the source (``lint.detect_runtime``) or ``runtime``; ``node``
+    before the worker starts from the source (``js_source.detect_runtime``) or ``runtime``; ``node``
     (a path, or ``"local"``) replaces that Node for every runtime.
     """
 

@@ -95,7 +95,7 @@ def pytest_configure(config) -> None:
     # One seed for the whole session, chosen on the controller: xdist workers receive the
     # controller's options, so `-n 2` verifies exactly what `-n 0` does, and the seed is printed.
     if not hasattr(config, "workerinput") and o.lpf_seed is None:
-        from ..verify.engine import resolve_seed
+        from ..verify.options import resolve_seed
 
         o.lpf_seed = settings.seed if settings.seed is not None else resolve_seed(None)
     if given:
@@ -192,7 +192,7 @@ def verify_result(config, target: str):
     if target not in state.runs:
         from ..config import function_name
         from ..report import write_reports
-        from ..verify.engine import VerifyOptions, verify
+        from ..verify import VerifyOptions, verify
 
         report_dir = Path(config.getoption("--lpf-report-dir")) / function_name(target)
         options = VerifyOptions(

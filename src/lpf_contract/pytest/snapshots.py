@@ -115,7 +115,7 @@ def terminal_summary(terminalreporter, config) -> None:
     runs = state.snapshot_runs if state is not None else None
     if runs is None:
         return
-    from ..snapshot.run import Status
+    from ..snapshot.model import Status
 
     written = (Status.CREATED, Status.UPDATED, Status.PRUNED)
     for target, report in sorted(runs.reports.items()):

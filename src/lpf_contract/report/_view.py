@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -219,7 +218,7 @@ class SnapshotView:
 
 
 def snapshots(run: RunResult) -> SnapshotView | None:
-    """The snapshot part of a run (``lpf_contract.snapshot.run.SnapshotReport.to_dict()``), read defensively."""
+    """The snapshot part of a run (``lpf_contract.snapshot.model.SnapshotReport.to_dict()``), read defensively."""
     s = run.snapshots
     if not isinstance(s, Mapping):
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from ..core.results import Failure, RunResult, Severity
 from ..core.text import md_code as code, md_fence as fence, md_size as size, md_text as text

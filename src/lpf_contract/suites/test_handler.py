@@ -70,7 +70,7 @@ def snapshot_report(request, handler_target):
 
 
 def test_snapshot(snapshot_report, golden):
-    from lpf_contract.snapshot.run import format_case
+    from lpf_contract.snapshot.compare import format_case
 
     event, example = golden
     case = snapshot_report.case(event, example)
@@ -79,7 +79,7 @@ def test_snapshot(snapshot_report, golden):
 
 
 def test_no_orphaned_snapshots(snapshot_report):
-    from lpf_contract.snapshot.run import format_case
+    from lpf_contract.snapshot.compare import format_case
 
     orphans = [c for c in snapshot_report.orphans if c.failed]
     if orphans:
