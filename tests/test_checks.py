@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from lpf_contract.verify.checks import CHECKS, CaseContext, CheckRegistry, Check
 from lpf_contract.contracts import load_registry
 from lpf_contract.core.outcome import FaultKind, LogEntry, Outcome
 from lpf_contract.core.results import Severity
+from lpf_contract.verify.checks import CHECKS, CaseContext, Check, CheckRegistry
 from tests.conftest import FIXTURES, load_json
 
 REGISTRY = load_registry()

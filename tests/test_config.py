@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.config import Config, ConfigError, find_config_file, function_name, load_config, load_config_file
+from lpf_contract.config import Config, ConfigError, find_config_file, load_config, load_config_file
+from lpf_contract.handlers import function_name
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "config"
 REPO = Path(__file__).resolve().parents[1]

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from lpf_contract.contracts import Registry
-from lpf_contract.core.pointer import json_pointer, resolve_pointer
 from lpf_contract.core.errors import ContractError, UnknownEventError, UnknownVersionError
+from lpf_contract.core.pointer import json_pointer, resolve_pointer
 
 ENDED = "surveybot_messaging_survey_ended"
 STARTED = "surveybot_messaging_survey_started"

@@ -19,9 +19,8 @@ import yaml
 from lpf_contract.core.errors import HandlerLoadError, LambdaSyntaxError
 from lpf_contract.core.outcome import FaultKind
 from lpf_contract.handlers import load_handler
-from tests.conftest import processes_with_marker
-from lpf_contract.handlers import node as node_module
 from lpf_contract.handlers.node import NodeHandler, load_function_config
+from tests.conftest import processes_with_marker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "node"
 PROBE = FIXTURES / "probe"

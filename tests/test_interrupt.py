@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from lpf_contract.handlers.worker.process_tree import descendants
-
 from tests.conftest import FIXTURES, REPO
 
 HANDLER = FIXTURES / "interrupt" / "slow_then_hang.js"

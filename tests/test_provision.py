@@ -317,8 +317,8 @@ def test_a_lambda_runs_with_its_runtimes_modules_also_on_node_local(runtime):
 def test_the_repro_command_names_the_node_it_ran_on(tmp_path):
     import shlex
 
-    from lpf_contract.verify.engine import Verifier
     from lpf_contract.verify import VerifyOptions
+    from lpf_contract.verify.engine import Verifier
 
     target = str(RUNTIMES_DIR / "v1_version.js")
     cmd = Verifier(target, VerifyOptions(report_dir=tmp_path, node="local")).repro_command("repro/x.json")

@@ -13,8 +13,8 @@ import pytest
 from werkzeug.test import Client
 
 from lpf_contract.contracts import load_registry
-from lpf_contract.handlers import load_handler
 from lpf_contract.core.outcome import FaultKind
+from lpf_contract.handlers import load_handler
 from lpf_contract.handlers.http import HttpHandler
 from lpf_contract.serve.app import InvocationApp, lambda_uuid, make_server, server_url
 

@@ -17,7 +17,7 @@ from lpf_contract.contracts import load_registry
 from lpf_contract.core.errors import InputFileError, UnknownEventError, UnknownVersionError, UsageError
 from lpf_contract.core.outcome import FaultKind, LogEntry, Outcome
 from lpf_contract.pytest.snapshots import handler_stem
-from lpf_contract.snapshot.compare import diff, format_case, format_report, jsonpath
+from lpf_contract.snapshot.compare import diff, format_case, format_report
 from lpf_contract.snapshot.mask import dumps
 from lpf_contract.snapshot.model import IGNORED, ChangeKind, Status
 from lpf_contract.snapshot.run import run_snapshots
@@ -413,7 +413,6 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "--lpf-snapshot-update")
 
     # The edited handler is compared with the original's snapshots.
-    import shutil
 
     shutil.copytree(tmp_path / "snaps" / "thanks", tmp_path / "snaps" / "thanks_edited")
 
@@ -453,7 +452,6 @@ def test_handler_stem(target, stem):
 
 def test_snapshots_recorded_locally_match_over_http(tmp_path):
     # A gateway's 200 answer carries no logs: the log count is not compared, instead of a false 0.
-    import shutil
     import threading
 
     from lpf_contract.contracts import load_registry

@@ -15,11 +15,11 @@ Imports only the standard library at load time: the CLI reads it on every run.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .core.errors import UsageError
 
@@ -71,6 +71,8 @@ class Config:
 
     def for_target(self, target: str) -> Settings:
         """The settings for a handler target (``functions/<name>/``, ``x.js``, ``file.py:func``, URL)."""
+        from .handlers import function_name
+
         return self.for_function(function_name(target))
 
 
@@ -219,33 +221,6 @@ def load_config(start: Path | str | None = None) -> Config:
     """The configuration found from ``start`` upwards (an empty Config when there is none)."""
     path = find_config_file(start)
     return load_config_file(path) if path is not None else Config()
-
-
-_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-
-
-def function_name(target: str) -> str:
-    """A handler's name for per-function settings and snapshot folders.
-
-    ``functions/<name>/`` and ``functions/<name>/index.js``: the function's folder name (lpf's layout);
-    ``x.js``: the file's stem; ``file.py:func``: the file's stem; ``package.module:func``: the module;
-    a URL: its host and path (without the port: ``serve --port 0`` picks a new one every run).
-    """
-    if target.startswith(("http://", "https://")):
-        from urllib.parse import urlsplit
-
-        url = urlsplit(target)
-        name = (url.hostname or "") + url.path
-    else:
-        left, sep, func = target.rpartition(":")
-        if sep and func.isidentifier() and (left.endswith(".py") or _MODULE.match(left)):
-            name = Path(left).stem if left.endswith(".py") else left
-        else:
-            path = Path(target.rstrip("/"))
-            if path.name in ("index.js", "index.cjs"):
-                path = path.parent
-            name = path.stem if path.suffix in (".js", ".cjs") else path.name
-    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "handler"
 
 
 def pick(flag: Any, configured: Any, default: Any) -> Any:

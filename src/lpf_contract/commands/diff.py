@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core import platform
 
+
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "diff",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from .setup import add_node_option
 from ..core import platform
+from .setup import add_node_option
 
 
 def add_parser(sub) -> None:

@@ -18,9 +18,9 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
+    from ..contracts.openapi import openapi_text
     from ..contracts.registry import load_registry
     from ..core.errors import ContractError
-    from ..contracts.openapi import openapi_text
 
     registry = load_registry(args.contracts)
     version = registry.version(args.version)

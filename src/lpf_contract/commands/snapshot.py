@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from .setup import add_node_option
 from ..core import platform
+from .setup import add_node_option
 
 
 def add_parser(sub) -> None:
@@ -86,8 +86,9 @@ def run(args) -> int:
 
 def _apply_config(args) -> None:
     """Options not given on the command line come from the config file, then the built-in defaults."""
-    from ..config import function_name, load_config, pick
+    from ..config import load_config, pick
     from ..core.errors import UsageError
+    from ..handlers import function_name
     from ..verify.options import DEFAULT_TIMEOUT_MS
 
     cfg = load_config().for_target(args.handler)

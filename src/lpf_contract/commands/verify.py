@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .setup import add_node_option
 from ..core import platform
+from .setup import add_node_option
 
 
 def add_parser(sub) -> None:
@@ -104,8 +104,8 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
     """Everything a function's run needs, or an LpfContractError (exit 2) when it cannot be checked."""
     import copy
 
-    from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
     from ..contracts.payloads import check_scenarios, contract_errors, read_scenarios
+    from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
     from ..verify.options import VerifyOptions, resolve_seed
 
     fargs = copy.copy(args)
@@ -195,8 +195,8 @@ def _function_config(fn):
 
 
 def _config_input_note(path, event, errors):
-    from ..verify.checks import CHECKS
     from ..core.results import StaticFinding
+    from ..verify.checks import CHECKS
 
     e = errors[0]
     # A warning, not bad input: lpf's template inputs are placeholders people fill in partly, and the
@@ -270,12 +270,11 @@ def _verify_one(registry, prepared: _Prepared):
 def _run_many(args, registry, plan, private: Path) -> int:
     """Each function in turn: reports in REPORT_DIR/<name>/, then REPORT_DIR/index.json and index.md."""
     from .. import __version__
+    from ..config import load_config
     from ..core.errors import LpfContractError
     from ..report import check_writable
     from ..report.index import IndexEntry, run_verdict, worst_code, write_index
     from ..verify.options import resolve_seed
-
-    from ..config import load_config
 
     # The config file's top-level report-dir (a function's own table cannot move the index).
     configured = load_config().settings.report_dir
@@ -342,8 +341,8 @@ def _is_run_input_error(exc) -> bool:
     """Bad input of the run itself (options, the config file, the contracts, scenario payload files):
     exit 2 at once, before anything runs. Other errors are one function's (its config.json, its
     settings.json, a lambda that cannot load): that function's verdict is ``error``, the others run."""
-    from ..core.errors import ContractError, UsageError
     from ..contracts.payloads import ScenarioError
+    from ..core.errors import ContractError, UsageError
 
     return isinstance(exc, (UsageError, ContractError, ScenarioError))
 
@@ -389,7 +388,8 @@ def _apply_config(args, target: str | None = None):
 
     Returns the function's Settings (the config file's top level merged with its own table).
     """
-    from ..config import function_name, load_config, pick
+    from ..config import load_config, pick
+    from ..handlers import function_name
     from ..verify.options import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
 
     target = target or getattr(args, "handler", None) or args.targets[0]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from .registry import Registry
 from ..core.errors import ContractError
+from .registry import Registry
 
 OPENAPI_VERSION = "3.1.0"
 MAX_SAFE_INTEGER = 2**53 - 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from .registry import Registry, SchemaError
-from ..core.pointer import json_pointer
 from ..core.errors import InputFileError
+from ..core.pointer import json_pointer
+from .registry import Registry, SchemaError
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ the platform's numbers, codes and lists from here, never from a literal of its o
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PLATFORM_FILE = Path(__file__).with_name("platform.json")
 FACTS: Mapping[str, Any] = json.loads(PLATFORM_FILE.read_text(encoding="utf-8"))

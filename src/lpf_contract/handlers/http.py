@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
 import threading
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote, urlsplit
 
+from ..core import platform
 from ..core.errors import UsageError
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
-from ..core import platform
 
 # Faults the platform has no documented code for, which lpf-contract's emulation still tells apart.
 # These are lpf-contract extensions: a real gateway never sends them.
@@ -134,7 +134,7 @@ class HttpHandler:
         for conn in conns:
             conn.close()
 
-    def __enter__(self) -> "HttpHandler":
+    def __enter__(self) -> HttpHandler:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -185,7 +185,7 @@ class HttpHandler:
                 if resp.will_close:
                     self._drop_connection()
                 break
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 self._drop_connection()
                 details["timeout_ms"] = limit_ms
                 return Outcome(

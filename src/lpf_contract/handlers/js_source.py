@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-
 _REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^")
 _REGEX_AFTER_WORDS = {"return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"}
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
+from ..core import platform
 from ..core.errors import HandlerLoadError, LambdaSyntaxError
 from . import provision
 from .js_source import detect_runtime
 from .worker.pool import ProcessHandler
 from .worker.process import WorkerSpec
-from ..core import platform
 
 NODE_DIR = Path(__file__).with_name("node")
 RUNNER = NODE_DIR / "runner.js"
@@ -218,7 +219,7 @@ class NodeHandler(ProcessHandler):
             if thrown:
                 line = _error_line(thrown.get("stack", ""), self.source_path)
                 also = (
-                    f" (its top-level code threw first"
+                    " (its top-level code threw first"
                     + (f" at line={line}" if line else "")
                     + f": {thrown.get('name')}: {thrown.get('message')})"
                 )

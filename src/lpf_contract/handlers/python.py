@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from ..core import platform
 from ..core.errors import HandlerLoadError
 from .worker.pool import ProcessHandler
 from .worker.process import WorkerSpec
-from ..core import platform
 
 WORKER = Path(__file__).with_name("python_worker.py")
 

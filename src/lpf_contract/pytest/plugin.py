@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from . import snapshots
 from ..core import platform
+from . import snapshots
 
 SUITES = Path(__file__).resolve().parents[1] / "suites"
 HANDLER_SUITE = SUITES / "test_handler.py"
@@ -190,7 +190,7 @@ def verify_result(config, target: str):
     """The RunResult of verifying ``target`` (one verify run per handler per session and worker)."""
     state = config.stash[STATE]
     if target not in state.runs:
-        from ..config import function_name
+        from ..handlers import function_name
         from ..report import write_reports
         from ..verify import VerifyOptions, verify
 

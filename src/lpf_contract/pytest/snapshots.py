@@ -10,12 +10,12 @@ them; a snapshot missing from an existing set fails.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 
-from ..config import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
+from ..handlers import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
 
 
 def add_options(group) -> None:
@@ -57,8 +57,8 @@ class SnapshotRuns:
 
     def get(self, target: str):
         if target not in self.reports:
-            from .plugin import handler_options
             from ..snapshot.run import run_snapshots
+            from .plugin import handler_options
 
             o = self.config.getoption
             self.reports[target] = run_snapshots(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from ..core.text import printable
 from ..core.results import Failure, RunResult, Severity
+from ..core.text import printable
 
 NA = "n/a"
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.results import RunResult, Severity
+from ..core.text import md_code as code
+from ..core.text import md_text, printable
 from . import _view as v
-from ..core.text import md_code as code, md_text, printable
 
 Key = tuple[str, str, str]
 STATIC_EVENT = "(handler source)"  # static deploy-rule findings belong to no event

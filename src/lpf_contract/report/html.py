@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..core.results import Failure, RunResult, StaticFinding
 from ..core.text import html_text
 from . import _view as v

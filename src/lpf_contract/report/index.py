@@ -8,9 +8,10 @@ its own reports in ``REPORT_DIR/<function>/``. Deterministic: rows sorted by nam
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 # verdict -> the exit code it stands for; the run's exit code is the worst (2 > 1 > 0).
 VERDICT_CODES = {"pass": 0, "skipped": 0, "fail": 1, "error": 2, "not-run": 0}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-
 from ..core.results import Failure, RunResult, Severity
-from ..core.text import md_code as code, md_fence as fence, md_size as size, md_text as text
+from ..core.text import md_code as code
+from ..core.text import md_fence as fence
+from ..core.text import md_size as size
+from ..core.text import md_text as text
 from . import _view as v
 
 GITHUB_COMMENT_LIMIT = 65_536

@@ -10,18 +10,28 @@ import re
 import socketserver
 import time
 import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
+from ..contracts.openapi import (
+    ACCOUNT_ID_PATTERN,
+    API_VERSIONS,
+    EVENT_SOURCE_HEADER,
+    GATEWAY_CODES,
+    LAMBDA_UUID_PATTERN,
+    MULTIPLE_RESULTS_WARNING,
+    WARNING_HEADER,
+    envelope_schema,
+)
 from ..contracts.registry import Registry
-from ..core.pointer import json_pointer
+from ..core import platform
 from ..core.outcome import FaultKind, Outcome
+from ..core.pointer import json_pointer
 from ..handlers.base import Handler
 from ..handlers.http import HANDLER_ERROR_STATUS, error_code
-from ..contracts.openapi import ACCOUNT_ID_PATTERN, API_VERSIONS, EVENT_SOURCE_HEADER, GATEWAY_CODES, LAMBDA_UUID_PATTERN, MULTIPLE_RESULTS_WARNING, WARNING_HEADER, envelope_schema
-from ..core import platform
 
 # How serve picks V1 or V2 answers (--api): "v1" / "v2" always; "auto" the way LivePerson's client
 # speaks to the two gateways (faas-client-node baseClient.ts): a V2 request carries the LP-EventSource

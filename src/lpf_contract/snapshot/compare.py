@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .mask import dumps
 from .model import ChangeKind, SnapshotCase, SnapshotChange, SnapshotReport, Status

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..core.errors import UsageError
 from .model import IGNORED
+
 
 def outcome_snapshot(outcome, *, count_logs: bool = True) -> dict[str, Any]:
     """The part of an Outcome a snapshot records: result, fault kind and code, number of logs.

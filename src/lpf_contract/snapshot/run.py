@@ -18,15 +18,17 @@ number of log calls is not (the platform caps it).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..core import platform
 from ..core.errors import InputFileError, UsageError
 from .compare import diff
 from .mask import compile_ignore_paths, dumps, mask, outcome_snapshot
 from .model import SnapshotCase, SnapshotReport, Status
+
 
 @dataclass(frozen=True, slots=True)
 class _Named:

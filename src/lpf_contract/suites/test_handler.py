@@ -15,8 +15,8 @@ from lpf_contract.pytest.plugin import describe_failure
 
 
 def pytest_generate_tests(metafunc) -> None:
-    from lpf_contract.verify.checks import CHECKS
     from lpf_contract.contracts.registry import load_registry
+    from lpf_contract.verify.checks import CHECKS
 
     if not {"event", "check", "golden"} & set(metafunc.fixturenames):
         return

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
+from ..core import platform
 from ..core.catalogue import Catalogue
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, Outcome
 from ..core.results import Finding, Severity
-from ..core import platform
 
 
 @dataclass(frozen=True, slots=True)

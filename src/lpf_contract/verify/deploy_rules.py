@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core import platform
 from ..core.errors import InputFileError
 from ..handlers.js_source import (
     EVAL,
@@ -33,7 +34,6 @@ from ..handlers.js_source import (
     params_of_lambda,
 )
 from ..handlers.provision import RUNTIMES, platform_modules, toolbelt_module
-from ..core import platform
 
 MAX_SOURCE_CHARS = platform.MAX_SOURCE_CHARS  # save-time rules (core/platform.json)
 # What each runtime lets a lambda require besides Node's built-ins: its npm modules and its toolbelt,

@@ -5,16 +5,17 @@ from __future__ import annotations
 import shlex
 import threading
 import zlib
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .. import __version__
-from .checks import CHECKS, CaseContext, first_result_view
 from ..core.errors import LambdaSyntaxError, UsageError
 from ..core.outcome import FaultKind, Outcome
 from ..core.results import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
+from .checks import CHECKS, CaseContext, first_result_view
 from .options import DEFAULT_TIMEOUT_MS, VerifyOptions, handler_input, resolve_seed
 
 _HANGS = (FaultKind.TIMEOUT, FaultKind.CRASH)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..core.errors import InputFileError, UsageError
 
@@ -78,7 +79,7 @@ def expand_targets(targets: Sequence[str], *, shard: str | None = None) -> Plan:
     it has several targets, a folder of functions, or a shard; one function target keeps the
     single layout (``REPORT_DIR`` itself), as before. Two functions with one name are bad input.
     """
-    from ..config import function_name
+    from ..handlers import function_name
 
     found: list[Function] = []
     many = len(targets) > 1 or shard is not None

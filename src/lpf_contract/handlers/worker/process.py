@@ -21,8 +21,9 @@ import subprocess
 import threading
 import time
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import orjson
 
@@ -35,7 +36,7 @@ _STDERR_TAIL_BYTES = 16 * 1024
 # silent worker is polled: a case that answers within one slice costs nothing extra.
 _POLL_SLICE_S = 0.1
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-_live: "weakref.WeakSet[Worker]" = weakref.WeakSet()
+_live: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
 @atexit.register

@@ -7,7 +7,8 @@ is reachable from its code) and ends the worker (ProtocolError).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import orjson
 
