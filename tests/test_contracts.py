@@ -150,4 +150,6 @@ def test_every_golden_example_cites_its_source(registry):
     for event in (STARTED, ENDED):
         for invalid in (False, True):
             for ex in registry.examples(event, invalid=invalid):
-                assert ex.source and ("developer-center" in ex.source or "node-agent-sdk" in ex.source or "decided here" in ex.source), ex.name
+                assert ex.source and (
+                    "developer-center" in ex.source or "node-agent-sdk" in ex.source or "decided here" in ex.source
+                ), ex.name

@@ -42,10 +42,17 @@ def test_python_reads_the_file():
     assert platform.DEFAULT_TIME_LIMIT_MS == platform.FACTS["limits"]["time_limit_ms"]["value"] == 30_000
     assert (platform.MAX_LOG_CALLS, platform.MAX_LOG_CHARS, platform.MEMORY_MB) == (10, 6000, 256)
     assert {k.value: v for k, v in PLATFORM_ERROR_CODES.items()} == dict(platform.error_codes("v1"))
-    assert {k.value: v for k, v in V2_ERROR_CODES.items() if k.value in platform.error_codes("v2")} == dict(platform.error_codes("v2"))
+    assert {k.value: v for k, v in V2_ERROR_CODES.items() if k.value in platform.error_codes("v2")} == dict(
+        platform.error_codes("v2")
+    )
     # every code names a fault kind the adapters produce
     for fmt in ("v1", "v2"):
-        assert {FaultKind(k) for k in platform.error_codes(fmt)} == {FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.TIMEOUT, FaultKind.LOG_LIMIT}
+        assert {FaultKind(k) for k in platform.error_codes(fmt)} == {
+            FaultKind.CUSTOM_FAILURE,
+            FaultKind.RUNTIME_EXCEPTION,
+            FaultKind.TIMEOUT,
+            FaultKind.LOG_LIMIT,
+        }
 
 
 def test_log_limit_policy_is_the_platforms():
@@ -55,8 +62,13 @@ def test_log_limit_policy_is_the_platforms():
 
 
 def test_node_sees_the_same_facts():
-    proc = subprocess.run([find_node(), str(FIXTURES / "platform" / "read_facts.js"), str(NODE_DIR)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [find_node(), str(FIXTURES / "platform" / "read_facts.js"), str(NODE_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout)
     assert seen["facts"] == json.loads(platform.PLATFORM_FILE.read_text(encoding="utf-8"))
@@ -77,8 +89,11 @@ _FORBIDDEN = [
 _ALLOWED = {("handlers/node/runner.js", "the source size limit"), ("handlers/python_worker.py", "the source size limit")}
 
 
-@pytest.mark.parametrize("path", sorted(p for p in SRC.rglob("*") if p.suffix in (".py", ".js") and "node_modules" not in p.parts),
-                         ids=lambda p: str(p.relative_to(SRC)))
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in SRC.rglob("*") if p.suffix in (".py", ".js") and "node_modules" not in p.parts),
+    ids=lambda p: str(p.relative_to(SRC)),
+)
 def test_no_platform_literal_outside_platform_json(path):
     rel = str(path.relative_to(SRC))
     text = path.read_text(encoding="utf-8")

@@ -58,7 +58,9 @@ def test_crash_message_names_out_of_memory():
 
 
 def test_descendants_sees_grandchildren():
-    child = subprocess.Popen([sys.executable, "-c", "import subprocess,sys,time; subprocess.Popen(['sleep','30']); time.sleep(30)"])
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess,sys,time; subprocess.Popen(['sleep','30']); time.sleep(30)"]
+    )
     try:
         for _ in range(100):
             below = descendants(os.getpid())
@@ -73,7 +75,9 @@ def test_descendants_sees_grandchildren():
 
 
 def _spec(code: str) -> WorkerSpec:
-    return WorkerSpec(argv=(sys.executable, "-c", code), env={}, cwd=None, load_message={"op": "load"}, load_timeout_s=5, label="test")
+    return WorkerSpec(
+        argv=(sys.executable, "-c", code), env={}, cwd=None, load_message={"op": "load"}, load_timeout_s=5, label="test"
+    )
 
 
 def test_output_is_drained_and_only_a_tail_kept():
@@ -82,7 +86,7 @@ def test_output_is_drained_and_only_a_tail_kept():
         "s = socket.socket(fileno=int(sys.argv[-1]))\n"
         "sys.stdout.write('o' * 3_000_000); sys.stdout.flush()\n"
         "sys.stderr.write('e' * 3_000_000 + 'END'); sys.stderr.flush()\n"
-        "s.recv(100); s.sendall(b'{\"op\":\"loaded\"}\\n'); s.recv(100)\n"
+        's.recv(100); s.sendall(b\'{"op":"loaded"}\\n\'); s.recv(100)\n'
     )
     worker = start_worker(_spec(code))
     try:
@@ -118,7 +122,9 @@ def test_protocol_lines_are_accepted_or_refused(case):
 
 
 def test_garbage_while_loading_is_a_load_error():
-    code = "import sys, socket\ns = socket.socket(fileno=int(sys.argv[-1]))\ns.recv(100); s.sendall(b'nonsense\\n'); s.recv(100)\n"
+    code = (
+        "import sys, socket\ns = socket.socket(fileno=int(sys.argv[-1]))\ns.recv(100); s.sendall(b'nonsense\\n'); s.recv(100)\n"
+    )
     with pytest.raises(HandlerLoadError, match="private socket .*not JSON"):
         start_worker(_spec(code))
 
@@ -130,7 +136,7 @@ def test_children_left_by_a_case_are_killed_with_their_own_children():
         "s = socket.socket(fileno=int(sys.argv[-1]))\n"
         "s.recv(100)\n"
         "subprocess.Popen([sys.executable, '-c', 'import subprocess, time; subprocess.Popen([\\'sleep\\', \\'30\\']); time.sleep(30)'])\n"
-        "s.sendall(b'{\"op\":\"loaded\"}\\n'); s.recv(100)\n"
+        's.sendall(b\'{"op":"loaded"}\\n\'); s.recv(100)\n'
     )
     worker = start_worker(_spec(code))
     try:

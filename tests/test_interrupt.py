@@ -28,9 +28,24 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupt_stops_quickly_and_reports(sig, tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lpf_contract.cli", "verify", str(HANDLER), "--report-dir", str(tmp_path),
-         "--no-progress", "--examples", "50", "--seed", "1"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "lpf_contract.cli",
+            "verify",
+            str(HANDLER),
+            "--report-dir",
+            str(tmp_path),
+            "--no-progress",
+            "--examples",
+            "50",
+            "--seed",
+            "1",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # Wait until the hang has begun: the worker is stuck in its busy loop.
     time.sleep(3)

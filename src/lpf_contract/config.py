@@ -51,8 +51,11 @@ class Settings:
 
     def merged(self, override: Settings) -> Settings:
         """These settings with every value ``override`` sets replacing ours (severity merges per check)."""
-        changes = {f.name: getattr(override, f.name) for f in dataclasses.fields(self)
-                   if f.name != "severity" and getattr(override, f.name) is not None}
+        changes = {
+            f.name: getattr(override, f.name)
+            for f in dataclasses.fields(self)
+            if f.name != "severity" and getattr(override, f.name) is not None
+        }
         return dataclasses.replace(self, **changes, severity={**self.severity, **override.severity})
 
 
@@ -79,10 +82,16 @@ class Config:
 # -- the keys -------------------------------------------------------------------------------------------
 def _int(lo: int | None = None, hi: int | None = None):
     def parse(value: Any, key: str, where: Path) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or (lo is not None and value < lo)
+            or (hi is not None and value > hi)
+        ):
             bounds = f" between {lo} and {hi}" if hi is not None else (f" >= {lo}" if lo is not None else "")
             raise ConfigError(f"bad value in config: key={key} value={value!r} file={where}; expected an integer{bounds}")
         return value
+
     return parse
 
 
@@ -110,14 +119,18 @@ def _severity(value: Any, key: str, where: Path) -> dict[str, str]:
     from .verify.checks import CHECKS
 
     if not isinstance(value, dict):
-        raise ConfigError(f"bad value in config: key={key} value={value!r} file={where}; expected a table check-id = \"error\"|\"warning\"")
+        raise ConfigError(
+            f'bad value in config: key={key} value={value!r} file={where}; expected a table check-id = "error"|"warning"'
+        )
     known = sorted(c.id for c in CHECKS)
     out = {}
     for check, level in value.items():
         if check not in known:
             raise ConfigError(f"unknown check in config: key={key}.{check} file={where}; known checks: {', '.join(known)}")
         if level not in SEVERITIES:
-            raise ConfigError(f"bad value in config: key={key}.{check} value={level!r} file={where}; expected \"error\" or \"warning\"")
+            raise ConfigError(
+                f'bad value in config: key={key}.{check} value={level!r} file={where}; expected "error" or "warning"'
+            )
         out[check] = level
     return out
 
@@ -162,7 +175,9 @@ def parse_config(table: Mapping[str, Any], *, path: Path, prefix: str = "") -> C
     settings = _settings(table, prefix, path, allow_functions=True)
     functions_table = table.get("functions", {})
     if not isinstance(functions_table, dict):
-        raise ConfigError(f"bad value in config: key={prefix}functions file={path}; expected a table of [{prefix}functions.<name>] tables")
+        raise ConfigError(
+            f"bad value in config: key={prefix}functions file={path}; expected a table of [{prefix}functions.<name>] tables"
+        )
     functions = {}
     for name, sub in functions_table.items():
         if not isinstance(sub, dict):

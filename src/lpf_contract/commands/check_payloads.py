@@ -40,7 +40,13 @@ def run(args) -> int:
             if drift is not None:
                 n_drift += 1
                 if args.format == "json":
-                    warnings.append({"file": drift.file, "line": drift.line, "fields": [{"path": p, "message": drift.MESSAGE} for p in drift.paths]})
+                    warnings.append(
+                        {
+                            "file": drift.file,
+                            "line": drift.line,
+                            "fields": [{"path": p, "message": drift.MESSAGE} for p in drift.paths],
+                        }
+                    )
                 else:
                     for path in drift.paths:
                         sys.stdout.write(f"{drift.file}:{drift.line}: {path}: {drift.MESSAGE}\n")

@@ -73,7 +73,13 @@ def load_handler(
     kind = target_kind(str(target))
     target = str(target)
     # Options that cannot apply to a kind are refused, not silently ignored.
-    local_only = {"env": env, "allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb, "node": node}
+    local_only = {
+        "env": env,
+        "allow_domains": allow_domains,
+        "secrets_file": secrets_file,
+        "memory_limit_mb": memory_limit_mb,
+        "node": node,
+    }
     node_only = {"allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb, "node": node}
     refused = {"http": local_only, "python": node_only}.get(kind, {})
     given = sorted(name for name, value in refused.items() if value)

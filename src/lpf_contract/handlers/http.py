@@ -142,9 +142,7 @@ class HttpHandler:
 
     # -- invoke ------------------------------------------------------------------------------------
     def url_path(self, event_id: str, account_id: str) -> str:
-        return (
-            f"{self._prefix}/api/account/{quote(account_id, safe='')}/events/{quote(event_id, safe='')}/invoke?v=1"
-        )
+        return f"{self._prefix}/api/account/{quote(account_id, safe='')}/events/{quote(event_id, safe='')}/invoke?v=1"
 
     def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
         import orjson
@@ -171,9 +169,7 @@ class HttpHandler:
             return (time.perf_counter() - started) * 1000.0
 
         if self._closed:
-            return Outcome(
-                fault=FaultKind.CONNECTION_ERROR, error_message="handler is closed", duration_ms=0.0, details=details
-            )
+            return Outcome(fault=FaultKind.CONNECTION_ERROR, error_message="handler is closed", duration_ms=0.0, details=details)
         status, data, warning = None, b"", None
         for attempt in (1, 2):
             conn = self._connection(_socket_timeout_s(limit_ms))
@@ -291,7 +287,9 @@ def _outcome_from_response(
             **extra,
         )
     what = f"errorCode={code} errorMsg={message!r}" if code is not None else f"body={_short(doc)}"
-    return _bad(f"unexpected gateway answer status={status} {what}", details, duration_ms, code=code if isinstance(code, str) else None)
+    return _bad(
+        f"unexpected gateway answer status={status} {what}", details, duration_ms, code=code if isinstance(code, str) else None
+    )
 
 
 def _short(doc: Any) -> str:

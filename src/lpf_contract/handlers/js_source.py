@@ -10,7 +10,22 @@ from __future__ import annotations
 import re
 
 _REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^")
-_REGEX_AFTER_WORDS = {"return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"}
+_REGEX_AFTER_WORDS = {
+    "return",
+    "typeof",
+    "instanceof",
+    "in",
+    "of",
+    "new",
+    "delete",
+    "void",
+    "throw",
+    "case",
+    "do",
+    "else",
+    "yield",
+    "await",
+}
 
 
 def blank_source(src: str) -> tuple[str, list[tuple[int, int, str]]]:

@@ -234,8 +234,13 @@ def _argv(rt: provision.NodeRuntime) -> tuple[str, ...]:
     # The modules folder and whose modules it holds go on argv, which the runner hides from the
     # lambda like --ipc-fd; the runner offers exactly that runtime's modules (node/platform.json).
     return (
-        rt.node, f"--max-old-space-size={HEAP_MB}", str(RUNNER),
-        "--modules-dir", str(rt.modules_dir), "--modules-runtime", rt.runtime,
+        rt.node,
+        f"--max-old-space-size={HEAP_MB}",
+        str(RUNNER),
+        "--modules-dir",
+        str(rt.modules_dir),
+        "--modules-runtime",
+        rt.runtime,
     )
 
 

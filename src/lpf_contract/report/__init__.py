@@ -86,4 +86,13 @@ def write_reports(run: RunResult, report_dir: Path) -> list[Path]:
 def iter_repros(run: RunResult) -> Iterable[tuple[str, dict[str, Any]]]:
     """(file name in the report dir, document) of each failure's repro payload (``verify --replay`` reads it)."""
     for f in run.failures:
-        yield f.repro_file, {"event": f.event, "check": f.check, "contract_version": run.contract_version, "message": f.message, "payload": f.payload}
+        yield (
+            f.repro_file,
+            {
+                "event": f.event,
+                "check": f.check,
+                "contract_version": run.contract_version,
+                "message": f.message,
+                "payload": f.payload,
+            },
+        )

@@ -228,7 +228,11 @@ def snapshots(run: RunResult) -> SnapshotView | None:
         if not isinstance(c, Mapping):
             continue
         changes = tuple(x for x in c.get("changes") or () if isinstance(x, Mapping))
-        cases.append(SnapshotCaseView(str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes))
+        cases.append(
+            SnapshotCaseView(
+                str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes
+            )
+        )
     cases.sort(key=lambda c: (not c.failed, c.event, c.example, c.status))
     verdict = s.get("verdict")
     if verdict not in ("pass", "fail"):

@@ -125,7 +125,9 @@ def format_report(report: SnapshotReport) -> str:
     if report.cases and all(c.status == Status.MISSING for c in report.cases):
         # A first run against an empty folder: one line, not one block per example.
         shown = list(report.orphans)
-        lines = [f"MISSING all {len(report.cases)} snapshots (dir={report.snapshot_dir}): none recorded yet; record them with --update"]
+        lines = [
+            f"MISSING all {len(report.cases)} snapshots (dir={report.snapshot_dir}): none recorded yet; record them with --update"
+        ]
     else:
         lines = []
     lines += [format_case(c) for c in shown]

@@ -42,8 +42,7 @@ def compile_ignore_paths(paths: Iterable[str]) -> tuple[Any, ...]:
             out.append(parse(p))
         except JSONPathError as exc:
             raise UsageError(
-                f"--ignore-path is not a JSONPath expression: path={p!r}: {exc}; "
-                "examples: '$.result[*].text', '$..timestamp'"
+                f"--ignore-path is not a JSONPath expression: path={p!r}: {exc}; examples: '$.result[*].text', '$..timestamp'"
             ) from None
     return tuple(out)
 

@@ -74,8 +74,10 @@ def run_snapshots(
     if snapshot_dir.exists() and not snapshot_dir.is_dir():
         raise UsageError(f"--snapshot-dir is not a folder: path={snapshot_dir}")
 
-    examples = {ev: [*registry.examples(ev, spec_version.name), *(_Named(s.snapshot_name, s.payload) for s in scenarios)]
-                for ev in selected}
+    examples = {
+        ev: [*registry.examples(ev, spec_version.name), *(_Named(s.snapshot_name, s.payload) for s in scenarios)]
+        for ev in selected
+    }
     handler = handler_or_target
     owns = isinstance(handler_or_target, (str, Path))
     if owns:
@@ -108,7 +110,9 @@ def run_snapshots(
     )
 
 
-def _compare(event: str, example: str, path: Path, observed: Any, compiled, *, update: bool, count_logs: bool = True) -> SnapshotCase:
+def _compare(
+    event: str, example: str, path: Path, observed: Any, compiled, *, update: bool, count_logs: bool = True
+) -> SnapshotCase:
     from ..core.files import atomic_write
 
     try:
@@ -128,7 +132,9 @@ def _compare(event: str, example: str, path: Path, observed: Any, compiled, *, u
             recorded.pop("log_count", None)  # recorded locally, compared over HTTP: logs are not visible
     except json.JSONDecodeError as exc:
         if not update:
-            raise InputFileError(f"snapshot is not valid JSON: path={path}: {exc}; fix it or re-record it with --update") from None
+            raise InputFileError(
+                f"snapshot is not valid JSON: path={path}: {exc}; fix it or re-record it with --update"
+            ) from None
         atomic_write(path, dumps(observed))
         return SnapshotCase(event=event, example=example, path=path, status=Status.UPDATED, observed=observed)
     changes = diff(recorded, observed)
@@ -147,7 +153,9 @@ def _compare(event: str, example: str, path: Path, observed: Any, compiled, *, u
     )
 
 
-def _orphans(snapshot_dir: Path, events: Sequence[str] | None, examples: Mapping[str, Sequence[Any]], *, prune: bool) -> list[SnapshotCase]:
+def _orphans(
+    snapshot_dir: Path, events: Sequence[str] | None, examples: Mapping[str, Sequence[Any]], *, prune: bool
+) -> list[SnapshotCase]:
     if not snapshot_dir.is_dir():
         return []
     if events is None:  # every event folder, including ones the contract version no longer has
@@ -162,5 +170,7 @@ def _orphans(snapshot_dir: Path, events: Sequence[str] | None, examples: Mapping
                 continue
             if prune:
                 path.unlink()
-            out.append(SnapshotCase(event=folder.name, example=path.stem, path=path, status=Status.PRUNED if prune else Status.ORPHANED))
+            out.append(
+                SnapshotCase(event=folder.name, example=path.stem, path=path, status=Status.PRUNED if prune else Status.ORPHANED)
+            )
     return out

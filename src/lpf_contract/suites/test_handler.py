@@ -64,8 +64,10 @@ def snapshot_report(request, handler_target):
     runs = snapshot_runs(request.config)
     if not runs.recorded(handler_target) and not request.config.getoption("--lpf-snapshot-update"):
         # A new function: nothing to compare with yet. A missing snapshot inside a recorded set still fails.
-        pytest.skip(f"no snapshots recorded for {handler_target} in {runs.snapshot_dir(handler_target)}; "
-                    f"record them with: {record_command(request.config, handler_target)}")
+        pytest.skip(
+            f"no snapshots recorded for {handler_target} in {runs.snapshot_dir(handler_target)}; "
+            f"record them with: {record_command(request.config, handler_target)}"
+        )
     return runs.get(handler_target)
 
 
@@ -83,4 +85,6 @@ def test_no_orphaned_snapshots(snapshot_report):
 
     orphans = [c for c in snapshot_report.orphans if c.failed]
     if orphans:
-        pytest.fail("\n".join(format_case(c) for c in orphans) + "\n(pytest: delete them with --lpf-snapshot-prune)", pytrace=False)
+        pytest.fail(
+            "\n".join(format_case(c) for c in orphans) + "\n(pytest: delete them with --lpf-snapshot-prune)", pytrace=False
+        )

@@ -92,9 +92,7 @@ def lint_source(src: str, *, runtime: str | None = None) -> list[LintIssue]:
     runtime = runtime or detect_runtime(src)
     issues: list[LintIssue] = []
     if len(src) >= MAX_SOURCE_CHARS:
-        issues.append(
-            LintIssue("size", f"the source has chars={len(src)}; the platform accepts under {MAX_SOURCE_CHARS}", None)
-        )
+        issues.append(LintIssue("size", f"the source has chars={len(src)}; the platform accepts under {MAX_SOURCE_CHARS}", None))
     code, strings = blank_source(src)
     by_start = {s[0]: s for s in strings}
     depths = depth_at(code)
@@ -114,15 +112,15 @@ def lint_source(src: str, *, runtime: str | None = None) -> list[LintIssue]:
     for m in EVAL.finditer(code):
         issues.append(LintIssue("eval", "eval is refused by the platform", line_of(src, m.start())))
     for m in NEW_FUNCTION.finditer(code):
-        issues.append(LintIssue("new-function", "new Function evaluates code like eval; the platform refuses it", line_of(src, m.start())))
+        issues.append(
+            LintIssue("new-function", "new Function evaluates code like eval; the platform refuses it", line_of(src, m.start()))
+        )
     for m in REQUIRE.finditer(code):
         lit = by_start.get(m.end())
         line = line_of(src, m.start())
         after = code[lit[1] :].lstrip()[:1] if lit else ""
         if lit is None or after != ")" or "${" in lit[2]:
-            issues.append(
-                LintIssue("dynamic-require", f"{m.group(1)}() with a computed module name cannot be checked", line)
-            )
+            issues.append(LintIssue("dynamic-require", f"{m.group(1)}() with a computed module name cannot be checked", line))
             continue
         name = lit[2]
         if not module_available(name, runtime):
@@ -164,8 +162,12 @@ def _syntax_issue(path: Path, node: str) -> LintIssue | None:
         return None
     text = proc.stderr
     m = re.search(re.escape(str(path)) + r":(\d+)", text)
-    err = next((ln for ln in text.splitlines() if re.match(r"^\w*Error\b", ln)), text.strip().splitlines()[-1:] or ["syntax error"])
-    return LintIssue("syntax", f"the source does not parse: {err if isinstance(err, str) else err[0]}", int(m.group(1)) if m else None)
+    err = next(
+        (ln for ln in text.splitlines() if re.match(r"^\w*Error\b", ln)), text.strip().splitlines()[-1:] or ["syntax error"]
+    )
+    return LintIssue(
+        "syntax", f"the source does not parse: {err if isinstance(err, str) else err[0]}", int(m.group(1)) if m else None
+    )
 
 
 def resolve_source(target: str | Path) -> Path:

@@ -187,17 +187,27 @@ class Verifier:
             issues = lint_file(source)
         except Exception:  # noqa: BLE001 - lint is extra evidence here; the syntax error stands alone
             source, issues = None, []
-        static = [StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line) for i in issues]
+        static = [
+            StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line) for i in issues
+        ]
         syntax = next((s for s in static if s.rule == "syntax"), None)
         if syntax is None:
             detail = exc.detail or str(exc)
             syntax = StaticFinding(
-                check=check.id, severity=check.severity, rule="syntax", message=f"the source does not parse: {detail}", line=exc.line
+                check=check.id,
+                severity=check.severity,
+                rule="syntax",
+                message=f"the source does not parse: {detail}",
+                line=exc.line,
             )
             static.insert(0, syntax)
         line = syntax.line or exc.line
         name = source.name if source is not None else Path(self.target).name
-        reason = f"the lambda does not deploy: syntax error at {name}:{line}" if line else f"the lambda does not deploy: syntax error in {name}"
+        reason = (
+            f"the lambda does not deploy: syntax error at {name}:{line}"
+            if line
+            else f"the lambda does not deploy: syntax error in {name}"
+        )
         return RunResult(
             tool={"name": "lpf-contract", "version": __version__},
             contract_version=self.version.name,
@@ -205,7 +215,8 @@ class Verifier:
             seed=self.seed,
             examples=self.options.examples,
             events={
-                ev: EventResult(event=ev, cases=0, failed=0, skipped=self._count_cases(ev), skipped_reason=reason) for ev in self.events
+                ev: EventResult(event=ev, cases=0, failed=0, skipped=self._count_cases(ev), skipped_reason=reason)
+                for ev in self.events
             },
             failures=(),
             static=tuple(static),
@@ -238,7 +249,9 @@ class Verifier:
                 yield v.name, v.payload
             if self.options.examples:
                 event_seed = (self.seed + zlib.crc32(event.encode())) % 2**32
-                generated = generate(self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name)
+                generated = generate(
+                    self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name
+                )
                 for i, payload in enumerate(generated):
                     yield f"generated:{i}", payload
 
@@ -316,7 +329,9 @@ class Verifier:
         while in_flight:
             self._drain_one(in_flight, state, result_uri, budget)
 
-    def _observe(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome, budget: _RunBudget) -> None:
+    def _observe(
+        self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome, budget: _RunBudget
+    ) -> None:
         state.coverage.observe(payload)
         if _is_hang(outcome):
             budget.hangs += 1
@@ -361,7 +376,13 @@ class Verifier:
                 if _is_load_fault(seen.outcome):
                     # Shrinking would only confirm that every payload fails the same way.
                     shrunk[(event, key)] = self._failure(
-                        event, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0,
+                        event,
+                        seen,
+                        seen.payload,
+                        seen.outcome,
+                        seen.finding,
+                        shrunk=False,
+                        steps=0,
                         skipped="not shrunk: the lambda fails while loading, before it sees any payload",
                     )
                     continue

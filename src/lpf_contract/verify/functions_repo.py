@@ -102,8 +102,10 @@ def expand_targets(targets: Sequence[str], *, shard: str | None = None) -> Plan:
         if other is not f:
             if Path(other.target).resolve() == Path(f.target).resolve():
                 continue
-            raise UsageError(f"two functions share a name: name={f.name} targets={other.target} and {f.target}; "
-                             "their reports would share REPORT_DIR/<name>/: verify them in separate runs")
+            raise UsageError(
+                f"two functions share a name: name={f.name} targets={other.target} and {f.target}; "
+                "their reports would share REPORT_DIR/<name>/: verify them in separate runs"
+            )
     functions = sorted(by_name.values(), key=lambda f: f.name) if many else list(by_name.values())
     total = len(functions)
     picked = parse_shard(shard) if shard is not None else None

@@ -17,6 +17,7 @@ DEFAULT_TIMEOUT_MS = platform.DEFAULT_TIME_LIMIT_MS
 MAX_TIMEOUT_MS = 10 * 60 * 1000
 INPUT_TIMESTAMP = 1_700_000_000_000  # fixed so that runs reproduce; handlers rarely read it
 
+
 @dataclass(frozen=True, kw_only=True)
 class VerifyOptions:
     """What to verify and how. ``seed=None`` picks one (fixed under CI=true, random otherwise)."""

@@ -24,9 +24,7 @@ def load_repro(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict) or "event" not in doc or "payload" not in doc:
         raise InputFileError(f"replay file needs 'event' and 'payload': path={path}")
     if not isinstance(doc["event"], str) or not isinstance(doc.get("contract_version", ""), str):
-        raise InputFileError(
-            f"replay file: event and contract_version must be strings, got event={doc['event']!r}: path={path}"
-        )
+        raise InputFileError(f"replay file: event and contract_version must be strings, got event={doc['event']!r}: path={path}")
     return doc
 
 
@@ -43,6 +41,12 @@ def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, regist
         source = handler.source_path
     return outcome, CHECKS.run(
         CaseContext(
-            spec.event_id, repro["payload"], outcome, registry, spec.result_uri, result_policy=spec.result_policy, source_path=source
+            spec.event_id,
+            repro["payload"],
+            outcome,
+            registry,
+            spec.result_uri,
+            result_policy=spec.result_policy,
+            source_path=source,
         )
     )

@@ -240,8 +240,7 @@ def start_worker(spec: WorkerSpec) -> Worker:
     except ProtocolError as exc:
         worker.kill()
         raise HandlerLoadError(
-            f"the lambda's top-level code wrote to the runner's private socket (protocol violation): "
-            f"target={spec.label}: {exc}"
+            f"the lambda's top-level code wrote to the runner's private socket (protocol violation): target={spec.label}: {exc}"
         ) from None
     except WorkerOutOfMemory as exc:
         worker.kill()
