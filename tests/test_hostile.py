@@ -245,15 +245,12 @@ def test_blocked_event_loop_is_a_timeout_and_everything_it_started_dies(tmp_path
 
 # -- the host's environment ------------------------------------------------------------------------
 
-_DRIVER = (
-    """
+_DRIVER = """
 import json, sys
 from lpf_contract.handlers import load_handler
 with load_handler(sys.argv[1], env={"CONFIGURED": "yes"}) as h:
-    print(json.dumps(h.invoke("%s", {"headers": [], "payload": {"canary": sys.argv[2]}}).result))
-"""
-    % EVENT
-)  # noqa: UP031  (a script template: its own braces stay literal)
+    print(json.dumps(h.invoke("EVENT", {"headers": [], "payload": {"canary": sys.argv[2]}}).result))
+""".replace("EVENT", EVENT)
 
 
 @pytest.fixture

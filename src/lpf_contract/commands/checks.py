@@ -16,7 +16,7 @@ def run(args) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=2, sort_keys=True))
         return 0
-    width = max(len(r["id"]) for r in rows)
+    width = max(len(str(r["id"])) for r in rows)
     for r in rows:
         print(f"{r['id']:<{width}}  {r['severity']:<7}  {r['description']}")
     return 0

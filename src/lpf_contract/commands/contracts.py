@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 # How `contracts` words each result policy (contracts.RESULT_POLICIES has the sources).
 _POLICY_TEXT = {
     "acted-on": "result policy acted-on: the platform executes the result, so it is checked",
@@ -19,7 +21,7 @@ def run(args) -> int:
     from ..contracts.registry import load_registry
 
     registry = load_registry(args.contracts)  # checked as it loads
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in registry.versions.values():
         for ev in v.events.values():
             rows.append(

@@ -119,7 +119,7 @@ def _resolve(spec: str, other: str | None, args, stack):
         current = _registry(args)
         reg = stack.enter_context(d.registry_at(rev, current.root))
         if not version:
-            version = other if other in reg.versions else reg.current_version()
+            version = other if other is not None and other in reg.versions else reg.current_version()
         reg.version(version)  # unknown version -> exit 2 with the known ones
         return d.VersionRef(reg, version, f"git:{rev}:{version}")
     reg = _registry(args)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from ..core import platform
 from .setup import add_node_option
 
@@ -36,7 +38,7 @@ def run(args) -> int:
 
     for f in args.files:  # fail on a missing file before linting anything
         resolve_source(f)
-    report = []
+    report: list[dict[str, Any]] = []
     total = 0
     for f in args.files:
         issues = lint_file(f, runtime=args.runtime, node=args.node)

@@ -192,7 +192,7 @@ class PayloadChecker:
 
     def unknown_fields(self, payload: Any) -> tuple[str, ...]:
         """Pointers of the fields in ``payload`` that the contract does not name, in document order."""
-        out = []
+        out: list = []
         for e in self._strict.iter_errors(payload):
             if type(e.kind).__name__ != "AdditionalProperties" or json_pointer(e.schema_path) not in self._closed:
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..core import platform
 from ..core.errors import HandlerLoadError
@@ -73,15 +74,20 @@ def load_handler(
     kind = target_kind(str(target))
     target = str(target)
     # Options that cannot apply to a kind are refused, not silently ignored.
-    local_only = {
+    local_only: dict[str, Any] = {
         "env": env,
         "allow_domains": allow_domains,
         "secrets_file": secrets_file,
         "memory_limit_mb": memory_limit_mb,
         "node": node,
     }
-    node_only = {"allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb, "node": node}
-    refused = {"http": local_only, "python": node_only}.get(kind, {})
+    node_only: dict[str, Any] = {
+        "allow_domains": allow_domains,
+        "secrets_file": secrets_file,
+        "memory_limit_mb": memory_limit_mb,
+        "node": node,
+    }
+    refused: dict[str, Any] = {"http": local_only, "python": node_only}.get(kind, {})
     given = sorted(name for name, value in refused.items() if value)
     if given:
         raise HandlerLoadError(f"options not applicable to {kind} targets: {', '.join(given)}; drop them: target={target}")

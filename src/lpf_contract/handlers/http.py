@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -80,8 +81,8 @@ class HttpHandler:
     """
 
     kind = "http"
-    runtime = None
-    source_path = None
+    runtime: str | None = None
+    source_path: Path | None = None
 
     def __init__(self, base_url: str, *, timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS, headers: Sequence[str] = ()):
         parts = urlsplit(base_url)
@@ -170,7 +171,8 @@ class HttpHandler:
 
         if self._closed:
             return Outcome(fault=FaultKind.CONNECTION_ERROR, error_message="handler is closed", duration_ms=0.0, details=details)
-        status, data, warning = None, b"", None
+        status: int | None = None
+        data, warning = b"", None
         for attempt in (1, 2):
             conn = self._connection(_socket_timeout_s(limit_ms))
             try:
@@ -199,6 +201,7 @@ class HttpHandler:
             except (OSError, http.client.HTTPException) as exc:
                 self._drop_connection()
                 return _connection_error(exc, details, elapsed())
+        assert status is not None  # each attempt either answered or returned a connection error
         details["status"] = status
         outcome = _outcome_from_response(status, data, details, elapsed(), warning=warning)
         if outcome.fault == FaultKind.TIMEOUT:
@@ -274,14 +277,14 @@ def _outcome_from_response(
         message = doc.get("errorMsg", doc.get("message"))
     fault = fault_for_code(code)
     if status == HANDLER_ERROR_STATUS and fault is not None:
-        extra: dict[str, Any] = {}
-        if "result" in doc:
+        extra = {}
+        if isinstance(doc, Mapping) and "result" in doc:
             extra = {"result": doc["result"], "has_result": True}
         return Outcome(
             fault=fault,
             error_code=code,
             error_message=str(message) if message is not None else None,
-            logs=_logs(doc.get("errorLogs")),
+            logs=_logs(doc.get("errorLogs") if isinstance(doc, Mapping) else None),
             duration_ms=duration_ms,
             details=details,
             **extra,

@@ -244,7 +244,7 @@ def _argv(rt: provision.NodeRuntime) -> tuple[str, ...]:
     )
 
 
-def _error_line(stack: str, path: Path) -> int | None:
+def _error_line(stack: str, path: Path | None) -> int | None:
     """The first (innermost) line of ``path`` a V8 stack names: the lambda's own line nearest the error."""
     m = re.search(re.escape(str(path)) + r":(\d+)", stack)
     return int(m.group(1)) if m else None

@@ -304,7 +304,7 @@ def _install_item(npm: str, cache: Path, item: Item) -> None:
             (tmp / "package-lock.json").write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
         else:
             for name in MODULES_FILES:
-                shutil.copyfile(modules_source(item.runtime) / name, tmp / name)
+                shutil.copyfile(modules_source(str(item.runtime)) / name, tmp / name)  # a modules tree always names its runtime
         _npm_ci(npm, tmp, item, cache)
         if item.build is not None:
             _check_build(tmp / "node_modules" / item.build.package / "bin" / "node", item.build, cache)

@@ -21,7 +21,7 @@ class PythonHandler(ProcessHandler):
     """``def f(input)``, ``async def f(input)`` or ``def f(input, callback)``, out of process."""
 
     kind = "python"
-    runtime = None
+    runtime: str | None = None
 
     def __init__(
         self,

@@ -188,9 +188,9 @@ def load(msg):
             module_name = left
         # Made by hand rather than imported, so that the module object survives a raise in its
         # top-level code and the functions defined before it stay reachable.
-        module = importlib.util.module_from_spec(mod_spec)
+        module = importlib.util.module_from_spec(mod_spec)  # type: ignore[arg-type]
         sys.modules[module_name] = module
-        mod_spec.loader.exec_module(module)
+        mod_spec.loader.exec_module(module)  # type: ignore[union-attr]
     except SyntaxError as exc:
         return {"op": "load-error", "reason": "syntax", "error": describe(exc)}
     except BaseException as exc:
@@ -249,13 +249,13 @@ def invoke(msg):
                 else:
                     inv.settle(None, rest[0] if rest else None, bool(rest))
 
-            returned = func(msg["input"], callback)
+            returned = func(msg["input"], callback)  # type: ignore[misc]
             if inspect.isawaitable(returned):
                 _run(returned)
             # Callbacks may come from threads the handler started; the parent's time limit applies.
             inv.first.wait()
         else:
-            returned = func(msg["input"])
+            returned = func(msg["input"])  # type: ignore[misc]
             if inspect.isawaitable(returned):
                 returned = _run(returned)
             inv.settle(None, returned, returned is not None)

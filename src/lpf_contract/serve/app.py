@@ -296,6 +296,7 @@ def make_server(app: InvocationApp, *, host: str = "127.0.0.1", port: int = 0, q
 
 def server_url(server: ThreadingWSGIServer) -> str:
     host, port = server.server_address[:2]
+    host = host.decode() if isinstance(host, bytes) else host
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}"

@@ -44,6 +44,7 @@ def _schema(config):
     from lpf_contract.contracts.registry import load_registry
 
     openapi = load_registry().version(config.getoption("--lpf-version")).openapi_file
+    assert openapi is not None, "the contract version has no OpenAPI document"
     return schemathesis.openapi.from_path(openapi)
 
 

@@ -328,13 +328,17 @@ def handler_error(ctx: CaseContext) -> Iterator[Finding]:
         FaultKind.BAD_RESPONSE,
     )
     out = first_result_view(ctx.outcome)
-    what = {
-        FaultKind.CUSTOM_FAILURE: "the handler reported an error (custom failure)",
-        FaultKind.RUNTIME_EXCEPTION: "the handler threw a runtime exception",
-        FaultKind.CRASH: "the handler's worker process died",
-        FaultKind.CONNECTION_ERROR: "the HTTP endpoint could not be reached",
-        FaultKind.BAD_RESPONSE: "the HTTP endpoint answered something that is not the invocation API's",
-    }.get(out.fault, "")
+    what = (
+        {
+            FaultKind.CUSTOM_FAILURE: "the handler reported an error (custom failure)",
+            FaultKind.RUNTIME_EXCEPTION: "the handler threw a runtime exception",
+            FaultKind.CRASH: "the handler's worker process died",
+            FaultKind.CONNECTION_ERROR: "the HTTP endpoint could not be reached",
+            FaultKind.BAD_RESPONSE: "the HTTP endpoint answered something that is not the invocation API's",
+        }.get(out.fault, "")
+        if out.fault is not None
+        else ""
+    )
     if out.details.get("phase") == "load":
         what = "the lambda's top-level code throws while loading, so every invocation fails on the platform whatever the payload"
     if out.details.get("multiple_results"):

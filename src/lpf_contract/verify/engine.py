@@ -85,7 +85,7 @@ class Verifier:
         self._progress = progress
         self._stop = threading.Event()
         self._replaceable = False
-        self.handler = None  # the live handler once run() started (it may replace a killed one)
+        self.handler: Any = None  # the live handler once run() started (it may replace a killed one)
 
     def stop(self) -> None:
         self._stop.set()
@@ -184,7 +184,7 @@ class Verifier:
         check = CHECKS["deploy-rules"]
         try:
             source: Path | None = resolve_source(self.target)
-            issues = lint_file(source)
+            issues = lint_file(source) if source is not None else []
         except Exception:  # noqa: BLE001 - lint is extra evidence here; the syntax error stands alone
             source, issues = None, []
         static = [

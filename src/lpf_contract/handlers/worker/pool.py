@@ -49,7 +49,7 @@ class WorkerPool:
                 self._cond.wait()
         try:
             worker = start_worker(self.spec)
-            if worker.load_reply.get("op") != "loaded":
+            if (worker.load_reply or {}).get("op") != "loaded":
                 raise HandlerLoadError(f"the handler no longer loads: target={self.spec.label}: {worker.load_reply}")
         except BaseException:
             with self._cond:
