@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,9 +215,6 @@ class Registry:
     def schema_path(self, uri: str) -> Path:
         return self._schema_paths[uri]
 
-    def ref_registry(self):
-        return self._ref_registry
-
     # -- resolution ----------------------------------------------------------------------------
     def bundled(self, uri: str) -> Any:
         """The schema at ``uri`` with every ``$ref`` inlined (no refs left); raises on loops/dangling."""
@@ -414,7 +411,3 @@ def _cached_registry(root: str) -> Registry:
 def load_registry(root: Path | str | None = None) -> Registry:
     """The checked registry of ``root`` (default contracts dir), loaded once per process."""
     return _cached_registry(str(Path(root).resolve() if root else default_contracts_dir().resolve()))
-
-
-def iter_schema_uris(registry: Registry) -> Iterator[str]:
-    yield from registry._schemas
