@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 NODE_DIR := src/lpf_contract/handlers/node
 
-.PHONY: demo test e2e bench install node clean
+.PHONY: demo test lint e2e bench install node clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ node: $(VENV)/.installed
 demo: $(VENV)/.installed node
 	$(VENV)/bin/lpf-contract verify examples/handlers/survey_v1.js --report-dir reports
 
-test: $(VENV)/.installed-dev node
+# The layers of ARCHITECTURE.md (import-linter), formatting, lint and types; `make test` runs it first.
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+
+test: lint node
 	CI=$${CI:-true} $(PY) -m pytest -q -p no:cacheprovider
 
 # A real browser renders conformance.html (LPF_E2E=1 un-hides tests/e2e); screenshots land in reports/.

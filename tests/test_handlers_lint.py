@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from lpf_contract.cli import main
-from lpf_contract.errors import InputFileError
-from lpf_contract.handlers.lint import MAX_SOURCE_CHARS, LintIssue, blank_source, lint_file, lint_source, module_available
+from lpf_contract.core.errors import InputFileError
+from lpf_contract.verify.deploy_rules import MAX_SOURCE_CHARS, LintIssue, blank_source, lint_file, lint_source, module_available
 
 HANDLERS = Path(__file__).parent / "fixtures" / "handlers"
 LINT = HANDLERS / "lint"
@@ -57,8 +57,16 @@ def test_issue_is_a_frozen_value():
 
 @pytest.mark.parametrize(
     ("name", "available"),
-    [("fs", True), ("node:fs/promises", True), ("lodash/get", True), ("lp-faas-toolbelt", True),
-     ("core-functions-toolbelt", True), ("left-pad", False), ("./local", False), ("@scope/pkg", False)],
+    [
+        ("fs", True),
+        ("node:fs/promises", True),
+        ("lodash/get", True),
+        ("lp-faas-toolbelt", True),
+        ("core-functions-toolbelt", True),
+        ("left-pad", False),
+        ("./local", False),
+        ("@scope/pkg", False),
+    ],
 )
 def test_module_available(name, available):
     assert module_available(name) is available
@@ -66,10 +74,19 @@ def test_module_available(name, available):
 
 @pytest.mark.parametrize(
     ("name", "v1", "v2"),
-    # src/lpf_contract/handlers/node/platform.json, with LivePerson's sources
-    [("lodash", True, False), ("jsforce", True, False), ("es-toolkit", False, True), ("es-toolkit/compat", False, True),
-     ("luxon", True, True), ("jsonwebtoken", True, True), ("oauth-1.0a", True, True),
-     ("lp-faas-toolbelt", True, False), ("core-functions-toolbelt", False, True), ("crypto", True, True)],
+    # src/lpf_contract/core/platform.json, with LivePerson's sources
+    [
+        ("lodash", True, False),
+        ("jsforce", True, False),
+        ("es-toolkit", False, True),
+        ("es-toolkit/compat", False, True),
+        ("luxon", True, True),
+        ("jsonwebtoken", True, True),
+        ("oauth-1.0a", True, True),
+        ("lp-faas-toolbelt", True, False),
+        ("core-functions-toolbelt", False, True),
+        ("crypto", True, True),
+    ],
 )
 def test_module_available_per_runtime(name, v1, v2):
     assert (module_available(name, "v1"), module_available(name, "v2")) == (v1, v2)

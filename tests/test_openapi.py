@@ -6,8 +6,7 @@ import pytest
 import yaml
 
 from lpf_contract.contracts import Registry, load_registry
-from lpf_contract.errors import ContractError
-from lpf_contract.openapi import (
+from lpf_contract.contracts.openapi import (
     EVENT_INVOKE_PATH,
     IS_IMPLEMENTED_PATH,
     LAMBDA_INVOKE_PATH,
@@ -15,6 +14,7 @@ from lpf_contract.openapi import (
     component_name,
     openapi_text,
 )
+from lpf_contract.core.errors import ContractError
 
 
 @pytest.fixture(scope="module")

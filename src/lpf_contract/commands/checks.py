@@ -10,13 +10,13 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import json
 
-    from ..checks import CHECKS
+    from ..verify.checks import CHECKS
 
     rows = [{"id": c.id, "severity": str(c.severity), "static": c.fn is None, "description": c.description} for c in CHECKS]
     if args.format == "json":
         print(json.dumps(rows, indent=2, sort_keys=True))
         return 0
-    width = max(len(r["id"]) for r in rows)
+    width = max(len(str(r["id"])) for r in rows)
     for r in rows:
         print(f"{r['id']:<{width}}  {r['severity']:<7}  {r['description']}")
     return 0

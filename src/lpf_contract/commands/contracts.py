@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 
 # How `contracts` words each result policy (contracts.RESULT_POLICIES has the sources).
 _POLICY_TEXT = {
@@ -17,10 +18,10 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import json
 
-    from ..contracts import load_registry
+    from ..contracts.registry import load_registry
 
     registry = load_registry(args.contracts)  # checked as it loads
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in registry.versions.values():
         for ev in v.events.values():
             rows.append(

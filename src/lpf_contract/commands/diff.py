@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ..core import platform
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "diff",
@@ -37,7 +40,13 @@ def add_parser(sub) -> None:
         help="replay payload witnesses (and, for result changes, the new version's golden examples) through "
         "this handler (.js, file.py:function or http(s):// URL) and say which changes really break it",
     )
-    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="per-invocation limit for --against (default 30000)")
+    p.add_argument(
+        "--timeout-ms",
+        type=int,
+        default=platform.DEFAULT_TIME_LIMIT_MS,
+        metavar="MS",
+        help=f"per-invocation limit for --against (default {platform.DEFAULT_TIME_LIMIT_MS})",
+    )
     p.add_argument("--no-witnesses", action="store_true", help="skip witness generation (faster; --against needs witnesses)")
     p.set_defaults(run=run)
 
@@ -48,8 +57,8 @@ def run(args) -> int:
     from dataclasses import replace
 
     from .. import diff as d
-    from ..contracts import load_registry
-    from ..errors import UsageError
+    from ..contracts.registry import load_registry
+    from ..core.errors import UsageError
 
     if args.rules:
         print(d.render_rules(args.format), end="")
@@ -92,7 +101,7 @@ def run(args) -> int:
 
 
 def _registry(args):
-    from ..contracts import load_registry
+    from ..contracts.registry import load_registry
 
     return load_registry(args.contracts)
 
@@ -100,7 +109,7 @@ def _registry(args):
 def _resolve(spec: str, other: str | None, args, stack):
     """A VersionRef for a version name or git:REV[:VERSION]; None when ``spec`` is not one."""
     from .. import diff as d
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if spec.startswith("git:"):
         rest = spec[4:]
@@ -110,7 +119,7 @@ def _resolve(spec: str, other: str | None, args, stack):
         current = _registry(args)
         reg = stack.enter_context(d.registry_at(rev, current.root))
         if not version:
-            version = other if other in reg.versions else reg.current_version()
+            version = other if other is not None and other in reg.versions else reg.current_version()
         reg.version(version)  # unknown version -> exit 2 with the known ones
         return d.VersionRef(reg, version, f"git:{rev}:{version}")
     reg = _registry(args)
@@ -131,7 +140,7 @@ def _one(args, stack, witnesses: bool):
     from pathlib import Path
 
     from .. import diff as d
-    from ..errors import InputFileError, UsageError
+    from ..core.errors import InputFileError, UsageError
 
     old_ref = new_ref = None
     old_is_file = Path(args.old).is_file() and not args.old.startswith("git:")
@@ -182,7 +191,7 @@ def _neighbours(path):
 
 def _bundle(doc, path, neighbours):
     from .. import diff as d
-    from ..errors import InputFileError
+    from ..core.errors import InputFileError
 
     if not isinstance(doc, dict):
         raise InputFileError(f"a schema file must hold a JSON object: path={path}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from ..model import Failure, RunResult, Severity
+from ..core.results import Failure, RunResult, Severity
+from ..core.text import printable
 
 NA = "n/a"
 
@@ -49,14 +50,6 @@ class EventView:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def printable(s: str) -> str:
-    """Control characters (ANSI colours in logs, NULs) made visible as \\uXXXX instead of garbling the page."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
 def _int(value: Any) -> int | None:
@@ -226,7 +219,7 @@ class SnapshotView:
 
 
 def snapshots(run: RunResult) -> SnapshotView | None:
-    """The snapshot part of a run (``lpf_contract.snapshot.SnapshotReport.to_dict()``), read defensively."""
+    """The snapshot part of a run (``lpf_contract.snapshot.model.SnapshotReport.to_dict()``), read defensively."""
     s = run.snapshots
     if not isinstance(s, Mapping):
         return None
@@ -235,7 +228,11 @@ def snapshots(run: RunResult) -> SnapshotView | None:
         if not isinstance(c, Mapping):
             continue
         changes = tuple(x for x in c.get("changes") or () if isinstance(x, Mapping))
-        cases.append(SnapshotCaseView(str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes))
+        cases.append(
+            SnapshotCaseView(
+                str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes
+            )
+        )
     cases.sort(key=lambda c: (not c.failed, c.event, c.example, c.status))
     verdict = s.get("verdict")
     if verdict not in ("pass", "fail"):

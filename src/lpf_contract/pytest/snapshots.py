@@ -1,6 +1,6 @@
 """The snapshot part of the pytest plugin: where snapshots live, recording them, one run per handler.
 
-Its options are registered by ``lpf_contract.pytest_plugin`` (one ``pytest11`` entry point for both).
+Its options are registered by ``lpf_contract.pytest.plugin`` (one ``pytest11`` entry point for both).
 Snapshots live in the user's repository: ``<root>/<function>/<event>/<example>.json`` with ``<root>``
 from ``--lpf-snapshot-dir``, else ``snapshot-dir`` in ``[tool.lpf-contract]``, else
 ``__lpf_snapshots__`` under pytest's rootdir (this repository's own suites: ``suites/snapshots``).
@@ -10,25 +10,42 @@ them; a snapshot missing from an existing set fails.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 
-from .config import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
+from ..handlers import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
 
 
 def add_options(group) -> None:
     """The snapshot options, in the plugin's ``lpf-contract`` group (prefixed: syrupy owns --snapshot-update)."""
-    group.addoption("--lpf-snapshot-dir", default=None, metavar="DIR",
-                    help="snapshot root: each handler's snapshots are in DIR/<function>/ "
-                         "(default: [tool.lpf-contract] snapshot-dir, else __lpf_snapshots__ under the rootdir)")
-    group.addoption("--lpf-snapshot-update", action="store_true", default=False,
-                    help="record missing and changed snapshots instead of failing")
-    group.addoption("--lpf-snapshot-prune", action="store_true", default=False,
-                    help="delete snapshots that no golden example matches any more")
-    group.addoption("--lpf-snapshot-ignore-path", action="append", default=[], metavar="JSONPATH",
-                    help="mask a volatile part of every snapshot, e.g. '$.result[*].text' (repeatable)")
+    group.addoption(
+        "--lpf-snapshot-dir",
+        default=None,
+        metavar="DIR",
+        help="snapshot root: each handler's snapshots are in DIR/<function>/ "
+        "(default: [tool.lpf-contract] snapshot-dir, else __lpf_snapshots__ under the rootdir)",
+    )
+    group.addoption(
+        "--lpf-snapshot-update",
+        action="store_true",
+        default=False,
+        help="record missing and changed snapshots instead of failing",
+    )
+    group.addoption(
+        "--lpf-snapshot-prune",
+        action="store_true",
+        default=False,
+        help="delete snapshots that no golden example matches any more",
+    )
+    group.addoption(
+        "--lpf-snapshot-ignore-path",
+        action="append",
+        default=[],
+        metavar="JSONPATH",
+        help="mask a volatile part of every snapshot, e.g. '$.result[*].text' (repeatable)",
+    )
 
 
 class SnapshotRuns:
@@ -45,7 +62,9 @@ class SnapshotRuns:
         if clashes:
             # Two handlers writing one snapshot folder would compare against (and overwrite) each other.
             stem, ts = sorted(clashes.items())[0]
-            raise pytest.UsageError(f"handlers {', '.join(ts)} would share the snapshot folder {stem!r}; rename one or run them separately")
+            raise pytest.UsageError(
+                f"handlers {', '.join(ts)} would share the snapshot folder {stem!r}; rename one or run them separately"
+            )
 
     def snapshot_dir(self, target: str) -> Path:
         return self.root / handler_stem(target)
@@ -57,8 +76,8 @@ class SnapshotRuns:
 
     def get(self, target: str):
         if target not in self.reports:
-            from .pytest_plugin import handler_options
-            from .snapshot import run_snapshots
+            from ..snapshot.run import run_snapshots
+            from .plugin import handler_options
 
             o = self.config.getoption
             self.reports[target] = run_snapshots(
@@ -76,7 +95,7 @@ class SnapshotRuns:
 
 def snapshot_root(config) -> Path:
     """Where this session's snapshots live (see the module docstring)."""
-    from .pytest_plugin import BUNDLED_SNAPSHOTS, DEFAULT_SNAPSHOT_ROOT, session_state
+    from .plugin import BUNDLED_SNAPSHOTS, DEFAULT_SNAPSHOT_ROOT, session_state
 
     given = config.getoption("--lpf-snapshot-dir")
     if given:
@@ -91,7 +110,7 @@ def snapshot_root(config) -> Path:
 
 def snapshot_runs(config) -> SnapshotRuns:
     """The session's SnapshotRuns (created on first use)."""
-    from .pytest_plugin import handler_targets, session_state
+    from .plugin import handler_targets, session_state
 
     state = session_state(config)
     if state.snapshot_runs is None:
@@ -103,19 +122,23 @@ def record_command(config, target: str) -> str:
     """The command that records ``target``'s snapshots."""
     import shlex
 
-    extra = [f"--lpf-snapshot-dir {shlex.quote(str(config.getoption('--lpf-snapshot-dir')))}"] if config.getoption("--lpf-snapshot-dir") else []
+    extra = (
+        [f"--lpf-snapshot-dir {shlex.quote(str(config.getoption('--lpf-snapshot-dir')))}"]
+        if config.getoption("--lpf-snapshot-dir")
+        else []
+    )
     return " ".join(["pytest", "--lpf-handler", shlex.quote(target), *extra, "--lpf-snapshot-update"])
 
 
 def terminal_summary(terminalreporter, config) -> None:
     """After the run: which snapshot files were written (created, updated, pruned)."""
-    from .pytest_plugin import STATE
+    from .plugin import STATE
 
     state = config.stash.get(STATE, None)
     runs = state.snapshot_runs if state is not None else None
     if runs is None:
         return
-    from .snapshot import Status
+    from ..snapshot.model import Status
 
     written = (Status.CREATED, Status.UPDATED, Status.PRUNED)
     for target, report in sorted(runs.reports.items()):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from .handlers.base import PLATFORM_ERROR_CODES, FaultKind, Outcome
-from .model import Finding, Severity
+from ..core import platform
+from ..core.catalogue import Catalogue
+from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, Outcome
+from ..core.results import Finding, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +20,7 @@ class CaseContext:
     event: str
     payload: Any
     outcome: Outcome
-    registry: Any  # lpf_contract.contracts.Registry
+    registry: Any  # lpf_contract.contracts.registry.Registry
     result_uri: str
     # What the platform does with the result (registry.yaml result_policy): "acted-on" or "ignored".
     result_policy: str = "acted-on"
@@ -35,9 +38,11 @@ class Check:
     fn: CheckFn | None  # None for static checks, which run on the handler's source, not on cases
 
 
-class CheckRegistry:
+class CheckRegistry(Catalogue[Check]):
+    """The checks every case goes through, by id (``CHECKS``)."""
+
     def __init__(self) -> None:
-        self._checks: dict[str, Check] = {}
+        super().__init__("check")
 
     def register(self, id: str, *, severity: Severity, description: str) -> Callable[[CheckFn], CheckFn]:
         def decorate(fn: CheckFn) -> CheckFn:
@@ -45,20 +50,6 @@ class CheckRegistry:
             return fn
 
         return decorate
-
-    def add(self, check: Check) -> None:
-        if check.id in self._checks:
-            raise ValueError(f"duplicate check id={check.id}")
-        self._checks[check.id] = check
-
-    def __getitem__(self, id: str) -> Check:
-        return self._checks[id]
-
-    def __iter__(self) -> Iterator[Check]:
-        return iter(sorted(self._checks.values(), key=lambda c: c.id))
-
-    def __len__(self) -> int:
-        return len(self._checks)
 
     def run(self, ctx: CaseContext) -> list[Finding]:
         # Every check judges what the platform acts on: the first result (see first_result_view).
@@ -199,7 +190,7 @@ def first_result_view(out: Outcome) -> Outcome:
         return out
     kind = FaultKind(first)
     raw = out.error_message or ""
-    # worker_pool._outcome appends the first error's "Name: message" to its multiple-results message.
+    # worker.protocol.outcome_from_reply appends the first error's "Name: message" to its multiple-results message.
     m = _FIRST_ERROR.search(raw)
     return dataclasses.replace(
         out,
@@ -228,7 +219,7 @@ class Frame:
 _JS_FRAME = re.compile(r"^\s*at (?:(?P<fn>.*?) \()?(?:file://)?(?P<file>[^()\s][^()]*?):(?P<line>\d+):(?P<col>\d+)\)?\s*$")
 # CPython: '  File "/abs/handler.py", line 4, in handle'
 _PY_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)\s*$')
-_RUNNER_DIR = Path(__file__).resolve().parent / "handlers"
+_RUNNER_DIR = Path(__file__).resolve().parents[1] / "handlers"
 
 
 def _is_lambda_file(file: str, source_path: Path | None) -> bool:
@@ -287,7 +278,9 @@ def trim_stack(stack: str, source_path: Path | None) -> str:
         # CPython puts the error line last.
         last = stack.rstrip().splitlines()[-1:]
         head = [x.rstrip() for x in last]
-    lines = head[:3] + [f"    at {f.function + ' ' if f.function else ''}({f.file}:{f.line}{f':{f.column}' if f.column else ''})" for f in frames]
+    lines = head[:3] + [
+        f"    at {f.function + ' ' if f.function else ''}({f.file}:{f.line}{f':{f.column}' if f.column else ''})" for f in frames
+    ]
     return "\n".join(lines)
 
 
@@ -327,35 +320,52 @@ def crash_identity(out: Outcome, source_path: Path | None) -> str:
     description="The handler failed: callback(error), a rejected promise, a thrown error, a runtime exception, a crashed worker, or an unreachable/ill-behaved HTTP endpoint.",
 )
 def handler_error(ctx: CaseContext) -> Iterator[Finding]:
-    kinds = (FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.CRASH, FaultKind.CONNECTION_ERROR, FaultKind.BAD_RESPONSE)
+    kinds = (
+        FaultKind.CUSTOM_FAILURE,
+        FaultKind.RUNTIME_EXCEPTION,
+        FaultKind.CRASH,
+        FaultKind.CONNECTION_ERROR,
+        FaultKind.BAD_RESPONSE,
+    )
     out = first_result_view(ctx.outcome)
-    what = {
-        FaultKind.CUSTOM_FAILURE: "the handler reported an error (custom failure)",
-        FaultKind.RUNTIME_EXCEPTION: "the handler threw a runtime exception",
-        FaultKind.CRASH: "the handler's worker process died",
-        FaultKind.CONNECTION_ERROR: "the HTTP endpoint could not be reached",
-        FaultKind.BAD_RESPONSE: "the HTTP endpoint answered something that is not the invocation API's",
-    }.get(out.fault, "")
+    what = (
+        {
+            FaultKind.CUSTOM_FAILURE: "the handler reported an error (custom failure)",
+            FaultKind.RUNTIME_EXCEPTION: "the handler threw a runtime exception",
+            FaultKind.CRASH: "the handler's worker process died",
+            FaultKind.CONNECTION_ERROR: "the HTTP endpoint could not be reached",
+            FaultKind.BAD_RESPONSE: "the HTTP endpoint answered something that is not the invocation API's",
+        }.get(out.fault, "")
+        if out.fault is not None
+        else ""
+    )
     if out.details.get("phase") == "load":
-        what = (
-            "the lambda's top-level code throws while loading, so every invocation fails on the platform "
-            "whatever the payload"
-        )
+        what = "the lambda's top-level code throws while loading, so every invocation fails on the platform whatever the payload"
     if out.details.get("multiple_results"):
         what += " in its first result (the platform acts on the first; later results are the multiple-results warning)"
     yield from _fault_finding("handler-error", ctx, kinds, what, location=crash_identity(out, ctx.source_path))
 
 
-@CHECKS.register("timeout", severity=Severity.ERROR, description="No result within the time limit (the platform kills the function after 30 s).")
+@CHECKS.register(
+    "timeout",
+    severity=Severity.ERROR,
+    description="No result within the time limit (the platform kills the function after 30 s).",
+)
 def timeout(ctx: CaseContext) -> Iterator[Finding]:
     limit = ctx.outcome.details.get("timeout_ms")
     if ctx.outcome.details.get("never_called"):
         # Known at once (nothing was left pending), but the platform would still time out.
         yield from _fault_finding(
-            "timeout", ctx, (FaultKind.TIMEOUT,), "the callback was never called and nothing was pending", location="timeout: never called"
+            "timeout",
+            ctx,
+            (FaultKind.TIMEOUT,),
+            "the callback was never called and nothing was pending",
+            location="timeout: never called",
         )
         return
-    yield from _fault_finding("timeout", ctx, (FaultKind.TIMEOUT,), "no result within the time limit" + (f" timeout_ms={limit}" if limit else ""))
+    yield from _fault_finding(
+        "timeout", ctx, (FaultKind.TIMEOUT,), "no result within the time limit" + (f" timeout_ms={limit}" if limit else "")
+    )
 
 
 @CHECKS.register(
@@ -376,7 +386,9 @@ def multiple_results(ctx: CaseContext) -> Iterator[Finding]:
             location=str(FaultKind.MULTIPLE_RESULTS),
         )
         return
-    yield from _fault_finding("multiple-results", ctx, (FaultKind.MULTIPLE_RESULTS,), "more than one result; only the first counts")
+    yield from _fault_finding(
+        "multiple-results", ctx, (FaultKind.MULTIPLE_RESULTS,), "more than one result; only the first counts"
+    )
 
 
 @CHECKS.register(
@@ -394,7 +406,7 @@ def not_serializable(ctx: CaseContext) -> Iterator[Finding]:
 @CHECKS.register(
     "log-limit",
     severity=Severity.ERROR,
-    description="More than 10 log calls or 6000 characters of logs in one invocation: the platform fails it.",
+    description=f"More than {platform.MAX_LOG_CALLS} log calls or {platform.MAX_LOG_CHARS} characters of logs in one invocation: the platform fails it.",
 )
 def log_limit(ctx: CaseContext) -> Iterator[Finding]:
     yield from _fault_finding("log-limit", ctx, (FaultKind.LOG_LIMIT,), "log limit reached")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from .contracts import Registry, SchemaError, json_pointer
-from .errors import InputFileError
+from ..core.errors import InputFileError
+from ..core.pointer import json_pointer
+from .registry import Registry, SchemaError
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,11 @@ class Verdict:
 def unwrap(doc: Any) -> Any:
     """A whole invocation body ``{timestamp?, headers, payload}``, or a golden example file
     ``{source, payload}``, becomes its payload."""
-    if isinstance(doc, dict) and "payload" in doc and ("headers" in doc or "timestamp" in doc or set(doc) == {"source", "payload"}):
+    if (
+        isinstance(doc, dict)
+        and "payload" in doc
+        and ("headers" in doc or "timestamp" in doc or set(doc) == {"source", "payload"})
+    ):
         return doc["payload"]
     return doc
 
@@ -152,7 +158,7 @@ class PayloadChecker:
 
     The payload contract is open to fields it does not name; those are reported apart, as drift
     (:meth:`verdict`). One validation decides a clean payload: the strict copy of the contract
-    (every object closed, :func:`lpf_contract.contracts.strict_copy`) accepts it. Only a payload the
+    (every object closed, :func:`lpf_contract.contracts.registry.strict_copy`) accepts it. Only a payload the
     strict copy rejects is checked against the open contract and explained.
     """
 
@@ -186,7 +192,7 @@ class PayloadChecker:
 
     def unknown_fields(self, payload: Any) -> tuple[str, ...]:
         """Pointers of the fields in ``payload`` that the contract does not name, in document order."""
-        out = []
+        out: list = []
         for e in self._strict.iter_errors(payload):
             if type(e.kind).__name__ != "AdditionalProperties" or json_pointer(e.schema_path) not in self._closed:
                 continue
@@ -209,7 +215,9 @@ class PayloadChecker:
             ]
         errors = self._registry.errors(self._uri, payload)
         if not errors:  # the validators disagree: never hide it
-            errors = [SchemaError("", "", "rejected by jsonschema-rs but accepted by python-jsonschema; please report", "internal")]
+            errors = [
+                SchemaError("", "", "rejected by jsonschema-rs but accepted by python-jsonschema; please report", "internal")
+            ]
         return errors
 
 

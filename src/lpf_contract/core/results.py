@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 class Severity(enum.StrEnum):
@@ -122,7 +123,7 @@ class RunResult:
         errors = any(f.severity == Severity.ERROR for f in self.failures) or any(
             s.severity == Severity.ERROR for s in self.static
         )
-        snapshots_failed = bool(self.snapshots) and self.snapshots.get("verdict") == "fail"
+        snapshots_failed = self.snapshots is not None and self.snapshots.get("verdict") == "fail"
         return "fail" if errors or self.interrupted or snapshots_failed else "pass"
 
     def to_dict(self) -> dict[str, Any]:
