@@ -139,6 +139,61 @@ def test_shrinking_reduces_array_items_to_their_minimal_form(registry):
     assert found["dialogs"] == [{"dialogType": "OTHER"}]
 
 
+# -- the fast path (the one module using Hypothesis internals) and the public fallback --------------------
+def test_fast_path_works_on_the_installed_hypothesis():
+    # Fails loudly when a Hypothesis release changes the internals _fast.py uses: generation would
+    # still be right (the public fallback) but about five times slower. Update _fast.py, or pin.
+    from lpf_contract.variants import _fast
+
+    assert _fast.AVAILABLE, f"variants/_fast.py does not work on this Hypothesis: {_fast.PROBLEM}"
+    assert _fast.self_check() == ""
+
+
+def test_only_the_fast_module_imports_hypothesis_internals():
+    import lpf_contract
+
+    root = Path(lpf_contract.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "_fast.py" and ("hypothesis.internal" in (text := path.read_text(encoding="utf-8")) or "strategies._internal" in text)
+    ]
+    assert offenders == []
+
+
+def _public(schema: dict):
+    from lpf_contract.variants.ir import normalize
+    from lpf_contract.variants.strategy import compile_drawer, public_strategy
+
+    return public_strategy(compile_drawer(normalize(schema)))
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_public_fallback_generates_valid_values(registry, seed):
+    for schema in (_fixture_schema("contracts/v9/keywords.schema.json"), _bundled(registry, ENDED)):
+        check = jsonschema_rs.validator_for(schema)
+        values = draw_batch(_public(schema), 100, seed)
+        assert len(values) == 100
+        assert all(check.is_valid(v) for v in values)
+        assert len({json.dumps(v, sort_keys=True) for v in values}) > 80
+
+
+def test_public_fallback_shrinks_like_the_fast_path(registry):
+    found = find(_public(_bundled(registry, ENDED)), lambda p: p.get("closeReason") == "SYSTEM", settings=_FIND)
+    assert set(found) == set(_bundled(registry, ENDED)["allOf"][0]["required"]) | {"closeReason"}
+
+
+def test_draw_direct_falls_back_to_the_public_engine(registry, monkeypatch):
+    from lpf_contract.variants import _fast
+
+    monkeypatch.setattr(_fast, "AVAILABLE", False)
+    strategy = _public(_bundled(registry, STARTED))
+    values = draw_direct(strategy, 30, 2)
+    assert len(values) == 30 and values == draw_direct(strategy, 30, 2)
+    check = registry.fast_validator(registry.event(STARTED).payload_uri)
+    assert all(check.is_valid(v) for v in values)
+
+
 def test_generate_is_reproducible_per_seed(registry):
     a = list(generate(registry, ENDED, count=120, seed=42))
     b = list(generate(registry, ENDED, count=120, seed=42))
