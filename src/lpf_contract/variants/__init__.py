@@ -109,7 +109,7 @@ def draw_batch(strategy, count: int, seed: int) -> list:
     try:
         collect()
     except Unsatisfiable:
-        from ..errors import ContractError
+        from ..core.errors import ContractError
 
         raise ContractError("could not generate any payload: the schema's oneOf branches overlap too much") from None
     return out

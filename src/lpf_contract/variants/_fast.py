@@ -124,7 +124,7 @@ def draw_direct(strategy: SearchStrategy, count: int, seed: int) -> list:
         except StopTest:  # a rejected draw (overlapping oneOf branches, a filter): draw again
             rejected += 1
             if rejected > 10 * count + 100:
-                from ..errors import ContractError
+                from ..core.errors import ContractError
 
                 raise ContractError("could not generate payloads: most draws were rejected (overlapping oneOf branches?)") from None
         finally:
