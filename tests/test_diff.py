@@ -10,7 +10,7 @@ import pytest
 
 from lpf_contract.contracts import Registry, load_registry
 from lpf_contract.diff import DiffReport, VersionRef, diff_versions, registry_at, render_changelog, render_md, render_rules, render_text, replay_witnesses
-from lpf_contract.diff_rules import RULES
+from lpf_contract.diff import DIFF_RULES
 from lpf_contract.core.errors import UsageError
 from lpf_contract.core.outcome import FaultKind, Outcome
 
@@ -182,8 +182,8 @@ def test_renderers_name_every_change(small):
 def test_rule_catalogue_lists_every_rule_in_each_format():
     text, md = render_rules("text"), render_rules("md")
     data = json.loads(render_rules("json"))
-    assert [r["id"] for r in data["rules"]] == RULES.ids()
-    for rule_id in RULES.ids():
+    assert [r["id"] for r in data["rules"]] == DIFF_RULES.ids()
+    for rule_id in DIFF_RULES.ids():
         assert rule_id in text and f"`{rule_id}`" in md
 
 
