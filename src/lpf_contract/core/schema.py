@@ -26,15 +26,19 @@ from .pointer import escape
 ANNOTATIONS = frozenset(
     {
         "title", "description", "examples", "default", "$comment", "$id", "$schema", "$defs", "definitions",
-        "readOnly", "writeOnly", "deprecated", "contentMediaType", "contentEncoding",
+        "readOnly", "writeOnly", "deprecated",
     }
 )  # fmt: skip
+# Draft-07 content keywords: no validator asserts them, yet they promise something about the value
+# (base64 text, embedded JSON) that a generator drawing random strings would break, so the payload
+# generator refuses them while the diff reads them as annotations.
+CONTENT = frozenset({"contentMediaType", "contentEncoding"})
 # Vendor keyword (decided here): a schema fragment that narrows what the payload generator draws at a
 # location to values the platform really sends (real id forms, plausible timestamps). Validators
 # ignore it, so for everything but generation it is an annotation.
 GENERATE = "x-lpf-generate"
 # What no validator asserts: the diff compares schemas without them.
-NOT_ASSERTED = ANNOTATIONS | {GENERATE}
+NOT_ASSERTED = ANNOTATIONS | CONTENT | {GENERATE}
 COMBINATORS = ("allOf", "anyOf", "oneOf")
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 MAX_SAFE = 2**53 - 1  # JavaScript's largest safe integer: ids and timestamps fit, orjson takes it
@@ -311,16 +315,39 @@ def closed_properties(node: Node) -> dict[str, tuple]:
     out = {}
     for name in node.kw.get("required", ()):
         if name in props:
-            values = norm(props[name]).kw.get("enum")
+            values = _closed_values(norm(props[name]))
             if values is not None:
-                out[name] = tuple(values)
+                out[name] = values
+    return out
+
+
+def _closed_values(node: Node, depth: int = 0) -> tuple | None:
+    # A superset of the values a subschema allows, when it is closed: its enum, or any allOf branch's
+    # (each branch must hold, so any one's set contains them all). Sound for disjointness.
+    if "enum" in node.kw:
+        return tuple(node.kw["enum"])
+    branches = node.kw.get("allOf")
+    if isinstance(branches, list) and depth < 20:
+        for i, b in enumerate(branches):
+            found = _closed_values(norm(b, f"{node.at['allOf']}/allOf/{i}"), depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def deep_kinds(node: Node, depth: int = 0) -> frozenset[str]:
+    """:func:`kinds`, narrowed by what the branches of a oneOf/anyOf accept (a union of objects is an object)."""
+    out = kinds(node)
+    d = disjunction(node) if depth < 20 else None
+    if d is not None:
+        out = out & frozenset().union(*(deep_kinds(b, depth + 1) for b in d[1]))
     return out
 
 
 def disjoint(a: Node, b: Node) -> bool:
     """True when no value can match both: distinct kinds, enums without a common value, or a required
     property each fixes to values the other never allows (a oneOf tag such as ``type: "text"``)."""
-    if not (kinds(a) & kinds(b)):
+    if not (deep_kinds(a) & deep_kinds(b)):
         return True
     ea, eb = a.kw.get("enum"), b.kw.get("enum")
     if ea is not None and eb is not None and not any(json_equal(x, y) for x in ea for y in eb):

@@ -1,22 +1,25 @@
-"""Schema to intermediate form: one normalised node per schema location.
+"""The generation plan: one typed node per schema location, what the payload generator draws from.
 
-Every part of the package (strategy compiler, coverage, systematic variants) walks these nodes, so the
-rules of which keywords mean what are written once, here.
+It types ``core.schema``'s model for generation: ``allOf`` merged into one schema per location,
+``x-lpf-generate`` narrowings applied, and every keyword the generator cannot honour refused loudly
+(:class:`UnsupportedSchema`). The vocabulary (annotations, JSON types, equality, when branches are
+disjoint) is core's, shared with the contract diff. Every part of this package (strategy compiler,
+coverage, systematic variants) walks these nodes, so what a keyword means for generation is written
+once, here.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.ecma import compile_ecma_pattern
 from ..core.errors import ContractError
+from ..core.pointer import escape
+from ..core.schema import ANNOTATIONS, GENERATE, JSON_TYPES, MAX_SAFE, all_disjoint, json_equal, norm
 
-# Keywords that describe but never constrain: skipped without a word.
-ANNOTATIONS = frozenset(
-    {"title", "description", "examples", "$comment", "$schema", "$id", "default", "readOnly", "writeOnly", "deprecated", "$defs", "definitions"}
-)
+__all__ = ["ANNOTATIONS", "GENERATE", "JSON_TYPES", "MAX_SAFE"]  # re-exported: the generator's vocabulary is core's
+
 SUPPORTED = frozenset(
     {
         "type", "enum", "const", "properties", "required", "additionalProperties", "items",
@@ -24,14 +27,6 @@ SUPPORTED = frozenset(
         "minItems", "maxItems", "pattern", "allOf", "oneOf", "anyOf", "uniqueItems",
     }
 )  # fmt: skip
-JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
-# Vendor keyword (decided here): a schema fragment that narrows what the generator draws at this
-# location to values the platform really sends (real id forms, plausible timestamps, realistic
-# sizes). Validators ignore unknown keywords and the contract diff treats "x-" keywords as
-# annotations, so validation can stay looser than generation where the evidence is thin. The
-# compiler applies it as an allOf with the location's own schema: it can only narrow, never widen.
-GENERATE = "x-lpf-generate"
-MAX_SAFE = 2**53 - 1
 
 
 class UnsupportedSchema(ContractError):
@@ -48,18 +43,14 @@ class UnsupportedSchema(ContractError):
 
 
 def _ptr(base: str, *parts: Any) -> str:
-    return base + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-@functools.lru_cache(maxsize=512)
-def ecma_regex(pattern: str) -> re.Pattern[str]:
-    # ECMA "$" matches only at the very end; Python's also before a final newline. ASCII \d \w as in ECMA.
-    return re.compile(re.sub(r"(?<!\\)\$$", r"\\Z", pattern), re.ASCII)
+    return base + "".join("/" + escape(p) for p in parts)
 
 
 # -- nodes -----------------------------------------------------------------------------------------
 @dataclass(eq=False)
-class Node:
+class TypedNode:
+    """A schema location typed for generation (the subclasses say which kind of value it holds)."""
+
     schema: Any  # the (merged) schema this node stands for, without allOf
     examples: tuple = ()
     # True when only x-lpf-generate names this location or its values (an open string drawn from a
@@ -68,28 +59,28 @@ class Node:
 
 
 @dataclass(eq=False)
-class AnyNode(Node):
+class AnyNode(TypedNode):
     pass
 
 
 @dataclass(eq=False)
-class EnumNode(Node):
+class EnumNode(TypedNode):
     values: tuple = ()
     is_const: bool = False
 
 
 @dataclass(eq=False)
-class NullNode(Node):
+class NullNode(TypedNode):
     pass
 
 
 @dataclass(eq=False)
-class BoolNode(Node):
+class BoolNode(TypedNode):
     pass
 
 
 @dataclass(eq=False)
-class NumberNode(Node):
+class NumberNode(TypedNode):
     integer: bool = False
     minimum: float | None = None  # inclusive bounds after folding exclusive ones for integers
     maximum: float | None = None
@@ -109,7 +100,7 @@ class NumberNode(Node):
 
 
 @dataclass(eq=False)
-class StringNode(Node):
+class StringNode(TypedNode):
     min_length: int = 0
     max_length: int | None = None
     pattern: str | None = None
@@ -120,30 +111,30 @@ class StringNode(Node):
             return False
         if self.max_length is not None and len(s) > self.max_length:
             return False
-        if any(ecma_regex(g).search(s) is None for g in self.guards):
+        if any(compile_ecma_pattern(g).search(s) is None for g in self.guards):
             return False
-        return self.pattern is None or ecma_regex(self.pattern).search(s) is not None
+        return self.pattern is None or compile_ecma_pattern(self.pattern).search(s) is not None
 
 
 @dataclass(eq=False)
-class ArrayNode(Node):
-    items: Node | None = None
+class ArrayNode(TypedNode):
+    items: TypedNode | None = None
     min_items: int = 0
     max_items: int | None = None
 
 
 @dataclass(eq=False)
-class ObjectNode(Node):
-    properties: dict[str, Node] = field(default_factory=dict)
+class ObjectNode(TypedNode):
+    properties: dict[str, TypedNode] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     # None: no extra keys are generated (additionalProperties absent or true);
-    # False: closed object; a Node: extra keys whose values follow it.
-    additional: Node | bool | None = None
+    # False: closed object; a TypedNode: extra keys whose values follow it.
+    additional: TypedNode | bool | None = None
 
 
 @dataclass(eq=False)
-class UnionNode(Node):
-    branches: tuple[Node, ...] = ()
+class UnionNode(TypedNode):
+    branches: tuple[TypedNode, ...] = ()
     exclusive: bool = False  # oneOf: a value must match exactly one branch
     disjoint: bool = True  # branches can never match the same value (no filtering needed)
     kind: str = "anyOf"  # "oneOf", "anyOf" or "type"
@@ -240,7 +231,7 @@ def merge(a: dict, b: dict, pointer: str) -> dict:
         elif key == "required":
             out[key] = list(va) + [r for r in vb if r not in va]
         elif key == "enum":
-            out[key] = [v for v in va if any(_json_equal(v, w) for w in vb)]
+            out[key] = [v for v in va if any(json_equal(v, w) for w in vb)]
         elif key in ("minimum", "minLength", "minItems"):
             out[key] = max(va, vb)
         elif key in ("maximum", "maxLength", "maxItems"):
@@ -253,7 +244,7 @@ def merge(a: dict, b: dict, pointer: str) -> dict:
             out[key] = {"allOf": [va, vb]}
         elif key == "allOf":
             out[key] = list(va) + list(vb)
-        elif _json_equal(va, vb):
+        elif json_equal(va, vb):
             out[key] = va
         else:
             raise UnsupportedSchema("allOf", pointer, f"branches disagree on keyword={key} ({va!r} vs {vb!r}) and cannot be merged")
@@ -293,18 +284,6 @@ def _merge_properties(a: dict, b: dict, out: dict) -> None:
             out["additionalProperties"] = True
 
 
-def _json_equal(x: Any, y: Any) -> bool:
-    if isinstance(x, bool) or isinstance(y, bool):
-        return type(x) is type(y) and x == y
-    if isinstance(x, (int, float)) and isinstance(y, (int, float)):
-        return x == y
-    if isinstance(x, dict) and isinstance(y, dict):
-        return x.keys() == y.keys() and all(_json_equal(x[k], y[k]) for k in x)
-    if isinstance(x, list) and isinstance(y, list):
-        return len(x) == len(y) and all(_json_equal(i, j) for i, j in zip(x, y))
-    return type(x) is type(y) and x == y
-
-
 def flatten_all_of(schema: dict, pointer: str) -> dict:
     """Fold ``allOf`` (and nested ones) into the enclosing schema."""
     if "allOf" not in schema:
@@ -330,13 +309,13 @@ _TYPE_HINTS = {
 }
 
 
-def normalize(schema: Any, pointer: str = "") -> Node:
+def normalize(schema: Any, pointer: str = "") -> TypedNode:
     """Check and normalise a bundled draft-07 schema; raises UnsupportedSchema."""
     check_keywords(schema, pointer)
     return _node(schema, pointer)
 
 
-def _node(schema: Any, pointer: str) -> Node:
+def _node(schema: Any, pointer: str) -> TypedNode:
     node, gen_only = _build_node(schema, pointer)
     if gen_only:
         node.generation_only = True
@@ -353,7 +332,7 @@ def _mark_generation_only(rest: dict, merged: dict) -> None:
             merged["properties"][name] = {**sub, _GEN_ONLY: True}
 
 
-def _build_node(schema: Any, pointer: str) -> tuple[Node, bool]:
+def _build_node(schema: Any, pointer: str) -> tuple[TypedNode, bool]:
     if schema is True:
         return AnyNode(schema={}), False
     schema = flatten_all_of(schema, pointer)
@@ -410,12 +389,12 @@ def _build_node(schema: Any, pointer: str) -> tuple[Node, bool]:
     return UnionNode(schema=schema, examples=examples, branches=tuple(branches), kind="type", disjoint=True), gen_only
 
 
-def _enum(schema: dict, pointer: str, examples: tuple) -> Node:
+def _enum(schema: dict, pointer: str, examples: tuple) -> TypedNode:
     from jsonschema import Draft7Validator
 
     if "const" in schema:
         values = [schema["const"]]
-        if "enum" in schema and not any(_json_equal(values[0], v) for v in schema["enum"]):
+        if "enum" in schema and not any(json_equal(values[0], v) for v in schema["enum"]):
             values = []
     else:
         values = list(schema["enum"])
@@ -429,7 +408,7 @@ def _enum(schema: dict, pointer: str, examples: tuple) -> Node:
     return EnumNode(schema=schema, examples=examples, values=kept, is_const="const" in schema and "enum" not in schema)
 
 
-def _typed(schema: dict, t: str, pointer: str, examples: tuple) -> Node:
+def _typed(schema: dict, t: str, pointer: str, examples: tuple) -> TypedNode:
     if t == "null":
         return NullNode(schema=schema, examples=examples)
     if t == "boolean":
@@ -464,7 +443,7 @@ def _typed(schema: dict, t: str, pointer: str, examples: tuple) -> Node:
         props = {name: _node(sub, _ptr(pointer, "properties", name)) for name, sub in schema.get("properties", {}).items()}
         extra = schema.get("additionalProperties", True)
         if extra is False:
-            additional: Node | bool | None = False
+            additional: TypedNode | bool | None = False
         elif extra is True:
             additional = None
         else:
@@ -474,7 +453,7 @@ def _typed(schema: dict, t: str, pointer: str, examples: tuple) -> Node:
             if name not in props:
                 if additional is False:
                     raise UnsupportedSchema("required", _ptr(pointer, "required"), f"property {name!r} is required but not allowed")
-                props[name] = additional if isinstance(additional, Node) else AnyNode(schema={})
+                props[name] = additional if isinstance(additional, TypedNode) else AnyNode(schema={})
         return ObjectNode(schema=schema, examples=examples, properties=props, required=required, additional=additional)
     raise UnsupportedSchema("type", _ptr(pointer, "type"), f"unknown type {t!r}")
 
@@ -501,64 +480,9 @@ def _number(schema: dict, integer: bool, pointer: str, examples: tuple) -> Numbe
     return NumberNode(schema=schema, examples=examples, integer=integer, minimum=lo, maximum=hi, exclusive_min=ex_lo, exclusive_max=ex_hi)
 
 
-def base_types(node: Node) -> set[str] | None:
-    """The JSON types a node's values can have (None: any)."""
-    if isinstance(node, AnyNode):
-        return None
-    if isinstance(node, EnumNode):
-        return {_json_type(v) for v in node.values}
-    if isinstance(node, UnionNode):
-        out: set[str] = set()
-        for b in node.branches:
-            t = base_types(b)
-            if t is None:
-                return None
-            out |= t
-        return out
-    if isinstance(node, NumberNode):
-        return {"number"}
-    return {_NODE_TYPES[type(node)]}
-
-
-_NODE_TYPES = {NullNode: "null", BoolNode: "boolean", StringNode: "string", ArrayNode: "array", ObjectNode: "object"}
-
-
-def _json_type(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    return "object"
-
-
-def _discriminators(node: Node) -> dict[str, tuple]:
-    """Required properties whose values are fixed to a closed set (const/enum) in an object branch."""
-    if not isinstance(node, ObjectNode):
-        return {}
-    return {n: node.properties[n].values for n in node.required if isinstance(node.properties.get(n), EnumNode)}
-
-
-def _branches_disjoint(a: Node, b: Node) -> bool:
-    ta, tb = base_types(a), base_types(b)
-    if ta is not None and tb is not None and not (ta & tb):
-        return True
-    if isinstance(a, EnumNode) and isinstance(b, EnumNode):
-        return not any(_json_equal(x, y) for x in a.values for y in b.values)
-    da, db = _discriminators(a), _discriminators(b)
-    for name in da.keys() & db.keys():
-        if not any(_json_equal(x, y) for x in da[name] for y in db[name]):
-            return True
-    return False
-
-
-def _union(schema: dict, branches: list[Node], key: str, examples: tuple) -> UnionNode:
-    disjoint = all(_branches_disjoint(a, b) for i, a in enumerate(branches) for b in branches[i + 1 :])
+def _union(schema: dict, branches: list[TypedNode], key: str, examples: tuple) -> UnionNode:
+    # core.schema's one disjointness test, on each branch's own (merged) schema.
+    disjoint = all_disjoint([norm(b.schema) for b in branches])
     return UnionNode(schema=schema, examples=examples, branches=tuple(branches), exclusive=key == "oneOf", disjoint=disjoint, kind=key)
 
 
@@ -571,7 +495,7 @@ class NodeChecks:
     def __init__(self) -> None:
         self._checks: dict[int, Any] = {}
 
-    def accepts(self, node: Node, value: Any) -> bool:
+    def accepts(self, node: TypedNode, value: Any) -> bool:
         if isinstance(node, AnyNode):
             return True
         check = self._checks.get(id(node))

@@ -45,7 +45,7 @@ from .ir import (
     ArrayNode,
     BoolNode,
     EnumNode,
-    Node,
+    TypedNode,
     NullNode,
     NumberNode,
     ObjectNode,
@@ -138,7 +138,7 @@ def public_strategy(drawer: Drawer) -> SearchStrategy:
     return _public_span(drawer)()
 
 
-def compile_node(node: Node, name: str = "schema") -> SearchStrategy:
+def compile_node(node: TypedNode, name: str = "schema") -> SearchStrategy:
     """The strategy of the values ``node`` accepts: the fast source when it works on the installed
     Hypothesis, the public one otherwise (``name`` labels it in reprs)."""
     drawer = compile_drawer(node)
@@ -149,7 +149,7 @@ def compile_node(node: Node, name: str = "schema") -> SearchStrategy:
     return public_strategy(drawer)
 
 
-def compile_drawer(node: Node) -> Drawer:
+def compile_drawer(node: TypedNode) -> Drawer:
     """The drawer of the values ``node`` accepts."""
     if isinstance(node, EnumNode):
         return _enum(node.values)
@@ -405,7 +405,7 @@ def _array(node: ArrayNode) -> Drawer:
 def _object(node: ObjectNode) -> Drawer:
     required = [(name, compile_drawer(node.properties[name])) for name in node.required]
     optional = [(name, compile_drawer(sub)) for name, sub in node.properties.items() if name not in node.required]
-    extra = _extras(node) if isinstance(node.additional, Node) else None
+    extra = _extras(node) if isinstance(node.additional, TypedNode) else None
     k = len(optional)
 
     def entry(src: Source, out: dict) -> None:
@@ -433,7 +433,7 @@ def _object(node: ObjectNode) -> Drawer:
 
 
 def _extras(node: ObjectNode) -> Drawer:
-    assert isinstance(node.additional, Node)
+    assert isinstance(node.additional, TypedNode)
     value = compile_drawer(node.additional)
     known = frozenset(node.properties)
 
