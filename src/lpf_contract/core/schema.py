@@ -218,7 +218,7 @@ def norm(raw: Any, ptr: str = "") -> Node:
     return Node(kw, at, ptr, const_form=const_form)
 
 
-_DEFAULTS = (
+_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("additionalProperties", True), ("additionalProperties", {}), ("items", True), ("items", {}),
     ("required", []), ("minLength", 0), ("minItems", 0), ("minProperties", 0), ("uniqueItems", False),
     ("properties", {}),

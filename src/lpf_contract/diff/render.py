@@ -84,7 +84,7 @@ def render_md(report: DiffReport, *, heading: str | None = "##") -> str:
 
 def render_rules(fmt: str = "text") -> str:
     """The rule catalogue (``diff --rules``) as text, ``md`` or ``json``, in id order."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": r.id,
             "level": r.level,

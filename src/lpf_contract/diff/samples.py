@@ -8,8 +8,8 @@ from ..core.schema import KINDS, Node, canon, kinds, minimal
 from .bounds import bound
 
 _STRINGS = ("x", "", "0", "123", "abc", "ABC", "a-b", " ", "x\n", "-1", "a1b2", "!!!", "OTHER", "xx", "1.5")
-_SCALARS = (0, 1, -1, 0.5, 1.5, True, False, None, {}, [], "x")
-_KIND_SAMPLE = {"null": None, "boolean": True, "string": "x", "object": {}, "array": [], "integer": 1, "fraction": 0.5}
+_SCALARS: tuple[Any, ...] = (0, 1, -1, 0.5, 1.5, True, False, None, {}, [], "x")
+_KIND_SAMPLE: dict[str, Any] = {"null": None, "boolean": True, "string": "x", "object": {}, "array": [], "integer": 1, "fraction": 0.5}
 
 
 def short(value: Any) -> str:

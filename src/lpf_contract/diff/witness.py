@@ -76,20 +76,20 @@ def _place(value: Any, trail: tuple[Step, ...], side: str, leaf: Callable, at: s
     node = step.new if side == "new" else step.old
     if step.kind == "prop":
         assert step.key is not None
-        base = value if isinstance(value, dict) else {}
-        child = base[step.key] if step.key in base else minimal(node.schema())
+        obj = value if isinstance(value, dict) else {}
+        child = obj[step.key] if step.key in obj else minimal(node.schema())
         for c, a, n in _place(child, rest, side, leaf, f"{at}/{escape(step.key)}"):
-            yield {**base, step.key: c}, a, n
+            yield {**obj, step.key: c}, a, n
     elif step.kind == "additional":
-        base = value if isinstance(value, dict) else {}
+        extra = value if isinstance(value, dict) else {}
         key = "x-witness"
-        child = base.get(key, minimal(node.schema()))
+        child = extra.get(key, minimal(node.schema()))
         for c, a, n in _place(child, rest, side, leaf, f"{at}/{key}"):
-            yield {**base, key: c}, a, n
+            yield {**extra, key: c}, a, n
     elif step.kind == "items":
-        base = value if isinstance(value, list) and value else [minimal(node.schema())]
-        for c, a, n in _place(base[0], rest, side, leaf, f"{at}/0"):
-            yield [c] + list(base[1:]), a, n
+        items = value if isinstance(value, list) and value else [minimal(node.schema())]
+        for c, a, n in _place(items[0], rest, side, leaf, f"{at}/0"):
+            yield [c] + list(items[1:]), a, n
     elif step.kind == "branch":
         # Data stays where it is; it has to be an instance of the branch we descend into.
         start = value if _fits(node, value) else minimal(node.schema())

@@ -138,7 +138,7 @@ def self_check() -> str:
         return IMPORT_ERROR
     try:
         # Every Source method the compiled drawers call, once, plus the engine-free draw.
-        def probe(src: FastSource) -> Any:
+        def probe(src: Any) -> Any:
             return [src.integer(0, 3), src.boolean(), src.text("ab", 1, 2), src.span(lambda s: s.integer(0, 1))]
 
         values = draw_direct(fast_strategy(probe, "self-check"), 3, 0)

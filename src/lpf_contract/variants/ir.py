@@ -118,7 +118,7 @@ class StringNode(TypedNode):
 
 @dataclass(eq=False)
 class ArrayNode(TypedNode):
-    items: TypedNode | None = None
+    items: TypedNode = field(default_factory=lambda: AnyNode(schema={}))  # normalize() always sets it
     min_items: int = 0
     max_items: int | None = None
 
@@ -375,12 +375,12 @@ def _build_node(schema: Any, pointer: str) -> tuple[TypedNode, bool]:
             return _union(schema, branches, key, examples), gen_only
     if "const" in schema or "enum" in schema:
         return _enum(schema, pointer, examples), gen_only
-    types = _types(schema)
-    if types is None:
-        types = [t for t, hints in _TYPE_HINTS.items() if any(h in schema for h in hints)] or list(JSON_TYPES)
-        if len(types) == len(JSON_TYPES):
+    declared = _types(schema)
+    if declared is None:
+        declared = {t for t, hints in _TYPE_HINTS.items() if any(h in schema for h in hints)} or set(JSON_TYPES)
+        if len(declared) == len(JSON_TYPES):
             return AnyNode(schema=schema, examples=examples), gen_only
-    types = sorted(types, key=JSON_TYPES.index)
+    types = sorted(declared, key=JSON_TYPES.index)
     if "integer" in types and "number" in types:
         types.remove("integer")  # number already allows integers
     if len(types) == 1:
@@ -429,16 +429,16 @@ def _typed(schema: dict, t: str, pointer: str, examples: tuple) -> TypedNode:
         return node
     if t == "array":
         items = schema.get("items", True)
-        node = ArrayNode(
+        array = ArrayNode(
             schema=schema,
             examples=examples,
             items=_node(items, _ptr(pointer, "items")),
             min_items=int(schema.get("minItems", 0)),
             max_items=schema.get("maxItems"),
         )
-        if node.max_items is not None and node.max_items < node.min_items:
+        if array.max_items is not None and array.max_items < array.min_items:
             raise UnsupportedSchema("maxItems", _ptr(pointer, "maxItems"), "maxItems below minItems")
-        return node
+        return array
     if t == "object":
         props = {name: _node(sub, _ptr(pointer, "properties", name)) for name, sub in schema.get("properties", {}).items()}
         extra = schema.get("additionalProperties", True)

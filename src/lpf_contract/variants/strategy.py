@@ -379,7 +379,6 @@ def _number(node: NumberNode) -> Drawer:
 
 
 def _array(node: ArrayNode) -> Drawer:
-    assert node.items is not None  # normalize() always sets it
     item = compile_drawer(node.items)
     lo = node.min_items
     hi = lo + ARRAY_CAP if node.max_items is None else min(lo + ARRAY_CAP, node.max_items)

@@ -97,6 +97,7 @@ class Builder:
         return self.leaf(node)
 
     def _extras(self, node: ObjectNode) -> dict:
+        assert isinstance(node.additional, TypedNode)  # the caller checked: extra keys follow a schema
         for example in node.examples:
             if isinstance(example, dict):
                 extras = {k: v for k, v in example.items() if k not in node.properties}
@@ -118,6 +119,7 @@ class Builder:
             lo, hi = integer_bounds(node)
             if lo <= hi:
                 return min(max(1, lo), hi)
+            assert node.minimum is not None and node.maximum is not None  # unbounded sides hold integers
             return (node.minimum + node.maximum) / 2
         if isinstance(node, StringNode):
             return _sample_string(node)

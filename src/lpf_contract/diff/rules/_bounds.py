@@ -52,11 +52,11 @@ def declare_bound_rules(stem: str, witness: Recipe) -> None:
 
     what = stem.replace("-", " ")
     lower = side == "lower"
-    common = {"family": family, "witness": witness}
-    rule(f"{stem}-added", effect="narrowing", summary=f"a {what} bound was added", **common)(added)
-    rule(f"{stem}-removed", effect="widening", summary=f"the {what} bound was dropped", **common)(removed)
-    rule(f"{stem}-lowered", effect="widening" if lower else "narrowing", summary=f"the {what} bound was lowered", **common)(moved("lowered"))
-    rule(f"{stem}-raised", effect="narrowing" if lower else "widening", summary=f"the {what} bound was raised", **common)(moved("raised"))
+    rule(f"{stem}-added", family=family, effect="narrowing", summary=f"a {what} bound was added", witness=witness)(added)
+    rule(f"{stem}-removed", family=family, effect="widening", summary=f"the {what} bound was dropped", witness=witness)(removed)
+    lowered_effect, raised_effect = ("widening", "narrowing") if lower else ("narrowing", "widening")
+    rule(f"{stem}-lowered", family=family, effect=lowered_effect, summary=f"the {what} bound was lowered", witness=witness)(moved("lowered"))
+    rule(f"{stem}-raised", family=family, effect=raised_effect, summary=f"the {what} bound was raised", witness=witness)(moved("raised"))
 
 
 def _counts(pair: Pair) -> list[int]:
