@@ -41,10 +41,10 @@ def rss_mb(pid: int) -> float | None:
 
 def workers_of(pid: int) -> list[int]:
     """The Node workers (runner.js) among ``pid``'s descendants."""
-    from lpf_contract.handlers.worker.pool import _descendants
+    from lpf_contract.handlers.worker.process_tree import descendants
 
     found = []
-    for child in _descendants(pid):
+    for child in descendants(pid):
         try:
             with open(f"/proc/{child}/cmdline", "rb") as f:
                 if b"runner.js" in f.read():

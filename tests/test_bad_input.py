@@ -24,8 +24,13 @@ ROW_TIMEOUT_S = 60
 
 
 def _fill(text: str, tmp: Path) -> str:
-    return text.format(here=HERE, fixtures=FIXTURES, example=REPO / "examples" / "handlers" / "survey_v1.js",
-                       example_py=f"{REPO / 'examples' / 'handlers' / 'survey_handler.py'}:handle", tmp=tmp)
+    return text.format(
+        here=HERE,
+        fixtures=FIXTURES,
+        example=REPO / "examples" / "handlers" / "survey_v1.js",
+        example_py=f"{REPO / 'examples' / 'handlers' / 'survey_handler.py'}:handle",
+        tmp=tmp,
+    )
 
 
 def test_catalogue_ids_are_unique_and_rows_complete():
@@ -42,7 +47,12 @@ def test_bad_input(case, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "LPF_CONTRACTS"}
     env["CI"] = "true"  # a fixed seed, and no progress bar
     proc = subprocess.run(
-        [str(CLI), *argv], capture_output=True, text=True, timeout=ROW_TIMEOUT_S, cwd=tmp_path, env=env,
+        [str(CLI), *argv],
+        capture_output=True,
+        text=True,
+        timeout=ROW_TIMEOUT_S,
+        cwd=tmp_path,
+        env=env,
         stdin=subprocess.DEVNULL,
     )
     where = f"argv={argv}\nexit={proc.returncode}\nstdout={proc.stdout[-2000:]}\nstderr={proc.stderr[-2000:]}"
@@ -52,7 +62,10 @@ def test_bad_input(case, tmp_path):
     assert len(err_lines) == 1, where
     if case.get("exit", 2) == 2:
         # The prefix names the command, or none when the command itself is what is wrong.
-        command = case.get("prefix_command", next(a for a in case["argv"] if not str(a).startswith("-") and "{" not in str(a) and "/" not in str(a)))
+        command = case.get(
+            "prefix_command",
+            next(a for a in case["argv"] if not str(a).startswith("-") and "{" not in str(a) and "/" not in str(a)),
+        )
         prefix = f"lpf-contract {command}: error: " if command else "lpf-contract: error: "
         assert err_lines[0].startswith(prefix), where
     shown = proc.stdout if case.get("stream") == "stdout" else proc.stderr

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from lpf_contract.verify.checks import CHECKS, CaseContext, CheckRegistry, Check
 from lpf_contract.contracts import load_registry
 from lpf_contract.core.outcome import FaultKind, LogEntry, Outcome
 from lpf_contract.core.results import Severity
+from lpf_contract.verify.checks import CHECKS, CaseContext, Check, CheckRegistry
 from tests.conftest import FIXTURES, load_json
 
 REGISTRY = load_registry()
@@ -69,7 +69,9 @@ def test_registry_rejects_duplicates():
 def test_array_indices_do_not_split_a_failure():
     check = CHECKS["response-schema"]
     a = run_check(check, {}, {"result": [{"type": "systemMessage", "text": ""}], "has_result": True})
-    b = run_check(check, {}, {"result": [{"type": "closeConversation"}, {"type": "systemMessage", "text": ""}], "has_result": True})
+    b = run_check(
+        check, {}, {"result": [{"type": "closeConversation"}, {"type": "systemMessage", "text": ""}], "has_result": True}
+    )
     assert a[0].location == "/*/text"
     assert any(f.location == a[0].location for f in b)
 
@@ -95,7 +97,9 @@ def test_an_unknown_result_policy_is_a_contract_error(tmp_path):
 
     shutil.copytree(REGISTRY.root, tmp_path / "c")
     reg = tmp_path / "c" / "registry.yaml"
-    reg.write_text(reg.read_text(encoding="utf-8").replace("result_policy: ignored", "result_policy: dropped", 1), encoding="utf-8")
+    reg.write_text(
+        reg.read_text(encoding="utf-8").replace("result_policy: ignored", "result_policy: dropped", 1), encoding="utf-8"
+    )
     with pytest.raises(ContractError, match="unknown result_policy='dropped'"):
         Registry.load(tmp_path / "c")
 
@@ -105,8 +109,10 @@ LAMBDA = FIXTURES / "verify" / "handlers" / "two_type_errors_on_two_lines.js"
 
 
 def _crash(message: str, line: int, *, fault: str = "runtime-exception", path=LAMBDA.resolve()) -> dict:
-    stack = (f"{message}\n    at read (/elsewhere/node_modules/lodash/lodash.js:10:3)\n    at lambda ({path}:{line}:13)\n"
-             "    at /x/lpf_contract/handlers/node/runner.js:267:20\n    at AsyncLocalStorage.run (node:async_hooks:346:14)")
+    stack = (
+        f"{message}\n    at read (/elsewhere/node_modules/lodash/lodash.js:10:3)\n    at lambda ({path}:{line}:13)\n"
+        "    at /x/lpf_contract/handlers/node/runner.js:267:20\n    at AsyncLocalStorage.run (node:async_hooks:346:14)"
+    )
     return {"fault": fault, "error_message": message, "details": {"stack": stack}}
 
 
@@ -120,12 +126,16 @@ def test_same_error_on_two_lines_is_two_failures_and_quoted_values_do_not_split_
     c = _findings(_crash("TypeError: Cannot read properties of undefined (reading 'text')", 5))
     (fa,), (fb,), (fc,) = a, b, c
     assert fa.location == fb.location != fc.location
-    assert fa.location == "runtime-exception: TypeError: Cannot read properties of undefined (reading <s>) @ two_type_errors_on_two_lines.js:4"
+    assert (
+        fa.location
+        == "runtime-exception: TypeError: Cannot read properties of undefined (reading <s>) @ two_type_errors_on_two_lines.js:4"
+    )
     assert (fa.file, fa.line, fc.line) == ("two_type_errors_on_two_lines.js", 4, 5)
     assert "at two_type_errors_on_two_lines.js:4" in fa.message
     # the stack keeps the error line and the lambda's own frames only, with base names
-    assert fa.stack == ("TypeError: Cannot read properties of undefined (reading 'text')\n"
-                        "    at lambda (two_type_errors_on_two_lines.js:4:13)")
+    assert fa.stack == (
+        "TypeError: Cannot read properties of undefined (reading 'text')\n    at lambda (two_type_errors_on_two_lines.js:4:13)"
+    )
 
 
 def test_another_error_class_or_message_on_the_same_line_is_another_failure():
@@ -138,7 +148,10 @@ def test_another_error_class_or_message_on_the_same_line_is_another_failure():
 def test_normalise_message_replaces_numbers_and_quoted_values():
     from lpf_contract.verify.checks import normalise_message
 
-    assert normalise_message('Error: survey 3387141511 has "no" answers for `q2` and \'x\'') == "Error: survey <n> has <s> answers for <s> and <s>"
+    assert (
+        normalise_message("Error: survey 3387141511 has \"no\" answers for `q2` and 'x'")
+        == "Error: survey <n> has <s> answers for <s> and <s>"
+    )
     assert normalise_message("TypeError: item1 at index -2.5e3\n  more") == "TypeError: item1 at index <n>"
     assert normalise_message("") == ""
 
@@ -156,21 +169,28 @@ def test_python_tracebacks_give_the_innermost_frame_of_the_handler():
     from lpf_contract.verify.checks import lambda_frame, trim_stack
 
     path = FIXTURES / "verify" / "handlers" / "runtime_exception_on_agent.py"
-    tb = ("Traceback (most recent call last):\n"
-          '  File "/x/lpf_contract/handlers/python_worker.py", line 120, in run\n    out = func(inp)\n'
-          f'  File "{path}", line 9, in handle\n    return helper(p)\n'
-          f'  File "{path}", line 4, in helper\n    return p["ttr"]\n'
-          "KeyError: 'ttr'\n")
+    tb = (
+        "Traceback (most recent call last):\n"
+        '  File "/x/lpf_contract/handlers/python_worker.py", line 120, in run\n    out = func(inp)\n'
+        f'  File "{path}", line 9, in handle\n    return helper(p)\n'
+        f'  File "{path}", line 4, in helper\n    return p["ttr"]\n'
+        "KeyError: 'ttr'\n"
+    )
     frame = lambda_frame(tb, path)
     assert (frame.file, frame.line, frame.function) == (path.name, 4, "helper")
     assert trim_stack(tb, path).splitlines() == [
-        "KeyError: 'ttr'", f"    at helper ({path.name}:4)", f"    at handle ({path.name}:9)"
+        "KeyError: 'ttr'",
+        f"    at helper ({path.name}:4)",
+        f"    at handle ({path.name}:9)",
     ]
 
 
 def test_a_load_phase_fault_names_the_top_level_throw_and_its_line():
-    doc = {"fault": "runtime-exception", "error_message": "TypeError: Cannot read properties of undefined (reading 'split')",
-           "details": {"phase": "load", "line": 3, "stack": "TypeError: Cannot read properties of undefined (reading 'split')"}}
+    doc = {
+        "fault": "runtime-exception",
+        "error_message": "TypeError: Cannot read properties of undefined (reading 'split')",
+        "details": {"phase": "load", "line": 3, "stack": "TypeError: Cannot read properties of undefined (reading 'split')"},
+    }
     source = (FIXTURES / "verify" / "handlers" / "throws_at_load.js").resolve()
     (f,) = _findings(doc, source)
     assert f.check == "handler-error" and "top-level code throws" in f.message and "every invocation fails" in f.message
@@ -179,8 +199,12 @@ def test_a_load_phase_fault_names_the_top_level_throw_and_its_line():
 
 
 def test_a_first_callback_error_is_the_failure_not_a_missing_result():
-    doc = {"fault": "multiple-results", "has_result": False, "details": {"first_fault": "custom-failure", "stack": "Error: first"},
-           "error_message": "the handler produced results=2; only the first counts (the first one was an error: Error: first)"}
+    doc = {
+        "fault": "multiple-results",
+        "has_result": False,
+        "details": {"first_fault": "custom-failure", "stack": "Error: first"},
+        "error_message": "the handler produced results=2; only the first counts (the first one was an error: Error: first)",
+    }
     found = {f.check: f for f in _findings(doc)}
     assert set(found) == {"handler-error", "multiple-results"}  # no response-schema "no result"
     assert found["handler-error"].severity == Severity.ERROR and "message='Error: first'" in found["handler-error"].message
@@ -188,8 +212,12 @@ def test_a_first_callback_error_is_the_failure_not_a_missing_result():
 
 
 def test_a_first_ok_result_followed_by_an_error_is_only_the_warning():
-    doc = {"fault": "multiple-results", "has_result": True, "result": "ok",
-           "error_message": "the handler produced results=2; only the first counts"}
+    doc = {
+        "fault": "multiple-results",
+        "has_result": True,
+        "result": "ok",
+        "error_message": "the handler produced results=2; only the first counts",
+    }
     assert [f.check for f in _findings(doc)] == ["multiple-results"]
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lpf_contract.verify import engine as verify
 from lpf_contract.cli import build_parser
+from lpf_contract.verify import options as verify
 
 
 def test_verify_command_defaults_are_the_library_defaults(tmp_path, monkeypatch):

@@ -94,8 +94,9 @@ def test_repro_names_the_contracts_folder_and_hides_credentials(tmp_path):
     from lpf_contract.verify import VerifyOptions
     from lpf_contract.verify.engine import Verifier
 
-    options = VerifyOptions(report_dir=tmp_path, contracts_dir=REPO / "contracts",
-                            headers=("Authorization: Bearer s3cr3t", "X-Trace: 1"))
+    options = VerifyOptions(
+        report_dir=tmp_path, contracts_dir=REPO / "contracts", headers=("Authorization: Bearer s3cr3t", "X-Trace: 1")
+    )
     cmd = Verifier("http://127.0.0.1:9", options).repro_command("repro/x.json")
     argv = shlex.split(cmd)
     assert argv[:4] == ["lpf-contract", "--contracts", str(REPO / "contracts"), "verify"]
@@ -107,8 +108,21 @@ def test_snapshot_dir_uses_the_verified_handler_and_its_env(run_cli, tmp_path):
     snaps = tmp_path / "snaps"
     code, _, _ = run_cli("snapshot", target, "--snapshot-dir", snaps, "--update", "--event", EVENT)
     assert code == 0  # recorded without GREETING: empty texts
-    code, out, _ = run_cli("verify", target, "--env", "GREETING=hello", "--event", EVENT, "--examples", "1",
-                           "--no-systematic", "--report-dir", tmp_path / "r", "--snapshot-dir", snaps)
+    code, out, _ = run_cli(
+        "verify",
+        target,
+        "--env",
+        "GREETING=hello",
+        "--event",
+        EVENT,
+        "--examples",
+        "1",
+        "--no-systematic",
+        "--report-dir",
+        tmp_path / "r",
+        "--snapshot-dir",
+        snaps,
+    )
     assert code == 1 and 'new: "hello"' in out
 
 
@@ -118,11 +132,14 @@ def test_console_names_the_lambdas_line_and_its_frames(run_cli, tmp_path):
     assert code == 1
     errors = [line for line in out.splitlines() if line.startswith("ERROR") and "[handler-error]" in line]
     assert len(errors) == 2
-    assert errors[0].endswith("at two_type_errors_on_two_lines.js:4") and errors[1].endswith("at two_type_errors_on_two_lines.js:5")
+    assert errors[0].endswith("at two_type_errors_on_two_lines.js:4") and errors[1].endswith(
+        "at two_type_errors_on_two_lines.js:5"
+    )
     assert "    at lambda (two_type_errors_on_two_lines.js:4:" in out and "runner.js" not in out
     doc = json.loads((tmp_path / "conformance.json").read_text())
     assert sorted((f["file"], f["line"]) for f in doc["failures"]) == [
-        ("two_type_errors_on_two_lines.js", 4), ("two_type_errors_on_two_lines.js", 5)
+        ("two_type_errors_on_two_lines.js", 4),
+        ("two_type_errors_on_two_lines.js", 5),
     ]
     md = (tmp_path / "conformance.md").read_text()
     assert "`two_type_errors_on_two_lines.js:5`" in md and "Stack (the lambda's own frames)" in md

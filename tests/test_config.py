@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.config import Config, ConfigError, find_config_file, function_name, load_config, load_config_file
+from lpf_contract.config import Config, ConfigError, find_config_file, load_config, load_config_file
+from lpf_contract.handlers import function_name
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "config"
 REPO = Path(__file__).resolve().parents[1]
@@ -77,8 +78,14 @@ def test_pyproject_without_our_table_is_no_config_and_the_search_goes_on(tmp_pat
 
 @pytest.mark.parametrize(
     ("target", "name"),
-    [("functions/survey/", "survey"), ("functions/survey/index.js", "survey"), ("x/thanks.js", "thanks"),
-     ("a/handler.py:handle", "handler"), ("pkg.mod:handle", "pkg.mod"), ("http://127.0.0.1:8080/gw", "127.0.0.1_gw")],
+    [
+        ("functions/survey/", "survey"),
+        ("functions/survey/index.js", "survey"),
+        ("x/thanks.js", "thanks"),
+        ("a/handler.py:handle", "handler"),
+        ("pkg.mod:handle", "pkg.mod"),
+        ("http://127.0.0.1:8080/gw", "127.0.0.1_gw"),
+    ],
 )
 def test_function_name(target, name):
     assert function_name(target) == name
@@ -92,16 +99,20 @@ def _repo(tmp_path: Path, text: str) -> Path:
 
 
 def test_verify_takes_options_from_the_file_and_flags_win(tmp_path, monkeypatch, run_cli):
-    repo = _repo(tmp_path, '[tool.lpf-contract]\nexamples = 3\nseed = 11\nreport-dir = "from-config"\n'
-                           '[tool.lpf-contract.functions.ok_callback]\nexamples = 4\n')
+    repo = _repo(
+        tmp_path,
+        '[tool.lpf-contract]\nexamples = 3\nseed = 11\nreport-dir = "from-config"\n'
+        "[tool.lpf-contract.functions.ok_callback]\nexamples = 4\n",
+    )
     monkeypatch.chdir(repo)
     code, _, err = run_cli("verify", OK_HANDLER, "--no-systematic", "--no-progress")
     assert code == 0, err
     report = json.loads((repo / "from-config" / "conformance.json").read_text(encoding="utf-8"))
     assert report["seed"] == 11
     assert "examples=4" in err  # the function's own table beats the top level
-    code, _, err = run_cli("verify", OK_HANDLER, "--no-systematic", "--no-progress", "--examples", "2",
-                           "--seed", "5", "--report-dir", repo / "flags")
+    code, _, err = run_cli(
+        "verify", OK_HANDLER, "--no-systematic", "--no-progress", "--examples", "2", "--seed", "5", "--report-dir", repo / "flags"
+    )
     assert code == 0, err
     assert "examples=2" in err and "seed=5" in err
     assert (repo / "flags" / "conformance.json").is_file()

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from lpf_contract.contracts import Registry
-from lpf_contract.core.pointer import json_pointer, resolve_pointer
 from lpf_contract.core.errors import ContractError, UnknownEventError, UnknownVersionError
+from lpf_contract.core.pointer import json_pointer, resolve_pointer
 
 ENDED = "surveybot_messaging_survey_ended"
 STARTED = "surveybot_messaging_survey_started"
@@ -150,4 +150,6 @@ def test_every_golden_example_cites_its_source(registry):
     for event in (STARTED, ENDED):
         for invalid in (False, True):
             for ex in registry.examples(event, invalid=invalid):
-                assert ex.source and ("developer-center" in ex.source or "node-agent-sdk" in ex.source or "decided here" in ex.source), ex.name
+                assert ex.source and (
+                    "developer-center" in ex.source or "node-agent-sdk" in ex.source or "decided here" in ex.source
+                ), ex.name

@@ -7,7 +7,17 @@ import json
 import pytest
 
 from lpf_contract.core.errors import InputFileError, UsageError
-from lpf_contract.verify.functions_repo import Function, configured_event, expand_targets, load_settings, merge_secrets, parse_shard, read_secrets, select_events, select_shard
+from lpf_contract.verify.functions_repo import (
+    Function,
+    configured_event,
+    expand_targets,
+    load_settings,
+    merge_secrets,
+    parse_shard,
+    read_secrets,
+    select_events,
+    select_shard,
+)
 from tests.conftest import FIXTURES
 
 REPO = FIXTURES / "functions_repo"
@@ -60,8 +70,16 @@ def test_shards_are_round_robin_by_name_and_cover_every_function_once():
     assert plan.shard == (2, 2) and plan.total == 5 and [f.name for f in plan.functions] == ["controller", "greeter"]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(None, None), ("", None), ("No Event", None), (" no event ", None),
-                                                 ("surveybot_messaging_survey_ended", "surveybot_messaging_survey_ended")])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("No Event", None),
+        (" no event ", None),
+        ("surveybot_messaging_survey_ended", "surveybot_messaging_survey_ended"),
+    ],
+)
 def test_configured_event_reads_lpfs_no_event_forms(raw, expected):
     assert configured_event(raw) == expected
 

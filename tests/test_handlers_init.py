@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -102,10 +101,7 @@ def test_catalogue_covers_every_fault_kind_for_node_and_python():
 
 def test_catalogue_names_every_fixture_file():
     named = {e["target"].split(":")[0] for k in ("node", "python") for e in CATALOGUE[k]}
-    on_disk = {
-        str(p.relative_to(FIXTURES))
-        for p in FIXTURES.glob("node/v*/*.js")
-    }
+    on_disk = {str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("node/v*/*.js")}
     assert on_disk - named == set()
 
 

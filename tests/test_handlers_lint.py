@@ -57,8 +57,16 @@ def test_issue_is_a_frozen_value():
 
 @pytest.mark.parametrize(
     ("name", "available"),
-    [("fs", True), ("node:fs/promises", True), ("lodash/get", True), ("lp-faas-toolbelt", True),
-     ("core-functions-toolbelt", True), ("left-pad", False), ("./local", False), ("@scope/pkg", False)],
+    [
+        ("fs", True),
+        ("node:fs/promises", True),
+        ("lodash/get", True),
+        ("lp-faas-toolbelt", True),
+        ("core-functions-toolbelt", True),
+        ("left-pad", False),
+        ("./local", False),
+        ("@scope/pkg", False),
+    ],
 )
 def test_module_available(name, available):
     assert module_available(name) is available
@@ -67,9 +75,18 @@ def test_module_available(name, available):
 @pytest.mark.parametrize(
     ("name", "v1", "v2"),
     # src/lpf_contract/core/platform.json, with LivePerson's sources
-    [("lodash", True, False), ("jsforce", True, False), ("es-toolkit", False, True), ("es-toolkit/compat", False, True),
-     ("luxon", True, True), ("jsonwebtoken", True, True), ("oauth-1.0a", True, True),
-     ("lp-faas-toolbelt", True, False), ("core-functions-toolbelt", False, True), ("crypto", True, True)],
+    [
+        ("lodash", True, False),
+        ("jsforce", True, False),
+        ("es-toolkit", False, True),
+        ("es-toolkit/compat", False, True),
+        ("luxon", True, True),
+        ("jsonwebtoken", True, True),
+        ("oauth-1.0a", True, True),
+        ("lp-faas-toolbelt", True, False),
+        ("core-functions-toolbelt", False, True),
+        ("crypto", True, True),
+    ],
 )
 def test_module_available_per_runtime(name, v1, v2):
     assert (module_available(name, "v1"), module_available(name, "v2")) == (v1, v2)

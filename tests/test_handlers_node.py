@@ -19,9 +19,8 @@ import yaml
 from lpf_contract.core.errors import HandlerLoadError, LambdaSyntaxError
 from lpf_contract.core.outcome import FaultKind
 from lpf_contract.handlers import load_handler
-from tests.conftest import processes_with_marker
-from lpf_contract.handlers import node as node_module
 from lpf_contract.handlers.node import NodeHandler, load_function_config
+from tests.conftest import processes_with_marker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "node"
 PROBE = FIXTURES / "probe"
@@ -307,9 +306,7 @@ def test_node14_refuses_syntax_that_newer_nodes_accept(tmp_path):
     assert err.value.line == 3
 
 
-@pytest.mark.parametrize(
-    "name", ["load_no_lambda.js", "load_throws_before_let_lambda.js"]
-)
+@pytest.mark.parametrize("name", ["load_no_lambda.js", "load_throws_before_let_lambda.js"])
 def test_no_lambda_at_all_stays_a_plain_load_error(name):
     with pytest.raises(HandlerLoadError, match="no function named lambda") as err:
         load_handler(str(FIXTURES / "v1" / name))
@@ -386,8 +383,20 @@ def fifo(tmp_path) -> str:
 
 
 PENDING_KINDS = [
-    "timer", "unref-timer", "interval", "immediate-chain", "promisified-timer", "timers-promises", "fs-fifo",
-    "http-request", "fetch", "child", "server", "dns-resolve", "pbkdf2", "zlib",
+    "timer",
+    "unref-timer",
+    "interval",
+    "immediate-chain",
+    "promisified-timer",
+    "timers-promises",
+    "fs-fifo",
+    "http-request",
+    "fetch",
+    "child",
+    "server",
+    "dns-resolve",
+    "pbkdf2",
+    "zlib",
 ]
 
 
@@ -415,9 +424,7 @@ def test_work_the_top_level_code_left_running_is_pending(node):
 # --- The platform's own environment variables (issue 13, item 9) --------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("target", "name"), [("platform_env.js", "BRAND_ID"), ("platform_env_v2.js", "X_LIVEPERSON_BRAND_ID")]
-)
+@pytest.mark.parametrize(("target", "name"), [("platform_env.js", "BRAND_ID"), ("platform_env_v2.js", "X_LIVEPERSON_BRAND_ID")])
 def test_the_account_variable_follows_the_payloads_account(target, name, node):
     other = "X_LIVEPERSON_BRAND_ID" if name == "BRAND_ID" else "BRAND_ID"
     with load_handler(str(PROBE / target)) as h:

@@ -74,7 +74,11 @@ def wait_until_gone(marker: Path, seconds: float = 3.0) -> list[str]:
 
 def run_cli(*argv, env=None, timeout=120):
     return subprocess.run(
-        [str(CLI), *map(str, argv)], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        [str(CLI), *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, "CI": "true", **(env or {})},
     )
 
@@ -133,8 +137,20 @@ def test_no_timer_survives_the_case(tmp_path):
 def test_verify_leaves_no_process_behind(tmp_path):
     target = place("leaves_children_and_timers.js", tmp_path)
     reports = tmp_path / "reports"
-    proc = run_cli("verify", target, "--examples", "5", "--no-systematic", "--workers", "2", "--timeout-ms", "5000", "--report-dir", reports,
-                   "--no-progress")
+    proc = run_cli(
+        "verify",
+        target,
+        "--examples",
+        "5",
+        "--no-systematic",
+        "--workers",
+        "2",
+        "--timeout-ms",
+        "5000",
+        "--report-dir",
+        reports,
+        "--no-progress",
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert json.loads((reports / "conformance.json").read_text())["summary"]["verdict"] == "pass"
@@ -155,8 +171,20 @@ def test_verify_with_a_stdout_flood_finishes_and_judges_the_real_result(tmp_path
     # "real" is no valid survey result: verify must fail on exactly that, never on the forged "ok"-like lines.
     target = place("stdout_megabytes.js", tmp_path)
     # v1 named: its results are acted on, so "real" is a violation (v2 ignores survey results).
-    proc = run_cli("verify", target, "--examples", "5", "--no-systematic", "--timeout-ms", "10000",
-                   "--report-dir", tmp_path / "r", "--no-progress", "--version", "v1")
+    proc = run_cli(
+        "verify",
+        target,
+        "--examples",
+        "5",
+        "--no-systematic",
+        "--timeout-ms",
+        "10000",
+        "--report-dir",
+        tmp_path / "r",
+        "--no-progress",
+        "--version",
+        "v1",
+    )
     assert proc.returncode == 1, proc.stderr[-2000:]
     report = json.loads((tmp_path / "r" / "conformance.json").read_text())
     assert report["summary"]["cases"] == 10
@@ -185,8 +213,18 @@ def test_verify_classifies_protocol_garbage(tmp_path):
     target = tmp_path / "ipc_garbage" / "index.js"
     target.parent.mkdir()
     target.write_text((HOSTILE / "writes_to_ipc_fd.js").read_text().replace("input.payload.line", '"garbage"'))
-    proc = run_cli("verify", target, "--examples", "1", "--no-systematic", "--timeout-ms", "3000",
-                   "--report-dir", tmp_path / "r", "--no-progress")
+    proc = run_cli(
+        "verify",
+        target,
+        "--examples",
+        "1",
+        "--no-systematic",
+        "--timeout-ms",
+        "3000",
+        "--report-dir",
+        tmp_path / "r",
+        "--no-progress",
+    )
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert wait_until_gone(target.parent) == []
@@ -207,12 +245,15 @@ def test_blocked_event_loop_is_a_timeout_and_everything_it_started_dies(tmp_path
 
 # -- the host's environment ------------------------------------------------------------------------
 
-_DRIVER = """
+_DRIVER = (
+    """
 import json, sys
 from lpf_contract.handlers import load_handler
 with load_handler(sys.argv[1], env={"CONFIGURED": "yes"}) as h:
     print(json.dumps(h.invoke("%s", {"headers": [], "payload": {"canary": sys.argv[2]}}).result))
-""" % EVENT
+"""
+    % EVENT
+)  # noqa: UP031  (a script template: its own braces stay literal)
 
 
 @pytest.fixture
@@ -220,8 +261,13 @@ def environment_seen(tmp_path):
     """What reads_host_environment.js sees when the suite was started with a canary variable."""
     target = place("reads_host_environment.js", tmp_path)
     canary = f"LPF_CANARY_{os.getpid()}"
-    proc = subprocess.run([sys.executable, "-c", _DRIVER, str(target), canary], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, canary: "host-secret"})
+    proc = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(target), canary],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, canary: "host-secret"},
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 

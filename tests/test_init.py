@@ -40,8 +40,24 @@ def test_pre_commit_manifest_has_the_hooks_with_valid_fields():
     by_id = {h["id"]: h for h in hooks}
     assert set(by_id) == {"lpf-lint", "lpf-check-payloads"}
     # pre-commit's manifest schema: id, name, entry, language required; files/exclude are regexes.
-    allowed = {"id", "name", "entry", "language", "files", "exclude", "types", "types_or", "exclude_types",
-               "args", "description", "pass_filenames", "always_run", "require_serial", "stages", "minimum_pre_commit_version"}
+    allowed = {
+        "id",
+        "name",
+        "entry",
+        "language",
+        "files",
+        "exclude",
+        "types",
+        "types_or",
+        "exclude_types",
+        "args",
+        "description",
+        "pass_filenames",
+        "always_run",
+        "require_serial",
+        "stages",
+        "minimum_pre_commit_version",
+    }
     for hook in hooks:
         assert {"id", "name", "entry", "language"} <= set(hook)
         assert set(hook) <= allowed, set(hook) - allowed

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.handlers.worker.pool import _descendants
-
+from lpf_contract.handlers.worker.process_tree import descendants
 from tests.conftest import FIXTURES, REPO
 
 HANDLER = FIXTURES / "interrupt" / "slow_then_hang.js"
@@ -29,14 +28,29 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupt_stops_quickly_and_reports(sig, tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lpf_contract.cli", "verify", str(HANDLER), "--report-dir", str(tmp_path),
-         "--no-progress", "--examples", "50", "--seed", "1"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "lpf_contract.cli",
+            "verify",
+            str(HANDLER),
+            "--report-dir",
+            str(tmp_path),
+            "--no-progress",
+            "--examples",
+            "50",
+            "--seed",
+            "1",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # Wait until the hang has begun: the worker is stuck in its busy loop.
     time.sleep(3)
     assert proc.poll() is None, proc.communicate()
-    workers = _descendants(proc.pid)  # the pool's own /proc walk
+    workers = descendants(proc.pid)  # the pool's own /proc walk
     assert workers, "the verify process should have started handler workers"
     sent = time.monotonic()
     proc.send_signal(sig)

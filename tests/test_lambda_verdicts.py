@@ -23,8 +23,21 @@ CLI = Path(sys.executable).with_name("lpf-contract")
 
 def verify(case: dict, report_dir: Path) -> tuple[subprocess.CompletedProcess, dict]:
     args = [str(LAMBDAS / a) if (LAMBDAS / a).is_file() else a for a in case.get("args", [])]
-    argv = [str(CLI), "verify", str(LAMBDAS / case["file"]), "--event", EVENT, "--examples", "5", "--seed", "0",
-            "--no-progress", "--report-dir", str(report_dir), *args]
+    argv = [
+        str(CLI),
+        "verify",
+        str(LAMBDAS / case["file"]),
+        "--event",
+        EVENT,
+        "--examples",
+        "5",
+        "--seed",
+        "0",
+        "--no-progress",
+        "--report-dir",
+        str(report_dir),
+        *args,
+    ]
     run = subprocess.run(argv, capture_output=True, text=True, timeout=600, env={**os.environ, "CI": "true"})
     return run, json.loads((report_dir / "conformance.json").read_text(encoding="utf-8"))
 

@@ -67,8 +67,20 @@ def client_modules() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers share the cache
         if not marker.is_file() or json.loads(marker.read_text())["version"] != "2.2.0":
             proc = subprocess.run(
-                [npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", "--prefix", str(root), CLIENT],
-                capture_output=True, text=True, timeout=300,
+                [
+                    npm,
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-package-lock",
+                    "--loglevel=error",
+                    "--prefix",
+                    str(root),
+                    CLIENT,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
             )
             assert proc.returncode == 0, proc.stderr[-2000:]
     return root / "node_modules"
@@ -94,9 +106,26 @@ def _loopback_port_80() -> str:
 def gateway():
     ip = _loopback_port_80()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lpf_contract.cli", "serve", str(FIX / "behaviours_v1.js"), "--host", ip, "--port", "80",
-         "--timeout-ms", str(SERVE_TIMEOUT_MS), "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        [
+            sys.executable,
+            "-m",
+            "lpf_contract.cli",
+            "serve",
+            str(FIX / "behaviours_v1.js"),
+            "--host",
+            ip,
+            "--port",
+            "80",
+            "--timeout-ms",
+            str(SERVE_TIMEOUT_MS),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
     try:
         first = proc.stdout.readline()
@@ -142,7 +171,9 @@ def answers(client_modules, gateway):
     proc = subprocess.run(
         ["node", str(FIX / "drive_client.js"), str(client_modules)],
         input=json.dumps({"ip": gateway, "accountId": ACCOUNT, "cases": cases}),
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = {}

@@ -27,8 +27,13 @@ pytestmark = pytest.mark.slow
 
 
 def _clean_copy(dest: Path) -> Path:
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, listed):
         src = REPO / rel
         if not src.exists() and not src.is_symlink():
@@ -47,14 +52,19 @@ def _clean_copy(dest: Path) -> Path:
 
 
 def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LPF_", "PYTEST_", "VIRTUAL_ENV", "PYTHONPATH"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LPF_", "PYTEST_", "VIRTUAL_ENV", "PYTHONPATH"))}
     return env
 
 
 def _build_wheel(source: Path, out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
-                   check=True, capture_output=True, text=True, env=_clean_env(), timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=600,
+    )
     (wheel,) = out.glob("lpf_contract-*.whl")
     return wheel
 
@@ -68,16 +78,35 @@ def built(tmp_path_factory):
     wheel = _build_wheel(source, tmp / "wheel")
     timings = {"wheel": time.monotonic() - started}
     # The sdist path (what PyPI installs from when no wheel fits): sdist first, then a wheel of it.
-    subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta as b; b.build_sdist(sys.argv[1])",
-                    str(tmp / "sdist")], cwd=source, check=True, capture_output=True, text=True, env=_clean_env())
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from setuptools import build_meta as b; b.build_sdist(sys.argv[1])",
+            str(tmp / "sdist"),
+        ],
+        cwd=source,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+    )
     (sdist,) = (tmp / "sdist").glob("*.tar.gz")
     from_sdist = _build_wheel(sdist, tmp / "wheel-from-sdist")
     return wheel, from_sdist, sdist, timings
 
 
 def _repo_contracts() -> dict[str, bytes]:
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "contracts"],
-                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "contracts"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     return {rel.removeprefix("contracts/"): (REPO / rel).read_bytes() for rel in filter(None, listed) if (REPO / rel).is_file()}
 
 
@@ -135,8 +164,13 @@ def venv(built, tmp_path_factory):
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "venv", str(tmp / "venv")], check=True, timeout=300)
     bin_dir = tmp / "venv" / "bin"
-    pip = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", str(built[0]), "pytest"],
-                         capture_output=True, text=True, env=_clean_env(), timeout=900)
+    pip = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "-q", str(built[0]), "pytest"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=900,
+    )
     assert pip.returncode == 0, pip.stderr[-3000:]
     print(f"fresh venv + pip install: {time.monotonic() - started:.1f}s; wheel build: {built[3]['wheel']:.1f}s")
     return bin_dir
@@ -152,21 +186,34 @@ def _outside(tmp_path: Path) -> Path:
 def test_installed_commands_work_outside_the_checkout(venv, tmp_path):
     work = _outside(tmp_path)
     env = _clean_env()
-    contracts = subprocess.run([str(venv / "lpf-contract"), "contracts"], cwd=work, env=env,
-                               capture_output=True, text=True, timeout=120)
+    contracts = subprocess.run(
+        [str(venv / "lpf-contract"), "contracts"], cwd=work, env=env, capture_output=True, text=True, timeout=120
+    )
     assert contracts.returncode == 0, contracts.stderr
     assert "site-packages/lpf_contract/_contracts" in contracts.stdout
     assert str(REPO) not in contracts.stdout
     golden = work / "capture.json"
     shutil.copy(REPO / "contracts/v1/examples" / EVENT / "seed-full.json", golden)
-    check = subprocess.run([str(venv / "lpf-contract"), "check-payloads", "--event", EVENT, str(golden)],
-                           cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [str(venv / "lpf-contract"), "check-payloads", "--event", EVENT, str(golden)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "checked=1 invalid=0" in check.stdout + check.stderr
     bad = work / "bad.json"
     shutil.copy(REPO / "contracts/v1/examples" / EVENT / "invalid" / "unknown-close-reason.json", bad)
-    check = subprocess.run([str(venv / "lpf-contract"), "check-payloads", "--event", EVENT, str(bad)],
-                           cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [str(venv / "lpf-contract"), "check-payloads", "--event", EVENT, str(bad)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 1, check.stdout + check.stderr
 
 
@@ -180,8 +227,14 @@ def _functions_repo(work: Path) -> Path:
 def test_installed_pytest_plugin_runs_in_a_repo_without_conftest(venv, tmp_path, handler, code):
     work = _functions_repo(_outside(tmp_path))
     env = {**_clean_env(), "CI": "true"}
-    run = subprocess.run([str(venv / "pytest"), "-p", "no:cacheprovider", "-q", "-rs", "--lpf-handler", handler,
-                          "--lpf-examples", "20"], cwd=work, env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [str(venv / "pytest"), "-p", "no:cacheprovider", "-q", "-rs", "--lpf-handler", handler, "--lpf-examples", "20"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == code, run.stdout[-4000:] + run.stderr[-2000:]
     if code == 0:
         # No snapshots recorded yet: the snapshot tests are skipped with the command that records them.
@@ -212,8 +265,14 @@ def _lpf_repo(tmp_path: Path, *, faulty: bool) -> Path:
 @pytest.mark.parametrize("faulty", [False, True], ids=["correct", "one-faulty"])
 def test_installed_verify_of_a_functions_folder(venv, tmp_path, faulty):
     work = _lpf_repo(tmp_path, faulty=faulty)
-    run = subprocess.run([str(venv / "lpf-contract"), "verify", "functions/", "--examples", "20", "--report-dir", "reports"],
-                         cwd=work, env=_node_env(), capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [str(venv / "lpf-contract"), "verify", "functions/", "--examples", "20", "--report-dir", "reports"],
+        cwd=work,
+        env=_node_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == (1 if faulty else 0), run.stdout[-4000:] + run.stderr[-2000:]
     index = json.loads((work / "reports" / "index.json").read_text())
     verdicts = {r["name"]: r["verdict"] for r in index["functions"]}
@@ -234,8 +293,24 @@ def test_installed_verify_of_a_functions_folder(venv, tmp_path, faulty):
 @pytest.mark.parametrize(("function", "code"), [("survey", 0), ("broken", 1)])
 def test_installed_pytest_plugin_on_a_js_function(venv, tmp_path, function, code):
     work = _lpf_repo(tmp_path, faulty=True)
-    run = subprocess.run([str(venv / "pytest"), "-p", "no:cacheprovider", "-q", "-rs", "--lpf-handler", f"functions/{function}",
-                          "--lpf-examples", "20"], cwd=work, env=_node_env(), capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [
+            str(venv / "pytest"),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rs",
+            "--lpf-handler",
+            f"functions/{function}",
+            "--lpf-examples",
+            "20",
+        ],
+        cwd=work,
+        env=_node_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == code, run.stdout[-4000:] + run.stderr[-2000:]
     if code == 0:
         assert "--lpf-snapshot-update" in run.stdout  # no snapshots recorded: skipped with the command

@@ -25,7 +25,7 @@ def test_mixed_jsonl_reports_exactly_the_broken_lines(run_cli, fixtures):
 def test_text_output_lists_every_error_with_file_line_pointer(run_cli, fixtures):
     code, out, _ = run_cli("check-payloads", fixtures / "payloads" / "mixed.jsonl", "--event", ENDED)
     assert code == 1
-    assert f"{fixtures / 'payloads' / 'mixed.jsonl'}:4: /accountId: \"acme\" does not match" in out
+    assert f'{fixtures / "payloads" / "mixed.jsonl"}:4: /accountId: "acme" does not match' in out
     assert ":26: /context/clientProperties/features/0:" in out
     assert ":26: /lastContentEventNotification/originatorClientProperties/features/0:" in out  # not just the first error
     assert ":21: /: not JSON" in out
@@ -77,7 +77,9 @@ def test_broken_registry_is_exit_2(run_cli, fixtures):
 def test_console_script_has_no_traceback_for_missing_file(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "lpf_contract.cli", "check-payloads", str(tmp_path / "x.jsonl"), "--event", ENDED],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "x.jsonl" in proc.stderr
 
@@ -137,7 +139,9 @@ def test_drift_is_a_text_warning_exit_0_and_exit_1_with_strict(run_cli):
     assert code == 1
 
 
-@pytest.mark.parametrize("name", ["unknown-close-reason", "missing-conversation-id", "originator-id-number", "last-message-number"])
+@pytest.mark.parametrize(
+    "name", ["unknown-close-reason", "missing-conversation-id", "originator-id-number", "last-message-number"]
+)
 def test_wrong_values_stay_errors_at_their_pointer_with_drift_beside_them(run_cli, tmp_path, name):
     doc = load_json(EXAMPLES / "invalid" / f"{name}.json")
     payload = dict(doc["payload"], surveyName="x")  # drift on the same line does not hide the error
@@ -155,7 +159,10 @@ def test_strict_copy_closes_only_objects_that_name_their_fields():
 
     schema = {
         "type": "object",
-        "properties": {"a": {"type": "object"}, "b": {"type": "object", "properties": {"c": {}}, "additionalProperties": {"type": "string"}}},
+        "properties": {
+            "a": {"type": "object"},
+            "b": {"type": "object", "properties": {"c": {}}, "additionalProperties": {"type": "string"}},
+        },
         "x-lpf-generate": {"properties": {"a": {"properties": {"z": {}}}}},
         "examples": [{"properties": {}}],
     }

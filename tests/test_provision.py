@@ -198,7 +198,9 @@ def test_concurrent_first_runs_share_one_install(tmp_path):
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "lpf_contract.cli", "setup", "--runtime", "v1"],
-                stdout=subprocess.DEVNULL, stderr=log.open("w"), env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log.open("w"),
+                env=env,
             )
             for log in logs
         ]
@@ -218,8 +220,16 @@ def test_concurrent_first_runs_share_one_install(tmp_path):
 def test_offline_first_use_is_bad_input_naming_the_command(tmp_path):
     cache = tmp_path / "cache"
     env = offline_env(cache, tmp_path)
-    run = cli("verify", str(RUNTIMES_DIR / "v1_version.js"), "--examples", "1", "--no-systematic",
-              "--report-dir", str(tmp_path / "r"), env=env)
+    run = cli(
+        "verify",
+        str(RUNTIMES_DIR / "v1_version.js"),
+        "--examples",
+        "1",
+        "--no-systematic",
+        "--report-dir",
+        str(tmp_path / "r"),
+        env=env,
+    )
     assert run.returncode == 2, run.stderr
     error = [ln for ln in run.stderr.splitlines() if ln.startswith("lpf-contract verify: error:")]
     assert len(error) == 1, run.stderr
@@ -259,7 +269,9 @@ def test_a_machine_npm_has_no_build_for_is_told_to_pass_node(monkeypatch, tmp_pa
     monkeypatch.setenv("LPF_CONTRACT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(provision, "platform_tag", lambda: "darwin-arm64")
     monkeypatch.setattr(provision, "_failures", {})
-    with pytest.raises(HandlerLoadError, match=r"no build of the platform's Node 14\.19\.0 .*platform=darwin-arm64; pass --node PATH"):
+    with pytest.raises(
+        HandlerLoadError, match=r"no build of the platform's Node 14\.19\.0 .*platform=darwin-arm64; pass --node PATH"
+    ):
         load_handler(str(RUNTIMES_DIR / "v1_version.js"))
 
 
@@ -317,8 +329,8 @@ def test_a_lambda_runs_with_its_runtimes_modules_also_on_node_local(runtime):
 def test_the_repro_command_names_the_node_it_ran_on(tmp_path):
     import shlex
 
-    from lpf_contract.verify.engine import Verifier
     from lpf_contract.verify import VerifyOptions
+    from lpf_contract.verify.engine import Verifier
 
     target = str(RUNTIMES_DIR / "v1_version.js")
     cmd = Verifier(target, VerifyOptions(report_dir=tmp_path, node="local")).repro_command("repro/x.json")

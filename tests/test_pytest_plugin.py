@@ -32,8 +32,14 @@ def user_repo(tmp_path) -> Path:
 def _pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LPF_"))}
     env["CI"] = "true"
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfs", "--lpf-examples", "20", *args],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfs", "--lpf-examples", "20", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_correct_function_passes_with_snapshot_tests_skipped(user_repo):
@@ -67,7 +73,8 @@ def test_snapshots_recorded_under_the_rootdir_then_compared(user_repo):
 
 def test_options_come_from_the_config_file_and_flags_win(user_repo):
     (user_repo / "pyproject.toml").write_text(
-        '[tool.lpf-contract]\nsnapshot-dir = "snaps"\nreport-dir = "out"\nseed = 42\n', encoding="utf-8")
+        '[tool.lpf-contract]\nsnapshot-dir = "snaps"\nreport-dir = "out"\nseed = 42\n', encoding="utf-8"
+    )
     run = _pytest(user_repo, "--lpf-handler", "functions/survey/", "--lpf-snapshot-update", "-v")  # -q -v: the header
     assert run.returncode == 0, run.stdout[-3000:]
     assert "lpf-contract: seed=42" in run.stdout
@@ -102,9 +109,25 @@ def test_old_handler_option_is_gone(user_repo):
 def test_this_repository_runs_the_suite_once_when_both_copies_are_collected():
     # suites/test_handler.py re-exports the plugin's module: `pytest suites --lpf-handler H` must not run it twice.
     env = {**os.environ, "CI": "true"}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--co", "suites/test_handler.py",
-                          "--lpf-handler", "examples/handlers/survey_v1.js"],
-                         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--co",
+            "suites/test_handler.py",
+            "--lpf-handler",
+            "examples/handlers/survey_v1.js",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     ids = [line for line in run.stdout.splitlines() if "::" in line]
     assert ids and all(line.startswith("suites/test_handler.py::") for line in ids), run.stdout[-3000:]
     assert "deselected" in run.stdout

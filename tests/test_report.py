@@ -14,7 +14,16 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from lpf_contract.core.results import RunResult
-from lpf_contract.report import WRITERS, load_run, render_html, render_json, render_junit, render_markdown, schema_text, write_reports
+from lpf_contract.report import (
+    WRITERS,
+    load_run,
+    render_html,
+    render_json,
+    render_junit,
+    render_markdown,
+    schema_text,
+    write_reports,
+)
 from lpf_contract.report.json_report import schema_errors
 
 FIX = Path(__file__).parent / "fixtures" / "report"
@@ -187,7 +196,10 @@ def counts_from_junit(text: str) -> dict:
         props = {p.get("name"): p.get("value") for p in suite.iter("property")}
         if "cases" in props:
             events[suite.get("name")] = (
-                int(props["cases"]), int(props["failed_cases"]), int(props["distinct_failures"]), int(props["errors"])
+                int(props["cases"]),
+                int(props["failed_cases"]),
+                int(props["distinct_failures"]),
+                int(props["errors"]),
             )
     total = tuple(sum(e[i] for e in events.values()) for i in (0, 1, 2))
     return {"total": total, "events": events}
@@ -208,7 +220,7 @@ def test_snapshot_runs_use_the_same_writers():
     md = render_markdown(r)
     assert "## Snapshots: ❌ FAIL" in md
     assert all(f"**{c['status']}**" in md for c in failing)
-    assert "&lt;b&gt;Bye&lt;/b&gt;" in md or "`\"<b>Bye</b>\"`" in md
+    assert "&lt;b&gt;Bye&lt;/b&gt;" in md or '`"<b>Bye</b>"`' in md
     page = render_html(r)
     assert '<section id="snapshots">' in page and "&lt;b&gt;Bye&lt;/b&gt;" in page and "<b>Bye" not in page
     suite = ET.fromstring(render_junit(r)).find("testsuite[@name='snapshots']")

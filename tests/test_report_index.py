@@ -7,9 +7,18 @@ import json
 from lpf_contract.report.index import IndexEntry, render_index_json, render_index_md, run_verdict, worst_code, write_index
 
 ROWS = [
-    IndexEntry(name="b", target="functions/b", verdict="fail", events=("e",), cases=3, failed=1, errors=1, report="b/conformance.md"),
-    IndexEntry(name="a", target="functions/a", verdict="pass", events=("e",), cases=3, report="a/conformance.md",
-               notes=("the sample | input breaks",)),
+    IndexEntry(
+        name="b", target="functions/b", verdict="fail", events=("e",), cases=3, failed=1, errors=1, report="b/conformance.md"
+    ),
+    IndexEntry(
+        name="a",
+        target="functions/a",
+        verdict="pass",
+        events=("e",),
+        cases=3,
+        report="a/conformance.md",
+        notes=("the sample | input breaks",),
+    ),
     IndexEntry(name="c", target="functions/c", verdict="skipped", reason="no contract"),
 ]
 

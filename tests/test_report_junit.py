@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from lpf_contract.verify.checks import CHECKS
 from lpf_contract.report import load_run, render_junit
 from lpf_contract.report.junit import STATIC_SUITE
+from lpf_contract.verify.checks import CHECKS
 
 FIX = Path(__file__).parent / "fixtures" / "report"
 CASE_CHECKS = [c.id for c in CHECKS if c.fn is not None]

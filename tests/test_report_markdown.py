@@ -109,7 +109,7 @@ def test_one_giant_payload_is_clipped_inside_its_failure():
     big = dataclasses.replace(r.failures[0], payload={"blob": "z" * 50_000})
     md = render_markdown(dataclasses.replace(r, failures=(big, *r.failures[1:])))
     assert "Truncated to fit" not in md  # the whole report still fits
-    assert f"truncated: " in md and f"the full text is in `{big.repro_file}`" in md
+    assert "truncated: " in md and f"the full text is in `{big.repro_file}`" in md
     assert size(md) < 20_000
 
 

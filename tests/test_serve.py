@@ -13,8 +13,8 @@ import pytest
 from werkzeug.test import Client
 
 from lpf_contract.contracts import load_registry
-from lpf_contract.handlers import load_handler
 from lpf_contract.core.outcome import FaultKind
+from lpf_contract.handlers import load_handler
 from lpf_contract.handlers.http import HttpHandler
 from lpf_contract.serve.app import InvocationApp, lambda_uuid, make_server, server_url
 
@@ -67,8 +67,13 @@ def _post(client, url, body, content_type="application/json"):
 def test_invoke_answers_uuid_timestamp_result(clients, payload, registry):
     status, body, resp = _post(clients["correct"], _url(), {"headers": [], "payload": payload})
     assert status == 200 and resp.content_type == "application/json"
-    assert body == [{"uuid": lambda_uuid("v1", EVENT), "timestamp": body[0]["timestamp"],
-                     "result": [{"type": "systemMessage", "text": "Thank you for your feedback"}]}]
+    assert body == [
+        {
+            "uuid": lambda_uuid("v1", EVENT),
+            "timestamp": body[0]["timestamp"],
+            "result": [{"type": "systemMessage", "text": "Thank you for your feedback"}],
+        }
+    ]
     assert isinstance(body[0]["timestamp"], int)
 
 
@@ -122,7 +127,9 @@ def test_bad_path_and_query_values_are_400(clients, payload):
 
 
 def test_unknown_event_is_404_and_names_the_known_ones(clients, payload):
-    status, out, _ = _post(clients["correct"], _url(event="'surveybot_messaging_survey_ended"), {"headers": [], "payload": payload})
+    status, out, _ = _post(
+        clients["correct"], _url(event="'surveybot_messaging_survey_ended"), {"headers": [], "payload": payload}
+    )
     assert status == 404 and out["errorCode"] == "com.liveperson.faas.es.missinglambda"
     assert "surveybot_messaging_survey_started" in out["errorMsg"]
     assert clients["correct"].get("/api/nothing").status_code == 404
@@ -194,7 +201,9 @@ def test_v2_gateway_errors_use_v2_codes_and_bodies(clients, payload, registry):
     status, out, _ = _post_v2(clients["correct"], _url(query=""), {"payload": {}})
     assert (status, out["code"]) == (400, "com.liveperson.faas.evg.invalid") and out["message"].startswith("/payload")
     # A v query means a V1 request, whatever the headers.
-    resp = clients["correct"].post(_url(event="nope"), data="{}", content_type="application/json", headers={"LP-EventSource": "x"})
+    resp = clients["correct"].post(
+        _url(event="nope"), data="{}", content_type="application/json", headers={"LP-EventSource": "x"}
+    )
     assert json.loads(resp.data)["errorCode"] == "com.liveperson.faas.es.missinglambda"
 
 
@@ -222,7 +231,9 @@ def test_a_second_callback_answers_200_with_the_first_result_and_a_warning(regis
         assert status == 200 and out[0]["result"] == [{"type": "systemMessage", "text": "first"}]
         assert "multiple-results" in resp.headers["Warning"]
         status, out, resp = _post(client, f"/api/account/1/lambdas/{lambda_uuid('v1', EVENT)}/invoke", {"payload": payload})
-        assert status == 200 and out == [{"type": "systemMessage", "text": "first"}] and resp.headers["Warning"].startswith("199 ")
+        assert (
+            status == 200 and out == [{"type": "systemMessage", "text": "first"}] and resp.headers["Warning"].startswith("199 ")
+        )
     finally:
         handler.close()
 
@@ -231,8 +242,11 @@ def test_v2_contract_answers_no_result_and_any_result_as_fine(handlers, registry
     # v2 ignores results (registry.yaml result_policy): no result is a 204 the document declares.
     v2_payload = next(e.payload for e in registry.examples(EVENT, "v2") if e.payload.get("state") == "CLOSE")
     client = Client(InvocationApp(handlers["no_result"], registry=registry, version="v2"))
-    resp = client.post(f"/api/account/1/lambdas/{lambda_uuid('v2', EVENT)}/invoke", data=json.dumps({"payload": v2_payload}),
-                       content_type="application/json")
+    resp = client.post(
+        f"/api/account/1/lambdas/{lambda_uuid('v2', EVENT)}/invoke",
+        data=json.dumps({"payload": v2_payload}),
+        content_type="application/json",
+    )
     assert resp.status_code == 204
 
 
@@ -299,7 +313,13 @@ def test_verify_over_http_gives_the_same_findings(served, name, check):
     from lpf_contract.verify import VerifyOptions, verify
 
     options = VerifyOptions(
-        events=(EVENT,), examples=3, seed=7, timeout_ms=TIMEOUT_MS, shrink_attempts=5, max_hangs=1, hang_shrink_timeouts=1,
+        events=(EVENT,),
+        examples=3,
+        seed=7,
+        timeout_ms=TIMEOUT_MS,
+        shrink_attempts=5,
+        max_hangs=1,
+        hang_shrink_timeouts=1,
         version="v1",  # the served app is v1: results acted on
     )
     local = verify(f"{HANDLERS / name}.py:lambda_", options)
@@ -318,7 +338,11 @@ def _start(*args):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.Popen(
         [sys.executable, "-m", "lpf_contract.cli", "serve", *map(str, args)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=env,
     )
 
 

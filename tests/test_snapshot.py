@@ -17,7 +17,10 @@ from lpf_contract.contracts import load_registry
 from lpf_contract.core.errors import InputFileError, UnknownEventError, UnknownVersionError, UsageError
 from lpf_contract.core.outcome import FaultKind, LogEntry, Outcome
 from lpf_contract.pytest.snapshots import handler_stem
-from lpf_contract.snapshot.run import IGNORED, ChangeKind, Status, diff, dumps, format_case, format_report, jsonpath, run_snapshots
+from lpf_contract.snapshot.compare import diff, format_case, format_report
+from lpf_contract.snapshot.mask import dumps
+from lpf_contract.snapshot.model import IGNORED, ChangeKind, Status
+from lpf_contract.snapshot.run import run_snapshots
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "snapshot"
@@ -50,7 +53,11 @@ def thanks(word="survey", logs=1):
     def answer(event, payload):
         entries = tuple(LogEntry("info", f"log {i}") for i in range(logs))
         if payload.get("closeReason") == "CONSUMER":
-            return Outcome(result=[{"type": "systemMessage", "text": f"Thank you for taking our {word}. Merci, ça va"}], has_result=True, logs=entries)
+            return Outcome(
+                result=[{"type": "systemMessage", "text": f"Thank you for taking our {word}. Merci, ça va"}],
+                has_result=True,
+                logs=entries,
+            )
         return Outcome(result="ok", has_result=True, logs=entries)
 
     return answer
@@ -144,8 +151,12 @@ def test_fault_kind_code_and_log_count_are_compared(tmp_path, registry):
     run(FakeHandler(thanks(logs=1)), tmp_path, registry, update=True)
 
     def faulting(event, payload):
-        return Outcome(fault=FaultKind.CUSTOM_FAILURE, error_code="com.liveperson.faas.handler.custom-failure",
-                       error_message="boom", logs=(LogEntry("error", "x"), LogEntry("error", "y")))
+        return Outcome(
+            fault=FaultKind.CUSTOM_FAILURE,
+            error_code="com.liveperson.faas.handler.custom-failure",
+            error_message="boom",
+            logs=(LogEntry("error", "x"), LogEntry("error", "y")),
+        )
 
     report = run(FakeHandler(faulting), tmp_path, registry)
     changes = {c.path: c for c in report.failures[0].changes}
@@ -158,8 +169,9 @@ def test_fault_kind_code_and_log_count_are_compared(tmp_path, registry):
 
 def test_error_message_and_log_texts_are_not_recorded(tmp_path, registry):
     def faulting(message):
-        return lambda event, payload: Outcome(fault=FaultKind.RUNTIME_EXCEPTION, error_code="c", error_message=message,
-                                              logs=(LogEntry("info", message),))
+        return lambda event, payload: Outcome(
+            fault=FaultKind.RUNTIME_EXCEPTION, error_code="c", error_message=message, logs=(LogEntry("info", message),)
+        )
 
     run(FakeHandler(faulting("at line 1")), tmp_path, registry, update=True)
     assert run(FakeHandler(faulting("at line 2")), tmp_path, registry).passed
@@ -239,7 +251,10 @@ def test_ignore_path_masks_volatile_parts_in_the_file_and_the_comparison(tmp_pat
     counter = iter(range(10**6))
 
     def volatile(event, payload):
-        return Outcome(result={"type": "systemMessage", "text": f"receipt {next(counter)}", "meta": {"timestamp": next(counter)}}, has_result=True)
+        return Outcome(
+            result={"type": "systemMessage", "text": f"receipt {next(counter)}", "meta": {"timestamp": next(counter)}},
+            has_result=True,
+        )
 
     report = run(FakeHandler(volatile), tmp_path, registry, update=True, ignore_paths=("$.result.text", "$..timestamp"))
     doc = json.loads(report.cases[0].path.read_text())
@@ -374,9 +389,25 @@ def _pytest(*args):
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     env.pop("CI", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "lpf_contract.pytest.plugin", "-p", "no:cacheprovider", "-q",
-         str(REPO / "suites" / "test_handler.py"), "-k", "snapshot", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "lpf_contract.pytest.plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(REPO / "suites" / "test_handler.py"),
+            "-k",
+            "snapshot",
+            *args,
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -410,7 +441,6 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "--lpf-snapshot-update")
 
     # The edited handler is compared with the original's snapshots.
-    import shutil
 
     shutil.copytree(tmp_path / "snaps" / "thanks", tmp_path / "snaps" / "thanks_edited")
 
@@ -418,10 +448,16 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     assert changed.returncode == 1
     assert 'new: "Thank you for taking our poll."' in changed.stdout
     assert "+poll" in changed.stdout
-    consumer = [(ev, ex.name) for ev in registry.version().events for ex in registry.examples(ev)
-                if ex.payload.get("closeReason") == "CONSUMER"]
+    consumer = [
+        (ev, ex.name)
+        for ev in registry.version().events
+        for ex in registry.examples(ev)
+        if ex.payload.get("closeReason") == "CONSUMER"
+    ]
     assert f"{len(consumer)} failed, {goldens + 1 - len(consumer)} passed" in changed.stdout
-    assert f"FAILED suites/test_handler.py::test_snapshot[{ENDED}/close-reason-consumer-thanks_edited.py:handle]" in changed.stdout
+    assert (
+        f"FAILED suites/test_handler.py::test_snapshot[{ENDED}/close-reason-consumer-thanks_edited.py:handle]" in changed.stdout
+    )
 
 
 def test_pytest_suite_default_dir_is_per_handler_stem(tmp_path):
@@ -450,7 +486,6 @@ def test_handler_stem(target, stem):
 
 def test_snapshots_recorded_locally_match_over_http(tmp_path):
     # A gateway's 200 answer carries no logs: the log count is not compared, instead of a false 0.
-    import shutil
     import threading
 
     from lpf_contract.contracts import load_registry
@@ -477,8 +512,14 @@ def test_snapshots_recorded_locally_match_over_http(tmp_path):
 
 def test_pytest_refuses_handlers_that_would_share_a_snapshot_folder(tmp_path):
     clash = FIXTURES / "clash"
-    result = _pytest("--lpf-handler", str(clash / "a" / "thanks.js"), "--lpf-handler", str(clash / "b" / "thanks.js"),
-                     "--lpf-snapshot-dir", str(tmp_path))
+    result = _pytest(
+        "--lpf-handler",
+        str(clash / "a" / "thanks.js"),
+        "--lpf-handler",
+        str(clash / "b" / "thanks.js"),
+        "--lpf-snapshot-dir",
+        str(tmp_path),
+    )
     assert result.returncode != 0
     assert "would share the snapshot folder 'thanks'" in result.stdout + result.stderr
 
@@ -504,11 +545,24 @@ def test_scenarios_are_recorded_like_golden_examples_and_compared(tmp_path, regi
 def test_snapshot_command_payloads_flag_records_and_checks_them_first(tmp_path, capsys):
     snaps = tmp_path / "snaps"
     handler = str(REPO / "examples" / "handlers" / "survey_v1.js")
-    code = main(["snapshot", handler, "--snapshot-dir", str(snaps), "--event", ENDED, "--update",
-                 "--payloads", str(SCENARIOS / "ended.jsonl")])
+    code = main(
+        [
+            "snapshot",
+            handler,
+            "--snapshot-dir",
+            str(snaps),
+            "--event",
+            ENDED,
+            "--update",
+            "--payloads",
+            str(SCENARIOS / "ended.jsonl"),
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.out + out.err
     assert sorted(p.name for p in (snaps / ENDED).glob("scenario-*.json")) == ["scenario-ended-1.json", "scenario-ended-3.json"]
-    code = main(["snapshot", handler, "--snapshot-dir", str(snaps), "--event", ENDED, "--payloads", str(SCENARIOS / "invalid.jsonl")])
+    code = main(
+        ["snapshot", handler, "--snapshot-dir", str(snaps), "--event", ENDED, "--payloads", str(SCENARIOS / "invalid.jsonl")]
+    )
     out = capsys.readouterr()
     assert code == 2 and "invalid.jsonl:2: /state:" in out.err

@@ -38,7 +38,10 @@ def walk_ours(module: str, spec: dict, tmp_path: Path, secrets: Path | None = No
         secrets.write_text("{}")
     proc = subprocess.run(
         [find_node(), str(TOOLBELT_DATA / "walk.js"), "ours", str(OUR_TOOLBELT), module, str(args), str(secrets)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -100,8 +103,14 @@ def test_factories_do_not_fail_until_a_method_is_called(tmp_path):
 
 @pytest.mark.parametrize(
     ("host", "allowed"),
-    [("api.liveperson.net", True), ("va.msghist.liveperson.net", True), ("z1.objectstorage.liveperson.net", True),
-     ("msghist.liveperson.net", False), ("evil.liveperson.net", False), ("crm.example.org", False)],
+    [
+        ("api.liveperson.net", True),
+        ("va.msghist.liveperson.net", True),
+        ("z1.objectstorage.liveperson.net", True),
+        ("msghist.liveperson.net", False),
+        ("evil.liveperson.net", False),
+        ("crm.example.org", False),
+    ],
 )
 def test_livepersons_own_api_domains_are_allow_listed_without_being_listed(host, allowed):
     # LivePerson's V1 toolbelt adds its defaultUrls (http-client/httpClient.js) to every whitelist.

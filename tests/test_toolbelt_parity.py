@@ -66,7 +66,15 @@ def walk(mode: str, tmp_path: Path, toolbelt: Path | None = None) -> dict:
     if mode == "theirs":
         argv = [find_node(), str(WALK), "theirs", str(toolbelt), str(args)]
     else:
-        argv = [find_node(), str(WALK), "ours", str(NODE_DIR / "toolbelt" / "index.js"), "lp-faas-toolbelt", str(args), str(settings)]
+        argv = [
+            find_node(),
+            str(WALK),
+            "ours",
+            str(NODE_DIR / "toolbelt" / "index.js"),
+            "lp-faas-toolbelt",
+            str(args),
+            str(settings),
+        ]
     # Their ContextServiceClient refuses to start without this variable (context-service-client/
     # contextServiceClient.js); it picks an environment name only, no request is made.
     env = {**os.environ, "CONTEXT_SERVICE_ENVIRONMENT": "qa"}
@@ -109,8 +117,20 @@ def test_same_factories_and_client_methods(both):
         assert got["methods"] == [m for m in want["methods"] if m not in private], name
 
 
-@pytest.mark.parametrize("probe", ["readPresent", "readMissing", "updatePresent", "readAfterUpdate", "updateMissing",
-                                   "updateTooLong", "httpDeniedStatus", "contextNoConfig", "contextNoAccount"])
+@pytest.mark.parametrize(
+    "probe",
+    [
+        "readPresent",
+        "readMissing",
+        "updatePresent",
+        "readAfterUpdate",
+        "updateMissing",
+        "updateTooLong",
+        "httpDeniedStatus",
+        "contextNoConfig",
+        "contextNoAccount",
+    ],
+)
 def test_same_answers_on_the_calls_we_emulate(both, probe):
     theirs, ours = both
     # HTTPClient: theirs resolves {statusCode: 403} (LivePerson's local shortcut); ours rejects with

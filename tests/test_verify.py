@@ -117,8 +117,9 @@ def test_shrinking_charges_hanging_candidates_to_the_hang_budget(tmp_path):
     # for up to shrink_attempts tries.
     log = tmp_path / "hangs.log"
     log.write_text("")
-    options = VerifyOptions(events=(EVENT,), examples=30, seed=1, timeout_ms=300, report_dir=tmp_path,
-                            env=(("HANG_LOG", str(log)),))
+    options = VerifyOptions(
+        events=(EVENT,), examples=30, seed=1, timeout_ms=300, report_dir=tmp_path, env=(("HANG_LOG", str(log)),)
+    )
     run = verify(str(HANDLERS / "fails_on_agent_hangs_without_dialogs.js"), options)
     hangs = len(log.read_text().splitlines())
     assert any(f.check == "handler-error" for f in run.failures)
@@ -136,7 +137,9 @@ def test_two_type_errors_on_two_lines_are_two_failures_each_with_its_line(tmp_pa
     errors = sorted(run.failures, key=lambda f: f.line or 0)
     assert [(f.file, f.line) for f in errors] == [("two_type_errors_on_two_lines.js", 4), ("two_type_errors_on_two_lines.js", 5)]
     assert [f.source for f in errors] == ["two_type_errors_on_two_lines.js:4", "two_type_errors_on_two_lines.js:5"]
-    assert errors[0].location != errors[1].location and {f.key for f in errors} == {(EVENT, "handler-error", f.location) for f in errors}
+    assert errors[0].location != errors[1].location and {f.key for f in errors} == {
+        (EVENT, "handler-error", f.location) for f in errors
+    }
     # each shrunk separately, and shrinking kept its identity: AGENT for line 4, URGENT ttr for line 5
     assert all(f.shrunk and f.shrink_steps > 0 for f in errors)
     assert errors[0].payload["closeReason"] == "AGENT"
@@ -144,7 +147,9 @@ def test_two_type_errors_on_two_lines_are_two_failures_each_with_its_line(tmp_pa
     # the stack is trimmed to the lambda's own frames, with base names only
     for f in errors:
         # Node 14.19 (V1's) words it "Cannot read property 'x' of undefined", newer Nodes "properties of"
-        assert f.stack.splitlines()[0].startswith(("TypeError: Cannot read properties of undefined", "TypeError: Cannot read property"))
+        assert f.stack.splitlines()[0].startswith(
+            ("TypeError: Cannot read properties of undefined", "TypeError: Cannot read property")
+        )
         (frame,) = f.stack.splitlines()[1:]
         assert re.fullmatch(rf"    at lambda \(two_type_errors_on_two_lines\.js:{f.line}:\d+\)", frame), frame
         assert "runner.js" not in f.stack and "node:" not in f.stack
@@ -164,7 +169,9 @@ def test_first_callback_error_is_the_failure_and_the_second_a_warning(tmp_path):
 
 def test_first_callback_promise_is_not_serializable_not_a_missing_result(tmp_path):
     run = _run(str(HANDLERS / "first_callback_promise_then_ok.js"), tmp_path, examples=20)
-    assert {f.check for f in run.failures} == {"not-serializable", "multiple-results"}, [(f.check, f.message) for f in run.failures]
+    assert {f.check for f in run.failures} == {"not-serializable", "multiple-results"}, [
+        (f.check, f.message) for f in run.failures
+    ]
     ns = next(f for f in run.failures if f.check == "not-serializable")
     assert "Promise" in ns.error_message and ns.payload["closeReason"] == "CONSUMER"
 
@@ -173,8 +180,9 @@ def test_first_callback_promise_is_not_serializable_not_a_missing_result(tmp_pat
 def test_a_lambda_that_always_hangs_costs_a_run_wide_budget(tmp_path, workers):
     log = tmp_path / "hangs.log"
     log.write_text("")
-    options = VerifyOptions(examples=20, seed=1, timeout_ms=300, workers=workers, report_dir=tmp_path,
-                            env=(("HANG_LOG", str(log)),))
+    options = VerifyOptions(
+        examples=20, seed=1, timeout_ms=300, workers=workers, report_dir=tmp_path, env=(("HANG_LOG", str(log)),)
+    )
     run = verify(str(HANDLERS / "busy_loop.js"), options)
     invocations = len(log.read_text().splitlines())
     # max_hangs (2) hanging cases make a hang certain; the cases already running then are killed, not
@@ -225,11 +233,17 @@ def test_a_load_phase_fault_is_one_handler_error_per_event_every_case_failed_not
 
     source = HANDLERS / "throws_at_load.js"
     message = "TypeError: Cannot read properties of undefined (reading 'split')"
-    stack = (f"{message}\n    at Object.<anonymous> ({source.resolve()}:3:37)\n"
-             "    at Module._compile (node:internal/modules/cjs/loader:1105:14)\n"
-             "    at loadLambda (/somewhere/lpf_contract/handlers/node/runner.js:120:5)")
-    load_fault = Outcome(fault=FaultKind.RUNTIME_EXCEPTION, error_code="com.liveperson.faas.handler.runtime-exception",
-                         error_message=message, details={"phase": "load", "stack": stack, "line": 3})
+    stack = (
+        f"{message}\n    at Object.<anonymous> ({source.resolve()}:3:37)\n"
+        "    at Module._compile (node:internal/modules/cjs/loader:1105:14)\n"
+        "    at loadLambda (/somewhere/lpf_contract/handlers/node/runner.js:120:5)"
+    )
+    load_fault = Outcome(
+        fault=FaultKind.RUNTIME_EXCEPTION,
+        error_code="com.liveperson.faas.handler.runtime-exception",
+        error_message=message,
+        details={"phase": "load", "stack": stack, "line": 3},
+    )
     handler = FakeHandler(source, lambda event, payload: load_fault)
     run = _fake_run(tmp_path, handler)
     assert run.verdict == "fail"
@@ -252,8 +266,11 @@ def _syntax_error(line):
     from lpf_contract.core.errors import LambdaSyntaxError
 
     def load_handler(target, **kw):
-        raise LambdaSyntaxError(f"the platform would refuse to deploy this lambda: invalid syntax: path={target} line={line}",
-                                line=line, detail="SyntaxError: Unexpected token")
+        raise LambdaSyntaxError(
+            f"the platform would refuse to deploy this lambda: invalid syntax: path={target} line={line}",
+            line=line,
+            detail="SyntaxError: Unexpected token",
+        )
 
     return load_handler
 
@@ -278,9 +295,13 @@ def test_a_syntax_error_is_one_deploy_rules_finding_and_no_case_runs(tmp_path, m
 def test_never_called_timeouts_cost_no_hang_budget_and_still_shrink(tmp_path):
     from lpf_contract.core.outcome import FaultKind, Outcome
 
-    never = Outcome(fault=FaultKind.TIMEOUT, error_code="com.liveperson.faas.handler.executiontime-exceeded",
-                    error_message="the callback was never called and nothing was pending", duration_ms=2.0,
-                    details={"never_called": True, "timeout_ms": 30000})
+    never = Outcome(
+        fault=FaultKind.TIMEOUT,
+        error_code="com.liveperson.faas.handler.executiontime-exceeded",
+        error_message="the callback was never called and nothing was pending",
+        duration_ms=2.0,
+        details={"never_called": True, "timeout_ms": 30000},
+    )
     handler = FakeHandler(HANDLERS / "custom_failure_on_agent.js", lambda event, payload: never)
     run = _fake_run(tmp_path, handler, examples=20)
     assert [(f.event, f.check) for f in run.failures] == [(ev, "timeout") for ev in sorted(run.events)]

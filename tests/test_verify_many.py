@@ -34,7 +34,12 @@ def test_a_functions_folder_verifies_each_function_against_its_config_event(run_
     assert code == 1, out + err  # faulty fails; skipped functions do not count
     rows = _rows(repo / "out")
     assert {n: r["verdict"] for n, r in rows.items()} == {
-        "anyevent": "pass", "controller": "skipped", "faulty": "fail", "greeter": "pass", "placeholder": "pass"}
+        "anyevent": "pass",
+        "controller": "skipped",
+        "faulty": "fail",
+        "greeter": "pass",
+        "placeholder": "pass",
+    }
     # "No Event" (what lpf writes for a function without one): every event; otherwise config.json's.
     assert rows["anyevent"]["events"] == [ENDED, STARTED]
     assert rows["greeter"]["events"] == [ENDED] and rows["faulty"]["events"] == [ENDED]
@@ -108,11 +113,17 @@ def test_config_file_payloads_apply(run_cli, repo):
     assert error["variant"] == "scenario:payloads/ended.jsonl:1"
 
 
-@pytest.mark.parametrize(("file", "fragment"), [
-    ("payloads/invalid.jsonl", "scenario payload breaks the contract of event=surveybot_messaging_survey_ended: payloads/invalid.jsonl:2: /state:"),
-    ("payloads/broken.jsonl", "payload file line is not JSON: payloads/broken.jsonl:1"),
-    ("payloads/missing.jsonl", "payload file not found"),
-])
+@pytest.mark.parametrize(
+    ("file", "fragment"),
+    [
+        (
+            "payloads/invalid.jsonl",
+            "scenario payload breaks the contract of event=surveybot_messaging_survey_ended: payloads/invalid.jsonl:2: /state:",
+        ),
+        ("payloads/broken.jsonl", "payload file line is not JSON: payloads/broken.jsonl:1"),
+        ("payloads/missing.jsonl", "payload file not found"),
+    ],
+)
 def test_bad_scenario_files_are_bad_input_before_anything_runs(run_cli, repo, file, fragment):
     code, out, err = run_cli("verify", "functions/", *FAST, "--report-dir", "out", "--payloads", file)
     assert code == 2, out + err
@@ -140,7 +151,9 @@ def test_one_function_that_cannot_be_checked_is_an_error_row_and_exit_2(run_cli,
 
 
 def test_event_flag_skips_functions_of_other_events(run_cli, repo):
-    code, out, err = run_cli("verify", "functions/anyevent", "functions/greeter", *FAST, "--report-dir", "out", "--event", STARTED)
+    code, out, err = run_cli(
+        "verify", "functions/anyevent", "functions/greeter", *FAST, "--report-dir", "out", "--event", STARTED
+    )
     assert code == 0, out + err
     rows = _rows(repo / "out")
     assert rows["anyevent"]["events"] == [STARTED]
@@ -149,8 +162,9 @@ def test_event_flag_skips_functions_of_other_events(run_cli, repo):
 
 def test_per_function_config_tables_apply_per_function(run_cli, repo):
     (repo / "lpf-contract.toml").write_text("examples = 3\n[functions.greeter]\nexamples = 5\n")
-    code, out, err = run_cli("verify", "functions/greeter", "functions/anyevent", "--no-systematic", "--seed", "1",
-                             "--report-dir", "out")
+    code, out, err = run_cli(
+        "verify", "functions/greeter", "functions/anyevent", "--no-systematic", "--seed", "1", "--report-dir", "out"
+    )
     assert code == 0, out + err
     assert load_json(repo / "out" / "greeter" / "conformance.json")["examples"] == 5
     assert load_json(repo / "out" / "anyevent" / "conformance.json")["examples"] == 3

@@ -29,12 +29,35 @@ def _run_suite(tmp: Path, workers: int) -> tuple[dict[str, tuple[str, str]], str
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONBREAKPOINT"))}
     # No third-party plugin auto-loading: the run loads exactly xdist and the repo's own plugins.
     env.update(CI="true", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    argv = [sys.executable, "-m", "pytest", "-p", "xdist.plugin", "-p", "lpf_contract.pytest.plugin", "-p", "no:cacheprovider", "--rootdir", str(REPO),
-            "-v", "-n", str(workers), "--lpf-examples", "8", "--junitxml", str(junit), "suites/test_handler.py", "-k", "not snapshot"]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "xdist.plugin",
+        "-p",
+        "lpf_contract.pytest.plugin",
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(REPO),
+        "-v",
+        "-n",
+        str(workers),
+        "--lpf-examples",
+        "8",
+        "--junitxml",
+        str(junit),
+        "suites/test_handler.py",
+        "-k",
+        "not snapshot",
+    ]
     for h in HANDLERS:
         argv += ["--lpf-handler", str(h)]
     proc = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
-    assert proc.returncode in (0, 1), f"pytest -n {workers} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+    assert proc.returncode in (0, 1), (
+        f"pytest -n {workers} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+    )
     outcomes = {}
     for case in ET.parse(junit).getroot().iter("testcase"):
         outcome, message = "passed", ""
@@ -71,7 +94,9 @@ def test_same_tests_run(runs):
 
 def test_same_outcome_per_test(runs):
     serial, parallel = runs[0][0], runs[2][0]
-    differ = {t: (serial[t][0], parallel.get(t, ("missing", ""))[0]) for t in serial if serial[t][0] != parallel.get(t, ("missing",))[0]}
+    differ = {
+        t: (serial[t][0], parallel.get(t, ("missing", ""))[0]) for t in serial if serial[t][0] != parallel.get(t, ("missing",))[0]
+    }
     assert not differ, differ
 
 

@@ -15,11 +15,11 @@ Imports only the standard library at load time: the CLI reads it on every run.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .core.errors import UsageError
 
@@ -51,8 +51,11 @@ class Settings:
 
     def merged(self, override: Settings) -> Settings:
         """These settings with every value ``override`` sets replacing ours (severity merges per check)."""
-        changes = {f.name: getattr(override, f.name) for f in dataclasses.fields(self)
-                   if f.name != "severity" and getattr(override, f.name) is not None}
+        changes = {
+            f.name: getattr(override, f.name)
+            for f in dataclasses.fields(self)
+            if f.name != "severity" and getattr(override, f.name) is not None
+        }
         return dataclasses.replace(self, **changes, severity={**self.severity, **override.severity})
 
 
@@ -71,16 +74,24 @@ class Config:
 
     def for_target(self, target: str) -> Settings:
         """The settings for a handler target (``functions/<name>/``, ``x.js``, ``file.py:func``, URL)."""
+        from .handlers import function_name
+
         return self.for_function(function_name(target))
 
 
 # -- the keys -------------------------------------------------------------------------------------------
 def _int(lo: int | None = None, hi: int | None = None):
     def parse(value: Any, key: str, where: Path) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or (lo is not None and value < lo)
+            or (hi is not None and value > hi)
+        ):
             bounds = f" between {lo} and {hi}" if hi is not None else (f" >= {lo}" if lo is not None else "")
             raise ConfigError(f"bad value in config: key={key} value={value!r} file={where}; expected an integer{bounds}")
         return value
+
     return parse
 
 
@@ -108,20 +119,24 @@ def _severity(value: Any, key: str, where: Path) -> dict[str, str]:
     from .verify.checks import CHECKS
 
     if not isinstance(value, dict):
-        raise ConfigError(f"bad value in config: key={key} value={value!r} file={where}; expected a table check-id = \"error\"|\"warning\"")
+        raise ConfigError(
+            f'bad value in config: key={key} value={value!r} file={where}; expected a table check-id = "error"|"warning"'
+        )
     known = sorted(c.id for c in CHECKS)
     out = {}
     for check, level in value.items():
         if check not in known:
             raise ConfigError(f"unknown check in config: key={key}.{check} file={where}; known checks: {', '.join(known)}")
         if level not in SEVERITIES:
-            raise ConfigError(f"bad value in config: key={key}.{check} value={level!r} file={where}; expected \"error\" or \"warning\"")
+            raise ConfigError(
+                f'bad value in config: key={key}.{check} value={level!r} file={where}; expected "error" or "warning"'
+            )
         out[check] = level
     return out
 
 
 def _timeout(value: Any, key: str, where: Path) -> int:
-    from .verify.engine import MAX_TIMEOUT_MS
+    from .verify.options import MAX_TIMEOUT_MS
 
     return _int(1, MAX_TIMEOUT_MS)(value, key, where)
 
@@ -160,7 +175,9 @@ def parse_config(table: Mapping[str, Any], *, path: Path, prefix: str = "") -> C
     settings = _settings(table, prefix, path, allow_functions=True)
     functions_table = table.get("functions", {})
     if not isinstance(functions_table, dict):
-        raise ConfigError(f"bad value in config: key={prefix}functions file={path}; expected a table of [{prefix}functions.<name>] tables")
+        raise ConfigError(
+            f"bad value in config: key={prefix}functions file={path}; expected a table of [{prefix}functions.<name>] tables"
+        )
     functions = {}
     for name, sub in functions_table.items():
         if not isinstance(sub, dict):
@@ -219,33 +236,6 @@ def load_config(start: Path | str | None = None) -> Config:
     """The configuration found from ``start`` upwards (an empty Config when there is none)."""
     path = find_config_file(start)
     return load_config_file(path) if path is not None else Config()
-
-
-_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-
-
-def function_name(target: str) -> str:
-    """A handler's name for per-function settings and snapshot folders.
-
-    ``functions/<name>/`` and ``functions/<name>/index.js``: the function's folder name (lpf's layout);
-    ``x.js``: the file's stem; ``file.py:func``: the file's stem; ``package.module:func``: the module;
-    a URL: its host and path (without the port: ``serve --port 0`` picks a new one every run).
-    """
-    if target.startswith(("http://", "https://")):
-        from urllib.parse import urlsplit
-
-        url = urlsplit(target)
-        name = (url.hostname or "") + url.path
-    else:
-        left, sep, func = target.rpartition(":")
-        if sep and func.isidentifier() and (left.endswith(".py") or _MODULE.match(left)):
-            name = Path(left).stem if left.endswith(".py") else left
-        else:
-            path = Path(target.rstrip("/"))
-            if path.name in ("index.js", "index.cjs"):
-                path = path.parent
-            name = path.stem if path.suffix in (".js", ".cjs") else path.name
-    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "handler"
 
 
 def pick(flag: Any, configured: Any, default: Any) -> Any:

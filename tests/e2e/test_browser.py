@@ -50,7 +50,9 @@ def browse(chromium: str, tmp: Path, *args: str) -> subprocess.CompletedProcess:
     profile.mkdir()
     proc = subprocess.run(
         [chromium, *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=90,
+        capture_output=True,
+        text=True,
+        timeout=90,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc

@@ -23,8 +23,8 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from ..contracts.registry import load_registry
     from ..contracts.payloads import PayloadChecker, iter_entries, require_file
+    from ..contracts.registry import load_registry
 
     registry = load_registry(args.contracts)
     checker = PayloadChecker(registry, args.event, args.version)
@@ -40,7 +40,13 @@ def run(args) -> int:
             if drift is not None:
                 n_drift += 1
                 if args.format == "json":
-                    warnings.append({"file": drift.file, "line": drift.line, "fields": [{"path": p, "message": drift.MESSAGE} for p in drift.paths]})
+                    warnings.append(
+                        {
+                            "file": drift.file,
+                            "line": drift.line,
+                            "fields": [{"path": p, "message": drift.MESSAGE} for p in drift.paths],
+                        }
+                    )
                 else:
                     for path in drift.paths:
                         sys.stdout.write(f"{drift.file}:{drift.line}: {path}: {drift.MESSAGE}\n")

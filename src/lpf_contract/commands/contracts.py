@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 # How `contracts` words each result policy (contracts.RESULT_POLICIES has the sources).
 _POLICY_TEXT = {
     "acted-on": "result policy acted-on: the platform executes the result, so it is checked",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ..core import platform
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "diff",
@@ -37,7 +40,13 @@ def add_parser(sub) -> None:
         help="replay payload witnesses (and, for result changes, the new version's golden examples) through "
         "this handler (.js, file.py:function or http(s):// URL) and say which changes really break it",
     )
-    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="per-invocation limit for --against (default 30000)")
+    p.add_argument(
+        "--timeout-ms",
+        type=int,
+        default=platform.DEFAULT_TIME_LIMIT_MS,
+        metavar="MS",
+        help=f"per-invocation limit for --against (default {platform.DEFAULT_TIME_LIMIT_MS})",
+    )
     p.add_argument("--no-witnesses", action="store_true", help="skip witness generation (faster; --against needs witnesses)")
     p.set_defaults(run=run)
 

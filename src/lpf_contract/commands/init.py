@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..core import platform
+
 # The Action of this repository (action.yml at its root). The owner/name is where the project is
 # published (set at release); users should pin a tag or commit instead of @main.
 ACTION_REF = "lpf-contract/lpf-contract@main"
@@ -26,7 +28,7 @@ jobs:
 CONFIG = """\
 # lpf-contract settings (command-line flags win). Reference: `lpf-contract verify --help` and the README.
 examples = 200            # generated payloads per event
-timeout-ms = 30000        # the platform's time limit per invocation
+timeout-ms = {timeout_ms}        # the platform's time limit per invocation
 workers = 1
 report-dir = "reports"
 snapshot-dir = "__lpf_snapshots__"   # pytest --lpf-handler records here: <snapshot-dir>/<function>/
@@ -83,10 +85,10 @@ def run(args) -> int:
         text = pyproject.read_text(encoding="utf-8")
         if existing_config:  # --force: drop the old table (and its sub-tables) before appending the new one
             text = _without_table(text, "tool.lpf-contract")
-        body = CONFIG.format(prefix="tool.lpf-contract.")
+        body = CONFIG.format(prefix="tool.lpf-contract.", timeout_ms=platform.DEFAULT_TIME_LIMIT_MS)
         pyproject.write_text(text.rstrip("\n") + "\n\n[tool.lpf-contract]\n" + body, encoding="utf-8")
     else:
-        config_target.write_text(CONFIG.format(prefix=""), encoding="utf-8")
+        config_target.write_text(CONFIG.format(prefix="", timeout_ms=platform.DEFAULT_TIME_LIMIT_MS), encoding="utf-8")
     print(f"wrote {workflow}")
     print(f"wrote {config_target}" + (" [tool.lpf-contract]" if config_target == pyproject else ""))
     return 0

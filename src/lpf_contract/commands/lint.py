@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..core import platform
 from .setup import add_node_option
 
 
@@ -8,15 +9,21 @@ def add_parser(sub) -> None:
         "lint",
         help="check a lambda against the platform's save-time rules",
         description=(
-            "Static deploy rules: valid syntax (node --check with the runtime's Node: 14.19.0 for V1, 22 for V2), a top-level lambda function, under 100000 characters, "
+            "Static deploy rules: valid syntax (node --check with the runtime's Node: 14.19.0 for V1, 22 for V2), a top-level lambda function, under "
+            + str(platform.MAX_SOURCE_CHARS)
+            + " characters, "
             "no eval / new Function, only the platform's modules, a V1 lambda that uses its callback. "
             "Exit 0 when clean, 1 when any rule is broken, 2 for bad input."
         ),
     )
     p.add_argument("files", nargs="+", metavar="HANDLER", help="a .js file or a functions/<name>/ folder")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--runtime", choices=("v1", "v2"), default=None,
-                   help="parse as this runtime's lambda (default: read from the source; V1 parses with Node 14.19.0)")
+    p.add_argument(
+        "--runtime",
+        choices=("v1", "v2"),
+        default=None,
+        help="parse as this runtime's lambda (default: read from the source; V1 parses with Node 14.19.0)",
+    )
     add_node_option(p)
     p.set_defaults(run=run)
 

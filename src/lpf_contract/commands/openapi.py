@@ -9,7 +9,9 @@ def add_parser(sub) -> None:
         "--check exits 1 when the file differs from what would be generated.",
     )
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: the current one)")
-    p.add_argument("--output", default=None, metavar="PATH", help="where to write (default: the registry's openapi path; - for stdout)")
+    p.add_argument(
+        "--output", default=None, metavar="PATH", help="where to write (default: the registry's openapi path; - for stdout)"
+    )
     p.add_argument("--check", action="store_true", help="do not write; exit 1 if the file is out of date")
     p.set_defaults(run=run)
 
@@ -18,9 +20,9 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
+    from ..contracts.openapi import openapi_text
     from ..contracts.registry import load_registry
     from ..core.errors import ContractError
-    from ..contracts.openapi import openapi_text
 
     registry = load_registry(args.contracts)
     version = registry.version(args.version)

@@ -16,8 +16,13 @@ def add_parser(sub) -> None:
         ),
     )
     p.add_argument("file", nargs="?", metavar="CONFORMANCE_JSON", help="a conformance.json written by verify")
-    p.add_argument("--format", "-f", default=None, choices=sorted(set(RENDER_FORMATS + COMPARE_FORMATS)),
-                   help="output format (default md; with --compare: text)")
+    p.add_argument(
+        "--format",
+        "-f",
+        default=None,
+        choices=sorted(set(RENDER_FORMATS + COMPARE_FORMATS)),
+        help="output format (default md; with --compare: text)",
+    )
     p.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--compare", nargs=2, default=None, metavar=("OLD", "NEW"), help="compare two conformance.json files")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema of conformance.json and exit")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..core import platform
 from .setup import add_node_option
 
 
@@ -15,7 +16,13 @@ def add_parser(sub) -> None:
     p.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: the current one)")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="handler workers, i.e. parallel invocations (default: 2)")
-    p.add_argument("--timeout-ms", type=int, default=30000, metavar="MS", help="time limit per invocation (default: 30000, the platform's)")
+    p.add_argument(
+        "--timeout-ms",
+        type=int,
+        default=platform.DEFAULT_TIME_LIMIT_MS,
+        metavar="MS",
+        help=f"time limit per invocation (default: {platform.DEFAULT_TIME_LIMIT_MS}, the platform's)",
+    )
     p.add_argument(
         "--api",
         choices=("auto", "v1", "v2"),
@@ -54,7 +61,10 @@ def run(args) -> int:
         except OSError as exc:
             raise UsageError(f"cannot listen on host={args.host} port={args.port}: {exc.strerror or exc}; try --port 0") from None
         url = server_url(server)
-        print(f"lpf-contract serve: {url} handler={args.handler} version={version.name} workers={args.workers} api={args.api}", flush=True)
+        print(
+            f"lpf-contract serve: {url} handler={args.handler} version={version.name} workers={args.workers} api={args.api}",
+            flush=True,
+        )
         for event_id in sorted(version.events):
             print(f"  POST {url}/api/account/ACCOUNT/events/{event_id}/invoke  (lambda {lambda_uuid(version.name, event_id)})")
         openapi = version.openapi_file

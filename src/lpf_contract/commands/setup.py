@@ -43,8 +43,11 @@ def run(args) -> int:
         print(f"  {state:8} {name}" + (f"  {path}" if path else "") + (f"  ({note})" if note else ""))
     missing = [name for name, _, present, _ in rows if not present]
     if missing:
-        print(f"lpf-contract setup: missing={len(missing)}; run `lpf-contract setup"
-              + (f" --runtime {args.runtime}" if args.runtime != "all" else "") + "` where the npm registry is reachable",
-              file=sys.stderr)
+        print(
+            f"lpf-contract setup: missing={len(missing)}; run `lpf-contract setup"
+            + (f" --runtime {args.runtime}" if args.runtime != "all" else "")
+            + "` where the npm registry is reachable",
+            file=sys.stderr,
+        )
         return 2
     return 0

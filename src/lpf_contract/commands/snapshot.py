@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..core import platform
 from .setup import add_node_option
 
 
@@ -15,8 +16,12 @@ def add_parser(sub) -> None:
         ),
     )
     p.add_argument("handler", metavar="HANDLER", help="JS file/folder, file.py:function, or http(s):// gateway")
-    p.add_argument("--snapshot-dir", default=None, metavar="DIR",
-                   help="where snapshots live (one folder per event id); default: the config file's snapshot-dir/<function>/")
+    p.add_argument(
+        "--snapshot-dir",
+        default=None,
+        metavar="DIR",
+        help="where snapshots live (one folder per event id); default: the config file's snapshot-dir/<function>/",
+    )
     p.add_argument("--update", action="store_true", help="write missing and changed snapshots and list them")
     p.add_argument("--prune", action="store_true", help="delete snapshots that no golden example matches any more")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
@@ -32,10 +37,21 @@ def add_parser(sub) -> None:
             "\"$.result[?(@.type == 'transfer')].skillId\" (repeatable)"
         ),
     )
-    p.add_argument("--payloads", action="append", default=[], metavar="FILE",
-                   help="scenario payloads of your own (.json/.jsonl), recorded like golden examples as "
-                        "<event>/scenario-<file stem>-<line>.json (repeatable; adds to the config file's payloads)")
-    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
+    p.add_argument(
+        "--payloads",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="scenario payloads of your own (.json/.jsonl), recorded like golden examples as "
+        "<event>/scenario-<file stem>-<line>.json (repeatable; adds to the config file's payloads)",
+    )
+    p.add_argument(
+        "--timeout-ms",
+        type=int,
+        default=None,
+        metavar="MS",
+        help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS})",
+    )
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
     add_node_option(p)
     p.set_defaults(run=run)
@@ -46,8 +62,9 @@ def run(args) -> int:
 
     from ..contracts.registry import load_registry
     from ..core.errors import UsageError
-    from ..snapshot.run import format_report, run_snapshots
-    from ..verify.engine import MAX_TIMEOUT_MS
+    from ..snapshot.compare import format_report
+    from ..snapshot.run import run_snapshots
+    from ..verify.options import MAX_TIMEOUT_MS
 
     _apply_config(args)
     if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
@@ -84,9 +101,10 @@ def run(args) -> int:
 
 def _apply_config(args) -> None:
     """Options not given on the command line come from the config file, then the built-in defaults."""
-    from ..config import function_name, load_config, pick
+    from ..config import load_config, pick
     from ..core.errors import UsageError
-    from ..verify.engine import DEFAULT_TIMEOUT_MS
+    from ..handlers import function_name
+    from ..verify.options import DEFAULT_TIMEOUT_MS
 
     cfg = load_config().for_target(args.handler)
     args.payloads = list(dict.fromkeys([*(str(p) for p in (cfg.payloads or ())), *args.payloads]))
@@ -94,8 +112,10 @@ def _apply_config(args) -> None:
     args.version = pick(args.version, cfg.version, None)
     if args.snapshot_dir is None:
         if cfg.snapshot_dir is None:
-            raise UsageError("snapshot needs --snapshot-dir DIR (or snapshot-dir in [tool.lpf-contract]); "
-                             "e.g. --snapshot-dir __lpf_snapshots__/" + function_name(args.handler))
+            raise UsageError(
+                "snapshot needs --snapshot-dir DIR (or snapshot-dir in [tool.lpf-contract]); "
+                "e.g. --snapshot-dir __lpf_snapshots__/" + function_name(args.handler)
+            )
         args.snapshot_dir = str(cfg.snapshot_dir / function_name(args.handler))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core import platform
 from .setup import add_node_option
 
 
@@ -22,35 +23,77 @@ def add_parser(sub) -> None:
             "Exit 0 no error-level failure, 1 some, 2 bad input (the worst over the functions)."
         ),
     )
-    p.add_argument("targets", nargs="+", metavar="PATH",
-                   help="a handler (.js file, functions/<name>/ folder, file.py:function, http(s):// URL) or a folder of "
-                        "function folders (functions/: each of them); several targets verify each, with an index")
+    p.add_argument(
+        "targets",
+        nargs="+",
+        metavar="PATH",
+        help="a handler (.js file, functions/<name>/ folder, file.py:function, http(s):// URL) or a folder of "
+        "function folders (functions/: each of them); several targets verify each, with an index",
+    )
     p.add_argument("--event", action="append", default=[], metavar="ID", help="event id (repeatable; default: all events)")
     p.add_argument("--version", default=None, metavar="V", help="contract version (default: current)")
-    p.add_argument("--examples", type=int, default=None, metavar="N", help="generated payloads per event (default 200, or the config file's)")
-    p.add_argument("--seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise; always printed)")
-    p.add_argument("--timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000, the platform's)")
+    p.add_argument(
+        "--examples", type=int, default=None, metavar="N", help="generated payloads per event (default 200, or the config file's)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise; always printed)"
+    )
+    p.add_argument(
+        "--timeout-ms",
+        type=int,
+        default=None,
+        metavar="MS",
+        help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS}, the platform's)",
+    )
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
     add_node_option(p)
     p.add_argument("--workers", type=int, default=None, metavar="N", help="handler worker processes (default 1)")
     p.add_argument("--report-dir", default=None, metavar="DIR", help="where reports go (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
     p.add_argument("--no-systematic", action="store_true", help="skip the systematic variants (generated payloads only)")
-    p.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)")
-    p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                   help="environment variable the handler sees (repeatable; it sees no host variables)")
-    p.add_argument("--allow-domain", action="append", default=[], metavar="DOMAIN",
-                   help="domain the handler may reach over HTTP (repeatable; one leading wildcard allowed, e.g. *.example.com)")
-    p.add_argument("--secrets", default=None, metavar="FILE",
-                   help="JSON file {\"name\": \"value\"} served by the toolbelt's SecretClient")
-    p.add_argument("--snapshot-dir", default=None, metavar="DIR",
-                   help="also compare the golden examples' outcomes with the snapshots in DIR (see `snapshot`); counted in the reports")
-    p.add_argument("--replay", default=None, metavar="FILE", help="re-run one saved failing payload (from the report dir's repro/)")
-    p.add_argument("--payloads", action="append", default=[], metavar="FILE",
-                   help="scenario payloads of your own (.json object/array or .jsonl; payloads or invocation bodies), "
-                        "run as cases scenario:FILE:LINE for every verified event (repeatable; adds to the config file's)")
-    p.add_argument("--shard", default=None, metavar="K/N",
-                   help="verify the K-th of N parts of the functions (round-robin by name), for a CI matrix")
+    p.add_argument(
+        "--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)"
+    )
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment variable the handler sees (repeatable; it sees no host variables)",
+    )
+    p.add_argument(
+        "--allow-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="domain the handler may reach over HTTP (repeatable; one leading wildcard allowed, e.g. *.example.com)",
+    )
+    p.add_argument(
+        "--secrets", default=None, metavar="FILE", help='JSON file {"name": "value"} served by the toolbelt\'s SecretClient'
+    )
+    p.add_argument(
+        "--snapshot-dir",
+        default=None,
+        metavar="DIR",
+        help="also compare the golden examples' outcomes with the snapshots in DIR (see `snapshot`); counted in the reports",
+    )
+    p.add_argument(
+        "--replay", default=None, metavar="FILE", help="re-run one saved failing payload (from the report dir's repro/)"
+    )
+    p.add_argument(
+        "--payloads",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="scenario payloads of your own (.json object/array or .jsonl; payloads or invocation bodies), "
+        "run as cases scenario:FILE:LINE for every verified event (repeatable; adds to the config file's)",
+    )
+    p.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="verify the K-th of N parts of the functions (round-robin by name), for a CI matrix",
+    )
     p.set_defaults(run=run)
 
 
@@ -103,9 +146,9 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
     """Everything a function's run needs, or an LpfContractError (exit 2) when it cannot be checked."""
     import copy
 
-    from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
     from ..contracts.payloads import check_scenarios, contract_errors, read_scenarios
-    from ..verify.engine import VerifyOptions, resolve_seed
+    from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
+    from ..verify.options import VerifyOptions, resolve_seed
 
     fargs = copy.copy(args)
     fargs.handler = fn.target
@@ -181,8 +224,15 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
             extra_cases=tuple(extra),
             secrets_label=label,
         )
-    return _Prepared(function=fn, args=fargs, options=options, report_dir=Path(fargs.report_dir), skipped=skipped,
-                     notes=tuple(notes), scenarios=scenarios)
+    return _Prepared(
+        function=fn,
+        args=fargs,
+        options=options,
+        report_dir=Path(fargs.report_dir),
+        skipped=skipped,
+        notes=tuple(notes),
+        scenarios=scenarios,
+    )
 
 
 def _function_config(fn):
@@ -194,14 +244,16 @@ def _function_config(fn):
 
 
 def _config_input_note(path, event, errors):
-    from ..verify.checks import CHECKS
     from ..core.results import StaticFinding
+    from ..verify.checks import CHECKS
 
     e = errors[0]
     # A warning, not bad input: lpf's template inputs are placeholders people fill in partly, and the
     # sample only serves `lpf invoke --local`; the function itself is still verified in full.
-    message = (f"the sample input in {path.name} breaks the contract of {event} at {e.path or '/'}: {e.message}; "
-               "not run as a case (fix the sample, or check it with `lpf-contract check-payloads`)")
+    message = (
+        f"the sample input in {path.name} breaks the contract of {event} at {e.path or '/'}: {e.message}; "
+        "not run as a case (fix the sample, or check it with `lpf-contract check-payloads`)"
+    )
     check = CHECKS["config-input"]
     return StaticFinding(check=check.id, severity=check.severity, rule="sample-input", message=message)
 
@@ -244,8 +296,11 @@ def _verify_one(registry, prepared: _Prepared):
         write_reports(result, report_dir)
         return result
     try:
-        print(f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
-              f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}", file=sys.stderr)
+        print(
+            f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
+            f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}",
+            file=sys.stderr,
+        )
         if not args.no_progress and sys.stderr.isatty():
             result = _with_progress(verifier, handler)
         else:
@@ -269,12 +324,11 @@ def _verify_one(registry, prepared: _Prepared):
 def _run_many(args, registry, plan, private: Path) -> int:
     """Each function in turn: reports in REPORT_DIR/<name>/, then REPORT_DIR/index.json and index.md."""
     from .. import __version__
+    from ..config import load_config
     from ..core.errors import LpfContractError
     from ..report import check_writable
     from ..report.index import IndexEntry, run_verdict, worst_code, write_index
-    from ..verify.engine import resolve_seed
-
-    from ..config import load_config
+    from ..verify.options import resolve_seed
 
     # The config file's top-level report-dir (a function's own table cannot move the index).
     configured = load_config().settings.report_dir
@@ -312,7 +366,9 @@ def _run_many(args, registry, plan, private: Path) -> int:
                 result = _verify_one(registry, item)
             except LpfContractError as exc:
                 print(f"ERROR {fn.name}: could not check: {exc}")
-                entries.append(IndexEntry(name=fn.name, target=fn.target, verdict="error", events=item.options.events, reason=str(exc)))
+                entries.append(
+                    IndexEntry(name=fn.name, target=fn.target, verdict="error", events=item.options.events, reason=str(exc))
+                )
                 continue
             sys.stdout.flush()
             _print_summary(result, item.report_dir)
@@ -324,15 +380,23 @@ def _run_many(args, registry, plan, private: Path) -> int:
         interrupted = True
     if interrupted:
         done = {e.name for e in entries}
-        entries += [IndexEntry(name=p.function.name if isinstance(p, _Prepared) else p.name,
-                               target=p.function.target if isinstance(p, _Prepared) else p.target,
-                               verdict="not-run", reason="the run was interrupted first")
-                    for p in prepared if (p.function.name if isinstance(p, _Prepared) else p.name) not in done]
+        entries += [
+            IndexEntry(
+                name=p.function.name if isinstance(p, _Prepared) else p.name,
+                target=p.function.target if isinstance(p, _Prepared) else p.target,
+                verdict="not-run",
+                reason="the run was interrupted first",
+            )
+            for p in prepared
+            if (p.function.name if isinstance(p, _Prepared) else p.name) not in done
+        ]
     kwargs = {"shard": plan.shard, "total": plan.total, "interrupted": interrupted}
     write_index(root, entries, tool={"name": "lpf-contract", "version": __version__}, **kwargs)
     counts = " ".join(f"{v}={sum(1 for e in entries if e.verdict == v)}" for v in ("pass", "fail", "error", "skipped"))
-    print(f"functions={len(entries)} {counts} verdict={run_verdict(entries, interrupted=interrupted).upper()} "
-          f"index={root / 'index.md'}")
+    print(
+        f"functions={len(entries)} {counts} verdict={run_verdict(entries, interrupted=interrupted).upper()} "
+        f"index={root / 'index.md'}"
+    )
     sys.stdout.flush()
     return 130 if interrupted else worst_code(entries)
 
@@ -341,8 +405,8 @@ def _is_run_input_error(exc) -> bool:
     """Bad input of the run itself (options, the config file, the contracts, scenario payload files):
     exit 2 at once, before anything runs. Other errors are one function's (its config.json, its
     settings.json, a lambda that cannot load): that function's verdict is ``error``, the others run."""
-    from ..core.errors import ContractError, UsageError
     from ..contracts.payloads import ScenarioError
+    from ..core.errors import ContractError, UsageError
 
     return isinstance(exc, (UsageError, ContractError, ScenarioError))
 
@@ -352,9 +416,11 @@ def _entry(fn, prepared: _Prepared, result, root: Path):
     from ..report.index import IndexEntry
 
     errors = sum(1 for f in result.failures if f.severity == Severity.ERROR) + sum(
-        1 for s in result.static if s.severity == Severity.ERROR)
+        1 for s in result.static if s.severity == Severity.ERROR
+    )
     warnings = sum(1 for f in result.failures if f.severity == Severity.WARNING) + sum(
-        1 for s in result.static if s.severity == Severity.WARNING)
+        1 for s in result.static if s.severity == Severity.WARNING
+    )
     return IndexEntry(
         name=fn.name,
         target=fn.target,
@@ -371,15 +437,19 @@ def _entry(fn, prepared: _Prepared, result, root: Path):
 
 
 def _replay_prepared(args, registry, prepared: _Prepared) -> int:
-    from ..verify.engine import load_repro, replay
+    from ..verify.repro import load_repro, replay
 
     options = prepared.options
     repro = load_repro(Path(args.replay))
     if options is None:  # skipped for its config.json event; a saved repro still names its own event
-        from ..verify.engine import VerifyOptions
+        from ..verify.options import VerifyOptions
 
-        options = VerifyOptions(version=prepared.args.version, timeout_ms=prepared.args.timeout_ms,
-                                runtime=prepared.args.runtime, node=prepared.args.node)
+        options = VerifyOptions(
+            version=prepared.args.version,
+            timeout_ms=prepared.args.timeout_ms,
+            runtime=prepared.args.runtime,
+            node=prepared.args.node,
+        )
     return _replay(prepared.args, registry, options, repro, replay)
 
 
@@ -388,8 +458,9 @@ def _apply_config(args, target: str | None = None):
 
     Returns the function's Settings (the config file's top level merged with its own table).
     """
-    from ..config import function_name, load_config, pick
-    from ..verify.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
+    from ..config import load_config, pick
+    from ..handlers import function_name
+    from ..verify.options import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
 
     target = target or getattr(args, "handler", None) or args.targets[0]
     cfg = load_config().for_target(target)
@@ -408,14 +479,20 @@ def _apply_config(args, target: str | None = None):
     args.config_settings = cfg  # severity: read by the later severity feature
     return cfg
 
+
 def _with_snapshots(args, registry, options, result, handler, scenarios=()):
     import dataclasses
 
-    from ..snapshot.run import format_report, run_snapshots
+    from ..snapshot.compare import format_report
+    from ..snapshot.run import run_snapshots
 
     # The verified handler itself, with its --env/--allow-domain/--secrets: not a second, bare one.
     report = run_snapshots(
-        handler, registry=registry, snapshot_dir=args.snapshot_dir, version=options.version, events=options.events,
+        handler,
+        registry=registry,
+        snapshot_dir=args.snapshot_dir,
+        version=options.version,
+        events=options.events,
         scenarios=scenarios,
     )
     print(format_report(report))
@@ -425,7 +502,9 @@ def _with_snapshots(args, registry, options, result, handler, scenarios=()):
 def _with_progress(verifier, handler):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+    ) as bar:
         tasks = {}
 
         def progress(event, done, total):
@@ -456,8 +535,10 @@ def _print_summary(result, report_dir) -> None:
         skipped = f" skipped={ev.skipped} ({ev.skipped_reason})" if ev.skipped else ""
         print(f"{name}: cases={ev.cases} failed={ev.failed} coverage={cov}{skipped}")
     state = "INTERRUPTED, partial results" if result.interrupted else result.verdict.upper()
-    print(f"verdict={state} cases={result.cases} failed={result.failed} distinct_failures={len(result.failures)} "
-          f"seed={result.seed} reports={report_dir}")
+    print(
+        f"verdict={state} cases={result.cases} failed={result.failed} distinct_failures={len(result.failures)} "
+        f"seed={result.seed} reports={report_dir}"
+    )
     sys.stdout.flush()
 
 

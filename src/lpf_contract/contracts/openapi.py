@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from .registry import Registry
 from ..core.errors import ContractError
+from .registry import Registry
 
 OPENAPI_VERSION = "3.1.0"
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -132,7 +133,9 @@ def _check_dialect(schema: Any, where: str) -> None:
     if isinstance(schema, dict):
         for key in _DRAFT7_ONLY:
             if key in schema:
-                raise ContractError(f"schema {where} uses draft-07 keyword={key!r}, which OpenAPI 3.1 reads differently; rewrite it")
+                raise ContractError(
+                    f"schema {where} uses draft-07 keyword={key!r}, which OpenAPI 3.1 reads differently; rewrite it"
+                )
         if isinstance(schema.get("items"), list):
             raise ContractError(f"schema {where} uses tuple 'items', which OpenAPI 3.1 reads differently; rewrite it")
         for value in schema.values():
@@ -171,7 +174,10 @@ def _error_v1() -> dict[str, Any]:
                     "type": "object",
                     "required": ["level", "message"],
                     "properties": {
-                        "level": {"type": "string", "description": "Log level (platform-facts.md); serve sends the console method."},
+                        "level": {
+                            "type": "string",
+                            "description": "Log level (platform-facts.md); serve sends the console method.",
+                        },
                         "message": {"type": "string", "description": "Logged text (platform-facts.md)."},
                         "extras": {
                             "type": "array",
@@ -363,14 +369,13 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
             "description": "Whatever the lambda returned: the platform ignores it for these events (registry.yaml "
             "result_policy ignored; developer-center EventSources/post-conversation-survey-legacy.md: 'The Survey Bot "
             "will not process any callback payload'). What it may hold: "
-            + ", ".join(sorted({component_name(registry, ev.result_uri) for ev in events})) + "."
+            + ", ".join(sorted({component_name(registry, ev.result_uri) for ev in events}))
+            + "."
         }
     else:
         result_names = sorted({component_name(registry, ev.result_uri) for ev in events})
         result_ref = (
-            {"$ref": _REF + result_names[0]}
-            if len(result_names) == 1
-            else {"anyOf": [{"$ref": _REF + n} for n in result_names]}
+            {"$ref": _REF + result_names[0]} if len(result_names) == 1 else {"anyOf": [{"$ref": _REF + n} for n in result_names]}
         )
 
     schemas["InvocationHeader"] = header_schema()
@@ -408,7 +413,7 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
     schemas["ErrorV2"] = _error_v2()
     schemas["Implemented"] = {
         "type": "object",
-        "description": "Whether a lambda handles the event (platform-facts.md: {\"implemented\": bool}).",
+        "description": 'Whether a lambda handles the event (platform-facts.md: {"implemented": bool}).',
         "required": ["implemented"],
         "properties": {"implemented": {"type": "boolean", "description": "platform-facts.md."}},
     }
@@ -463,8 +468,12 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
                     "content": {"application/json": {"schema": result_ref}},
                 },
                 **(
-                    {"204": {"description": "The lambda returned no result, which is fine where results are ignored "
-                             "(registry.yaml result_policy; the status is decided here)."}}
+                    {
+                        "204": {
+                            "description": "The lambda returned no result, which is fine where results are ignored "
+                            "(registry.yaml result_policy; the status is decided here)."
+                        }
+                    }
                     if ignored
                     else {}
                 ),
@@ -482,7 +491,7 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
             + _request_headers(),
             "responses": {
                 "200": {
-                    "description": "{\"implemented\": bool} (platform-facts.md).",
+                    "description": '{"implemented": bool} (platform-facts.md).',
                     "content": {"application/json": {"schema": {"$ref": _REF + "Implemented"}}},
                 },
                 **{k: v for k, v in _error_responses().items() if k != "default"},

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from .registry import Registry, SchemaError
-from ..core.pointer import json_pointer
 from ..core.errors import InputFileError
+from ..core.pointer import json_pointer
+from .registry import Registry, SchemaError
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,11 @@ class Verdict:
 def unwrap(doc: Any) -> Any:
     """A whole invocation body ``{timestamp?, headers, payload}``, or a golden example file
     ``{source, payload}``, becomes its payload."""
-    if isinstance(doc, dict) and "payload" in doc and ("headers" in doc or "timestamp" in doc or set(doc) == {"source", "payload"}):
+    if (
+        isinstance(doc, dict)
+        and "payload" in doc
+        and ("headers" in doc or "timestamp" in doc or set(doc) == {"source", "payload"})
+    ):
         return doc["payload"]
     return doc
 
@@ -210,7 +215,9 @@ class PayloadChecker:
             ]
         errors = self._registry.errors(self._uri, payload)
         if not errors:  # the validators disagree: never hide it
-            errors = [SchemaError("", "", "rejected by jsonschema-rs but accepted by python-jsonschema; please report", "internal")]
+            errors = [
+                SchemaError("", "", "rejected by jsonschema-rs but accepted by python-jsonschema; please report", "internal")
+            ]
         return errors
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import yaml
 
@@ -99,7 +99,7 @@ class Registry:
 
     # -- loading -------------------------------------------------------------------------------
     @classmethod
-    def load(cls, root: Path | str | None = None) -> "Registry":
+    def load(cls, root: Path | str | None = None) -> Registry:
         """Load ``root/registry.yaml`` (default: :func:`default_contracts_dir`)."""
         root = Path(root) if root is not None else default_contracts_dir()
         path = root / "registry.yaml"
@@ -175,7 +175,8 @@ class Registry:
         self._ref_registry = self._build_ref_registry()
 
     def _build_ref_registry(self):
-        from referencing import Registry as RefRegistry, Resource
+        from referencing import Registry as RefRegistry
+        from referencing import Resource
         from referencing.jsonschema import DRAFT7
 
         resources = [(uri, Resource.from_contents(doc, default_specification=DRAFT7)) for uri, doc in self._schemas.items()]
@@ -256,7 +257,7 @@ class Registry:
             self._fast[key] = (jsonschema_rs.Draft7Validator(strict), closed)
         return self._fast[key]
 
-    def errors(self, uri: str, instance: Any) -> list["SchemaError"]:
+    def errors(self, uri: str, instance: Any) -> list[SchemaError]:
         """Every error of ``instance`` against the schema, deepest cause first, in document order."""
         return explain(self.validator(uri), instance)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import ContractError
 
@@ -41,7 +42,8 @@ _LITERAL_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
 
 def bundle_document(doc: Any, *, base_uri: str | None = None, neighbours: Mapping[str, Any] | None = None) -> Any:
     """``doc`` with every ``$ref`` inlined; ``neighbours`` (uri -> document) are what its refs may name."""
-    from referencing import Registry as RefRegistry, Resource
+    from referencing import Registry as RefRegistry
+    from referencing import Resource
     from referencing.jsonschema import DRAFT7
 
     if not isinstance(doc, dict):

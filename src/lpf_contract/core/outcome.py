@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
+
+from . import platform
 
 
 class FaultKind(enum.StrEnum):
@@ -21,13 +24,8 @@ class FaultKind(enum.StrEnum):
     BAD_RESPONSE = "bad-response"  # HTTP targets: an answer that is not the invocation API's
 
 
-# The platform's error codes (../shared/platform-facts.md, "Errors").
-PLATFORM_ERROR_CODES: dict[FaultKind, str] = {
-    FaultKind.CUSTOM_FAILURE: "com.liveperson.faas.handler.custom-failure",
-    FaultKind.RUNTIME_EXCEPTION: "com.liveperson.faas.handler.runtime-exception",
-    FaultKind.TIMEOUT: "com.liveperson.faas.handler.executiontime-exceeded",
-    FaultKind.LOG_LIMIT: "com.liveperson.faas.handler.log-limit-reached",
-}
+# The platform's V1 error codes, keyed by the fault they stand for (core/platform.json, with sources).
+PLATFORM_ERROR_CODES: dict[FaultKind, str] = {FaultKind(kind): code for kind, code in platform.error_codes("v1").items()}
 
 
 @dataclass(frozen=True, slots=True)

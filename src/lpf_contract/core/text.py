@@ -14,7 +14,6 @@ def printable(s: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
-
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
 
 
@@ -46,7 +45,6 @@ def md_fence(body: str, lang: str = "") -> str:
     longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{lang}\n{body}\n{ticks}"
-
 
 
 def html_text(value: object) -> str:

@@ -8,9 +8,10 @@ base URL of an invocation gateway.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
+from ..core import platform
 from ..core.errors import HandlerLoadError
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
 from .base import Handler
@@ -23,6 +24,7 @@ __all__ = [
     "LogEntry",
     "Outcome",
     "load_handler",
+    "function_name",
     "target_kind",
 ]
 
@@ -51,7 +53,7 @@ def target_kind(target: str) -> str:
 def load_handler(
     target: str,
     *,
-    timeout_ms: int = 30000,
+    timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS,
     runtime: str | None = None,
     workers: int = 1,
     headers: Sequence[str] = (),
@@ -71,7 +73,13 @@ def load_handler(
     kind = target_kind(str(target))
     target = str(target)
     # Options that cannot apply to a kind are refused, not silently ignored.
-    local_only = {"env": env, "allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb, "node": node}
+    local_only = {
+        "env": env,
+        "allow_domains": allow_domains,
+        "secrets_file": secrets_file,
+        "memory_limit_mb": memory_limit_mb,
+        "node": node,
+    }
     node_only = {"allow_domains": allow_domains, "secrets_file": secrets_file, "memory_limit_mb": memory_limit_mb, "node": node}
     refused = {"http": local_only, "python": node_only}.get(kind, {})
     given = sorted(name for name, value in refused.items() if value)
@@ -102,3 +110,30 @@ def load_handler(
         node=node,
         **({"memory_limit_mb": memory_limit_mb} if memory_limit_mb is not None else {}),
     )
+
+
+_DOTTED_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+def function_name(target: str) -> str:
+    """A handler's name for per-function settings and snapshot folders.
+
+    ``functions/<name>/`` and ``functions/<name>/index.js``: the function's folder name (lpf's layout);
+    ``x.js``: the file's stem; ``file.py:func``: the file's stem; ``package.module:func``: the module;
+    a URL: its host and path (without the port: ``serve --port 0`` picks a new one every run).
+    """
+    if target.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        url = urlsplit(target)
+        name = (url.hostname or "") + url.path
+    else:
+        left, sep, func = target.rpartition(":")
+        if sep and func.isidentifier() and (left.endswith(".py") or _DOTTED_MODULE.match(left)):
+            name = Path(left).stem if left.endswith(".py") else left
+        else:
+            path = Path(target.rstrip("/"))
+            if path.name in ("index.js", "index.cjs"):
+                path = path.parent
+            name = path.stem if path.suffix in (".js", ".cjs") else path.name
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "handler"

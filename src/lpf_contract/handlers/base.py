@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..core.outcome import Outcome
 
@@ -15,7 +16,7 @@ class Handler(Protocol):
     target: str
     kind: str  # "node", "python" or "http"
     runtime: str | None  # "v1" / "v2" for node; None otherwise
-    source_path: "Path | None"  # the handler's source file (for static deploy rules), None for http
+    source_path: Path | None  # the handler's source file (for static deploy rules), None for http
 
     def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
         """Run one invocation; thread-safe (with N workers, N calls from N threads run in parallel).

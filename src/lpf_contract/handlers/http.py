@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
 import threading
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote, urlsplit
 
+from ..core import platform
 from ..core.errors import UsageError
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
 
@@ -25,23 +26,19 @@ EXTENSION_ERROR_CODES: dict[FaultKind, str] = {
     FaultKind.NOT_SERIALIZABLE: "lpf-contract.handler.not-serializable",
 }
 
-# V1 bodies {errorCode, errorMsg}: the platform's codes (base.PLATFORM_ERROR_CODES) plus the extensions.
+# V1 bodies {errorCode, errorMsg}: the platform's codes (core.outcome.PLATFORM_ERROR_CODES) plus the extensions.
 V1_ERROR_CODES: dict[FaultKind, str] = {**PLATFORM_ERROR_CODES, **EXTENSION_ERROR_CODES}
 
-# V2 bodies {code, message} (platform-facts.md, "Errors"; faas-client-jdk's FaaSFunctionErrorCodes). The log
-# limit's V2 code is the one faas-client-node maps to log-limit-reached (baseClient.ts mapV2ErrorCodeToV1).
+# V2 bodies {code, message}: the platform's V2 codes (core/platform.json, with sources) plus the extensions.
 V2_ERROR_CODES: dict[FaultKind, str] = {
-    FaultKind.CUSTOM_FAILURE: "com.customer.faas.function.threw-error",
-    FaultKind.RUNTIME_EXCEPTION: "com.customer.faas.function.js-runtime-error",
-    FaultKind.TIMEOUT: "com.customer.faas.function.execution-exceeded",
-    FaultKind.LOG_LIMIT: "com.liveperson.faas.function.runtime.limit-reached",
+    **{FaultKind(kind): code for kind, code in platform.error_codes("v2").items()},
     **EXTENSION_ERROR_CODES,
 }
 
 FAULT_BY_CODE: dict[str, FaultKind] = {code: kind for table in (V1_ERROR_CODES, V2_ERROR_CODES) for kind, code in table.items()}
 
-# Status 901 is the platform's "error during lambda execution" (platform-facts.md, "Errors").
-HANDLER_ERROR_STATUS = 901
+# The platform's "error during lambda execution" status (core/platform.json).
+HANDLER_ERROR_STATUS = platform.HANDLER_ERROR_STATUS
 
 # The gateway enforces its own time limit and answers 901 executiontime-exceeded; the socket waits a
 # little longer (the limit again, at most 5 s) so that answer, not a socket timeout, is what we see.
@@ -86,7 +83,7 @@ class HttpHandler:
     runtime = None
     source_path = None
 
-    def __init__(self, base_url: str, *, timeout_ms: int = 30000, headers: Sequence[str] = ()):
+    def __init__(self, base_url: str, *, timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS, headers: Sequence[str] = ()):
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"bad gateway url={base_url!r}: expected http://HOST[:PORT][/PREFIX] or https://...")
@@ -137,7 +134,7 @@ class HttpHandler:
         for conn in conns:
             conn.close()
 
-    def __enter__(self) -> "HttpHandler":
+    def __enter__(self) -> HttpHandler:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -145,9 +142,7 @@ class HttpHandler:
 
     # -- invoke ------------------------------------------------------------------------------------
     def url_path(self, event_id: str, account_id: str) -> str:
-        return (
-            f"{self._prefix}/api/account/{quote(account_id, safe='')}/events/{quote(event_id, safe='')}/invoke?v=1"
-        )
+        return f"{self._prefix}/api/account/{quote(account_id, safe='')}/events/{quote(event_id, safe='')}/invoke?v=1"
 
     def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
         import orjson
@@ -174,9 +169,7 @@ class HttpHandler:
             return (time.perf_counter() - started) * 1000.0
 
         if self._closed:
-            return Outcome(
-                fault=FaultKind.CONNECTION_ERROR, error_message="handler is closed", duration_ms=0.0, details=details
-            )
+            return Outcome(fault=FaultKind.CONNECTION_ERROR, error_message="handler is closed", duration_ms=0.0, details=details)
         status, data, warning = None, b"", None
         for attempt in (1, 2):
             conn = self._connection(_socket_timeout_s(limit_ms))
@@ -188,7 +181,7 @@ class HttpHandler:
                 if resp.will_close:
                     self._drop_connection()
                 break
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 self._drop_connection()
                 details["timeout_ms"] = limit_ms
                 return Outcome(
@@ -294,7 +287,9 @@ def _outcome_from_response(
             **extra,
         )
     what = f"errorCode={code} errorMsg={message!r}" if code is not None else f"body={_short(doc)}"
-    return _bad(f"unexpected gateway answer status={status} {what}", details, duration_ms, code=code if isinstance(code, str) else None)
+    return _bad(
+        f"unexpected gateway answer status={status} {what}", details, duration_ms, code=code if isinstance(code, str) else None
+    )
 
 
 def _short(doc: Any) -> str:

@@ -5,24 +5,27 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
+from ..core import platform
 from ..core.errors import HandlerLoadError, LambdaSyntaxError
 from . import provision
-from ..verify.deploy_rules import detect_runtime
-from .worker.pool import ProcessHandler, WorkerSpec
+from .js_source import detect_runtime
+from .worker.pool import ProcessHandler
+from .worker.process import WorkerSpec
 
 NODE_DIR = Path(__file__).with_name("node")
 RUNNER = NODE_DIR / "runner.js"
-HEAP_MB = 256  # the platform's memory cap (platform-facts.md, "Limits")
+HEAP_MB = platform.MEMORY_MB  # the platform's memory cap (core/platform.json)
 # The platform's 256 MB cap covers the whole function; here --max-old-space-size caps the JavaScript
 # heap at that, and this caps the worker's resident memory (Buffers and other off-heap memory
 # included) at the same 256 MB plus Node's own overhead (code, runtime, heap slack). RLIMIT_AS and
 # RLIMIT_DATA cannot do it: Node does not start under them.
 MEMORY_LIMIT_MB = 512
-MAX_ENV_CHARS = 200  # names and values (platform-facts.md, "Limits")
+MAX_ENV_CHARS = platform.MAX_ENV_CHARS  # names and values (core/platform.json)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,7 +104,7 @@ class NodeHandler(ProcessHandler):
 
     ``memory_limit_mb`` caps the worker's resident memory (see MEMORY_LIMIT_MB); past it the case is
     a ``crash`` "out of memory". The lambda runs on its runtime's Node (V1 14.19.0, V2 22), chosen
-    before the worker starts from the source (``lint.detect_runtime``) or ``runtime``; ``node``
+    before the worker starts from the source (``js_source.detect_runtime``) or ``runtime``; ``node``
     (a path, or ``"local"``) replaces that Node for every runtime.
     """
 
@@ -111,7 +114,7 @@ class NodeHandler(ProcessHandler):
         self,
         target: str,
         *,
-        timeout_ms: int = 30000,
+        timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS,
         runtime: str | None = None,
         workers: int = 1,
         env: Mapping[str, str] | None = None,
@@ -216,7 +219,7 @@ class NodeHandler(ProcessHandler):
             if thrown:
                 line = _error_line(thrown.get("stack", ""), self.source_path)
                 also = (
-                    f" (its top-level code threw first"
+                    " (its top-level code threw first"
                     + (f" at line={line}" if line else "")
                     + f": {thrown.get('name')}: {thrown.get('message')})"
                 )
@@ -231,8 +234,13 @@ def _argv(rt: provision.NodeRuntime) -> tuple[str, ...]:
     # The modules folder and whose modules it holds go on argv, which the runner hides from the
     # lambda like --ipc-fd; the runner offers exactly that runtime's modules (node/platform.json).
     return (
-        rt.node, f"--max-old-space-size={HEAP_MB}", str(RUNNER),
-        "--modules-dir", str(rt.modules_dir), "--modules-runtime", rt.runtime,
+        rt.node,
+        f"--max-old-space-size={HEAP_MB}",
+        str(RUNNER),
+        "--modules-dir",
+        str(rt.modules_dir),
+        "--modules-runtime",
+        rt.runtime,
     )
 
 

@@ -30,9 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..core import platform as platform_facts
 from ..core.errors import HandlerLoadError
@@ -230,12 +231,16 @@ def _next_step(cache: Path) -> str:
 def _install(cache: Path, needed: list[Item]) -> None:
     npm = shutil.which("npm")
     if npm is None:
-        raise ProvisionError(f"npm not found on PATH, needed once to install the platform's Node and modules; install Node.js with npm, or {_next_step(cache)}")
+        raise ProvisionError(
+            f"npm not found on PATH, needed once to install the platform's Node and modules; install Node.js with npm, or {_next_step(cache)}"
+        )
     try:
         (cache / "tmp").mkdir(parents=True, exist_ok=True)
         lock = open(cache / ".lock", "a+")
     except OSError as exc:
-        raise ProvisionError(f"cannot create the cache folder: path={cache}: {exc.strerror or exc}; set {CACHE_ENV} to a writable folder") from exc
+        raise ProvisionError(
+            f"cannot create the cache folder: path={cache}: {exc.strerror or exc}; set {CACHE_ENV} to a writable folder"
+        ) from exc
     with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -321,7 +326,9 @@ def _npm_ci(npm: str, folder: Path, item: Item, cache: Path) -> None:
         proc = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, timeout=NPM_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         _say(" failed")
-        raise ProvisionError(f"npm ci did not finish: item={item.name!r} timeout_s={NPM_TIMEOUT_S}; {_next_step(cache)}") from None
+        raise ProvisionError(
+            f"npm ci did not finish: item={item.name!r} timeout_s={NPM_TIMEOUT_S}; {_next_step(cache)}"
+        ) from None
     if proc.returncode != 0:
         _say(" failed")
         raise ProvisionError(f"npm ci failed: item={item.name!r} {_npm_error(proc.stderr)}; {_next_step(cache)}")
@@ -343,9 +350,13 @@ def _check_build(binary: Path, build: NodeBuild, cache: Path) -> None:
     try:
         out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
     except OSError as exc:
-        raise ProvisionError(f"the installed Node does not run here: path={binary}: {exc}; pass --node PATH or --node local") from exc
+        raise ProvisionError(
+            f"the installed Node does not run here: path={binary}: {exc}; pass --node PATH or --node local"
+        ) from exc
     if out != f"v{build.version}":
-        raise ProvisionError(f"the installed Node reports version={out!r}, expected v{build.version}: package={build.package}; {_next_step(cache)}")
+        raise ProvisionError(
+            f"the installed Node reports version={out!r}, expected v{build.version}: package={build.package}; {_next_step(cache)}"
+        )
 
 
 def runtime_for(runtime: str, *, node: str | None = None) -> NodeRuntime:
@@ -362,8 +373,11 @@ def runtime_for(runtime: str, *, node: str | None = None) -> NodeRuntime:
         cache = ensure((runtime,))
         build = node_build(runtime)
         return NodeRuntime(
-            node=str(node_binary(build, cache)), modules_dir=modules_path(runtime, cache), version=build.version,
-            source="provisioned", runtime=runtime,
+            node=str(node_binary(build, cache)),
+            modules_dir=modules_path(runtime, cache),
+            version=build.version,
+            source="provisioned",
+            runtime=runtime,
         )
     cache = ensure((runtime,), builds=False)
     return NodeRuntime(node=binary, modules_dir=modules_path(runtime, cache), version=version, source=source, runtime=runtime)
@@ -376,11 +390,15 @@ def resolve_node_option(node: str | None) -> tuple[str | None, str, str | None]:
     if node == "local":
         found = shutil.which("node")
         if found is None:
-            raise HandlerLoadError("--node local: node not found on PATH; install Node.js, or drop --node to use the platform's build")
+            raise HandlerLoadError(
+                "--node local: node not found on PATH; install Node.js, or drop --node to use the platform's build"
+            )
         return found, "local", None
     path = Path(node).expanduser()
     if not path.is_file() or not os.access(path, os.X_OK):
-        raise HandlerLoadError(f"--node: not an executable file: path={node}; give the path of a node binary, or `local` for the node on PATH")
+        raise HandlerLoadError(
+            f"--node: not an executable file: path={node}; give the path of a node binary, or `local` for the node on PATH"
+        )
     return str(path.resolve()), "path", None
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from ..core import platform
 from ..core.errors import HandlerLoadError
-from .worker.pool import ProcessHandler, WorkerSpec
+from .worker.pool import ProcessHandler
+from .worker.process import WorkerSpec
 
 WORKER = Path(__file__).with_name("python_worker.py")
 
@@ -24,7 +27,7 @@ class PythonHandler(ProcessHandler):
         self,
         target: str,
         *,
-        timeout_ms: int = 30000,
+        timeout_ms: int = platform.DEFAULT_TIME_LIMIT_MS,
         workers: int = 1,
         env: Mapping[str, str] | None = None,
     ) -> None:

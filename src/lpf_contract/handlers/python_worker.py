@@ -1,4 +1,4 @@
-"""Worker process for Python callables; speaks the Node runner's protocol (see worker_pool.py).
+"""Worker process for Python callables; speaks the Node runner's protocol (see worker/protocol.py).
 
 Run as a script by PythonHandler: ``python python_worker.py --ipc-fd N``. It imports nothing from
 lpf_contract so that the handler's own imports stay its own.
@@ -29,7 +29,15 @@ import orjson  # noqa: E402
 # (TypeError, ReferenceError, SyntaxError, RangeError, and a failed require): programming errors, not
 # deliberate failures.
 RUNTIME_ERRORS = (
-    TypeError, NameError, AttributeError, KeyError, IndexError, SyntaxError, RecursionError, ZeroDivisionError, ImportError,
+    TypeError,
+    NameError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    SyntaxError,
+    RecursionError,
+    ZeroDivisionError,
+    ImportError,
 )
 MAX_KEPT_LOG_ENTRIES = 200
 MAX_KEPT_LOG_CHARS = 100_000
@@ -191,7 +199,11 @@ def load(msg):
         return {"op": "load-error", "reason": "top-level", "error": describe(thrown)}
     fn = getattr(module, name, None)
     if not callable(fn):
-        return {"op": "load-error", "reason": "no-function", "error": {"name": None, "message": f"no function {name}", "stack": ""}}
+        return {
+            "op": "load-error",
+            "reason": "no-function",
+            "error": {"name": None, "message": f"no function {name}", "stack": ""},
+        }
     try:
         params = [
             p
@@ -213,8 +225,19 @@ def invoke(msg):
     global current
     inv = Invocation(msg["id"])
     if load_failure is not None:
-        send({"op": "result", "id": inv.id, "durationMs": 0.0, "results": 1, "logCalls": 0, "logChars": 0,
-              "fault": load_failure["kind"], "error": load_failure["error"], "phase": "load"})
+        send(
+            {
+                "op": "result",
+                "id": inv.id,
+                "durationMs": 0.0,
+                "results": 1,
+                "logCalls": 0,
+                "logChars": 0,
+                "fault": load_failure["kind"],
+                "error": load_failure["error"],
+                "phase": "load",
+            }
+        )
         return
     current = inv
     try:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from ..core import platform
 from . import snapshots
 
 SUITES = Path(__file__).resolve().parents[1] / "suites"
@@ -55,22 +56,50 @@ STATE = pytest.StashKey[SessionState]()
 
 def pytest_addoption(parser) -> None:
     group = parser.getgroup("lpf-contract")
-    group.addoption("--lpf-handler", action="append", default=[], metavar="TARGET",
-                    help="handler to verify (functions/<name>/, x.js, file.py:function, http(s) URL); repeatable. "
-                         "Adds lpf-contract's handler suite to the run")
-    group.addoption("--lpf-examples", type=int, default=None, metavar="N",
-                    help="generated payloads per event (default 200, or [tool.lpf-contract] examples)")
+    group.addoption(
+        "--lpf-handler",
+        action="append",
+        default=[],
+        metavar="TARGET",
+        help="handler to verify (functions/<name>/, x.js, file.py:function, http(s) URL); repeatable. "
+        "Adds lpf-contract's handler suite to the run",
+    )
+    group.addoption(
+        "--lpf-examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="generated payloads per event (default 200, or [tool.lpf-contract] examples)",
+    )
     group.addoption("--lpf-seed", type=int, default=None, metavar="N", help="seed (default: 0 under CI=true, random otherwise)")
-    group.addoption("--lpf-timeout-ms", type=int, default=None, metavar="MS", help="time limit per invocation (default 30000)")
+    group.addoption(
+        "--lpf-timeout-ms",
+        type=int,
+        default=None,
+        metavar="MS",
+        help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS})",
+    )
     group.addoption("--lpf-version", default=None, metavar="V", help="contract version (default: current)")
     group.addoption("--lpf-runtime", default=None, choices=("v1", "v2"), help="force the Node runtime")
-    group.addoption("--lpf-node", default=None, metavar="PATH|local",
-                    help="Node binary for every runtime, or `local` for the node on PATH "
-                         "(default: the platform's builds, V1 14.19.0 / V2 22)")
-    group.addoption("--lpf-report-dir", default=None, metavar="DIR",
-                    help=f"where each handler's reports and repro payloads go: DIR/<function>/ (default {DEFAULT_REPORT_DIR})")
-    group.addoption("--lpf-http", action="store_true", default=False,
-                    help="also run the HTTP suite: schemathesis against the handler served like the gateway (slower)")
+    group.addoption(
+        "--lpf-node",
+        default=None,
+        metavar="PATH|local",
+        help="Node binary for every runtime, or `local` for the node on PATH "
+        "(default: the platform's builds, V1 14.19.0 / V2 22)",
+    )
+    group.addoption(
+        "--lpf-report-dir",
+        default=None,
+        metavar="DIR",
+        help=f"where each handler's reports and repro payloads go: DIR/<function>/ (default {DEFAULT_REPORT_DIR})",
+    )
+    group.addoption(
+        "--lpf-http",
+        action="store_true",
+        default=False,
+        help="also run the HTTP suite: schemathesis against the handler served like the gateway (slower)",
+    )
     snapshots.add_options(group)
 
 
@@ -88,13 +117,13 @@ def pytest_configure(config) -> None:
     if not hasattr(o, "lpf_examples_given"):  # xdist workers receive the controller's resolved options
         o.lpf_examples_given, o.lpf_timeout_ms_given = o.lpf_examples, o.lpf_timeout_ms
     o.lpf_examples = pick(o.lpf_examples, settings.examples, 200)
-    o.lpf_timeout_ms = pick(o.lpf_timeout_ms, settings.timeout_ms, 30000)
+    o.lpf_timeout_ms = pick(o.lpf_timeout_ms, settings.timeout_ms, platform.DEFAULT_TIME_LIMIT_MS)
     o.lpf_version = pick(o.lpf_version, settings.version, None)
     o.lpf_report_dir = pick(o.lpf_report_dir, settings.report_dir and str(settings.report_dir), DEFAULT_REPORT_DIR)
     # One seed for the whole session, chosen on the controller: xdist workers receive the
     # controller's options, so `-n 2` verifies exactly what `-n 0` does, and the seed is printed.
     if not hasattr(config, "workerinput") and o.lpf_seed is None:
-        from ..verify.engine import resolve_seed
+        from ..verify.options import resolve_seed
 
         o.lpf_seed = settings.seed if settings.seed is not None else resolve_seed(None)
     if given:
@@ -130,9 +159,13 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     def ours(item) -> bool:
         return Path(str(item.path)).resolve().parent == SUITES
 
-    elsewhere = {(getattr(i, "originalname", i.name), i.name) for i in items
-                 if not ours(i) and getattr(i, "module", None) is not None
-                 and getattr(getattr(i, "function", None), "__module__", "").startswith("lpf_contract.suites")}
+    elsewhere = {
+        (getattr(i, "originalname", i.name), i.name)
+        for i in items
+        if not ours(i)
+        and getattr(i, "module", None) is not None
+        and getattr(getattr(i, "function", None), "__module__", "").startswith("lpf_contract.suites")
+    }
     dropped = [i for i in items if ours(i) and (getattr(i, "originalname", i.name), i.name) in elsewhere]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
@@ -189,15 +222,18 @@ def verify_result(config, target: str):
     """The RunResult of verifying ``target`` (one verify run per handler per session and worker)."""
     state = config.stash[STATE]
     if target not in state.runs:
-        from ..config import function_name
+        from ..handlers import function_name
         from ..report import write_reports
-        from ..verify.engine import VerifyOptions, verify
+        from ..verify import VerifyOptions, verify
 
         report_dir = Path(config.getoption("--lpf-report-dir")) / function_name(target)
         options = VerifyOptions(
-            seed=config.getoption("--lpf-seed"), version=config.getoption("--lpf-version"),
-            runtime=config.getoption("--lpf-runtime"), node=config.getoption("--lpf-node"),
-            target_label=target, report_dir=report_dir,
+            seed=config.getoption("--lpf-seed"),
+            version=config.getoption("--lpf-version"),
+            runtime=config.getoption("--lpf-runtime"),
+            node=config.getoption("--lpf-node"),
+            target_label=target,
+            report_dir=report_dir,
             **handler_options(config, target),
         )
         result = verify(target, options)

@@ -10,25 +10,42 @@ them; a snapshot missing from an existing set fails.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 
-from ..config import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
+from ..handlers import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
 
 
 def add_options(group) -> None:
     """The snapshot options, in the plugin's ``lpf-contract`` group (prefixed: syrupy owns --snapshot-update)."""
-    group.addoption("--lpf-snapshot-dir", default=None, metavar="DIR",
-                    help="snapshot root: each handler's snapshots are in DIR/<function>/ "
-                         "(default: [tool.lpf-contract] snapshot-dir, else __lpf_snapshots__ under the rootdir)")
-    group.addoption("--lpf-snapshot-update", action="store_true", default=False,
-                    help="record missing and changed snapshots instead of failing")
-    group.addoption("--lpf-snapshot-prune", action="store_true", default=False,
-                    help="delete snapshots that no golden example matches any more")
-    group.addoption("--lpf-snapshot-ignore-path", action="append", default=[], metavar="JSONPATH",
-                    help="mask a volatile part of every snapshot, e.g. '$.result[*].text' (repeatable)")
+    group.addoption(
+        "--lpf-snapshot-dir",
+        default=None,
+        metavar="DIR",
+        help="snapshot root: each handler's snapshots are in DIR/<function>/ "
+        "(default: [tool.lpf-contract] snapshot-dir, else __lpf_snapshots__ under the rootdir)",
+    )
+    group.addoption(
+        "--lpf-snapshot-update",
+        action="store_true",
+        default=False,
+        help="record missing and changed snapshots instead of failing",
+    )
+    group.addoption(
+        "--lpf-snapshot-prune",
+        action="store_true",
+        default=False,
+        help="delete snapshots that no golden example matches any more",
+    )
+    group.addoption(
+        "--lpf-snapshot-ignore-path",
+        action="append",
+        default=[],
+        metavar="JSONPATH",
+        help="mask a volatile part of every snapshot, e.g. '$.result[*].text' (repeatable)",
+    )
 
 
 class SnapshotRuns:
@@ -45,7 +62,9 @@ class SnapshotRuns:
         if clashes:
             # Two handlers writing one snapshot folder would compare against (and overwrite) each other.
             stem, ts = sorted(clashes.items())[0]
-            raise pytest.UsageError(f"handlers {', '.join(ts)} would share the snapshot folder {stem!r}; rename one or run them separately")
+            raise pytest.UsageError(
+                f"handlers {', '.join(ts)} would share the snapshot folder {stem!r}; rename one or run them separately"
+            )
 
     def snapshot_dir(self, target: str) -> Path:
         return self.root / handler_stem(target)
@@ -57,8 +76,8 @@ class SnapshotRuns:
 
     def get(self, target: str):
         if target not in self.reports:
-            from .plugin import handler_options
             from ..snapshot.run import run_snapshots
+            from .plugin import handler_options
 
             o = self.config.getoption
             self.reports[target] = run_snapshots(
@@ -103,7 +122,11 @@ def record_command(config, target: str) -> str:
     """The command that records ``target``'s snapshots."""
     import shlex
 
-    extra = [f"--lpf-snapshot-dir {shlex.quote(str(config.getoption('--lpf-snapshot-dir')))}"] if config.getoption("--lpf-snapshot-dir") else []
+    extra = (
+        [f"--lpf-snapshot-dir {shlex.quote(str(config.getoption('--lpf-snapshot-dir')))}"]
+        if config.getoption("--lpf-snapshot-dir")
+        else []
+    )
     return " ".join(["pytest", "--lpf-handler", shlex.quote(target), *extra, "--lpf-snapshot-update"])
 
 
@@ -115,7 +138,7 @@ def terminal_summary(terminalreporter, config) -> None:
     runs = state.snapshot_runs if state is not None else None
     if runs is None:
         return
-    from ..snapshot.run import Status
+    from ..snapshot.model import Status
 
     written = (Status.CREATED, Status.UPDATED, Status.PRUNED)
     for target, report in sorted(runs.reports.items()):

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from ..core.errors import LpfContractError
 from ..core.files import atomic_write
@@ -69,8 +70,6 @@ def check_writable(report_dir: Path) -> None:
 
 def write_reports(run: RunResult, report_dir: Path) -> list[Path]:
     """Write every registered report and the repro payloads; returns the paths written."""
-    from ..verify.engine import iter_repros
-
     written = []
     try:
         for rel, doc in iter_repros(run):
@@ -82,3 +81,18 @@ def write_reports(run: RunResult, report_dir: Path) -> list[Path]:
     except OSError as exc:
         raise ReportWriteError(f"cannot write reports: path={report_dir}: {exc}") from None
     return written
+
+
+def iter_repros(run: RunResult) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(file name in the report dir, document) of each failure's repro payload (``verify --replay`` reads it)."""
+    for f in run.failures:
+        yield (
+            f.repro_file,
+            {
+                "event": f.event,
+                "check": f.check,
+                "contract_version": run.contract_version,
+                "message": f.message,
+                "payload": f.payload,
+            },
+        )

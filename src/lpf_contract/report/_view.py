@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from ..core.text import printable
 from ..core.results import Failure, RunResult, Severity
+from ..core.text import printable
 
 NA = "n/a"
 
@@ -219,7 +219,7 @@ class SnapshotView:
 
 
 def snapshots(run: RunResult) -> SnapshotView | None:
-    """The snapshot part of a run (``lpf_contract.snapshot.run.SnapshotReport.to_dict()``), read defensively."""
+    """The snapshot part of a run (``lpf_contract.snapshot.model.SnapshotReport.to_dict()``), read defensively."""
     s = run.snapshots
     if not isinstance(s, Mapping):
         return None
@@ -228,7 +228,11 @@ def snapshots(run: RunResult) -> SnapshotView | None:
         if not isinstance(c, Mapping):
             continue
         changes = tuple(x for x in c.get("changes") or () if isinstance(x, Mapping))
-        cases.append(SnapshotCaseView(str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes))
+        cases.append(
+            SnapshotCaseView(
+                str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes
+            )
+        )
     cases.sort(key=lambda c: (not c.failed, c.event, c.example, c.status))
     verdict = s.get("verdict")
     if verdict not in ("pass", "fail"):

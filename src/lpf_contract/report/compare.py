@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.results import RunResult, Severity
+from ..core.text import md_code as code
+from ..core.text import md_text, printable
 from . import _view as v
-from ..core.text import md_code as code, md_text, printable
 
 Key = tuple[str, str, str]
 STATIC_EVENT = "(handler source)"  # static deploy-rule findings belong to no event
@@ -123,7 +124,15 @@ class Comparison:
 
 def _items(run: RunResult) -> dict[Key, Item]:
     items = [
-        Item(event=f.event, check=f.check, location=f.location, path=f.path, severity=f.severity, message=f.message, source=f.source)
+        Item(
+            event=f.event,
+            check=f.check,
+            location=f.location,
+            path=f.path,
+            severity=f.severity,
+            message=f.message,
+            source=f.source,
+        )
         for f in run.failures
     ]
     items += [
@@ -172,8 +181,10 @@ def compare(old: RunResult, new: RunResult) -> Comparison:
 
 
 def _where(i: Item) -> str:
-    return f"{i.check} in {i.event}" + (f" at {i.path or i.location}" if i.path or i.location else "") + (
-        f" ({i.source})" if i.source else ""
+    return (
+        f"{i.check} in {i.event}"
+        + (f" at {i.path or i.location}" if i.path or i.location else "")
+        + (f" ({i.source})" if i.source else "")
     )
 
 
@@ -251,7 +262,9 @@ def render_md(c: Comparison) -> str:
             f"| {code(ch.event)} | {_pct(ch.old)} → {_pct(ch.new)}{_delta(ch)} | {_ratio(ch.old, 'enum')} → {_ratio(ch.new, 'enum')} "
             f"| {_ratio(ch.old, 'optional')} → {_ratio(ch.new, 'optional')} | {'; '.join(notes)} |"
         )
-    parts.append("| Event | Coverage | Enum values | Optional fields | Changes |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows))
+    parts.append(
+        "| Event | Coverage | Enum values | Optional fields | Changes |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows)
+    )
     return "\n\n".join(parts) + "\n"
 
 

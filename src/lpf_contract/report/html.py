@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from ..core.results import Failure, RunResult, StaticFinding
 from ..core.text import html_text
 from . import _view as v
@@ -99,7 +97,7 @@ def _missing(t: v.Tally, what: str) -> str:
     if not t.missing:
         return ""
     items = "".join(f"<li><code>{_e(m)}</code></li>" for m in t.missing)
-    return f"<details><summary>{_e(v.plural(len(t.missing), what))} missing</summary><ul class=\"missing\">{items}</ul></details>"
+    return f'<details><summary>{_e(v.plural(len(t.missing), what))} missing</summary><ul class="missing">{items}</ul></details>'
 
 
 def _events(run: RunResult) -> str:
@@ -178,7 +176,9 @@ def _snapshots(snap: v.SnapshotView | None) -> str:
 
 def _failure(n: int, f: Failure) -> str:
     # The first failure starts open so a reader sees what the collapsed ones hold.
-    at = (f" at <code>{_e(f.path)}</code>" if f.path else "") + (f' · <code class="source">{_e(f.source)}</code>' if f.source else "")
+    at = (f" at <code>{_e(f.path)}</code>" if f.path else "") + (
+        f' · <code class="source">{_e(f.source)}</code>' if f.source else ""
+    )
     facts = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in v.outcome_lines(f))
     logs = v.logs_text(f)
     return (
@@ -189,7 +189,7 @@ def _failure(n: int, f: Failure) -> str:
         + (f'<h4>Stack (the lambda\'s own frames)</h4><pre class="stack">{_e(v.stack_text(f))}</pre>' if f.stack else "")
         + f"<h4>Minimal payload</h4><pre>{_e(v.pretty(f.payload))}</pre>"
         f"<h4>Result</h4><pre>{_e(v.result_text(f))}</pre>"
-        + (f"<h4>Logs</h4><pre>{_e(logs)}</pre>" if logs else "<h4>Logs</h4><p class=\"muted\">No logs.</p>")
+        + (f"<h4>Logs</h4><pre>{_e(logs)}</pre>" if logs else '<h4>Logs</h4><p class="muted">No logs.</p>')
         + f'<h4>Reproduce</h4><pre class="repro">{_e(f.repro or "(no repro command recorded)")}</pre>'
         + (f'<p class="muted">Payload saved as <code>{_e(f.repro_file)}</code> in the report dir.</p>' if f.repro_file else "")
         + "</div></details>"

@@ -8,9 +8,10 @@ its own reports in ``REPORT_DIR/<function>/``. Deterministic: rows sorted by nam
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 # verdict -> the exit code it stands for; the run's exit code is the worst (2 > 1 > 0).
 VERDICT_CODES = {"pass": 0, "skipped": 0, "fail": 1, "error": 2, "not-run": 0}
@@ -45,8 +46,14 @@ def run_verdict(entries: Sequence[IndexEntry], *, interrupted: bool = False) -> 
     return {0: "pass", 1: "fail", 2: "error"}[code]
 
 
-def render_index_json(entries: Sequence[IndexEntry], *, shard: tuple[int, int] | None = None, total: int | None = None,
-                      interrupted: bool = False, tool: dict[str, str] | None = None) -> str:
+def render_index_json(
+    entries: Sequence[IndexEntry],
+    *,
+    shard: tuple[int, int] | None = None,
+    total: int | None = None,
+    interrupted: bool = False,
+    tool: dict[str, str] | None = None,
+) -> str:
     rows = sorted(entries, key=lambda e: e.name)
     counts = {v: sum(1 for e in rows if e.verdict == v) for v in VERDICT_CODES}
     doc: dict[str, Any] = {
@@ -64,16 +71,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_index_md(entries: Sequence[IndexEntry], *, shard: tuple[int, int] | None = None, total: int | None = None,
-                    interrupted: bool = False) -> str:
+def render_index_md(
+    entries: Sequence[IndexEntry], *, shard: tuple[int, int] | None = None, total: int | None = None, interrupted: bool = False
+) -> str:
     rows = sorted(entries, key=lambda e: e.name)
     verdict = run_verdict(rows, interrupted=interrupted)
     head = f"# lpf-contract: {len(rows)} functions, verdict {verdict.upper()}"
     lines = [head, ""]
     if shard:
         lines += [f"Shard {shard[0]}/{shard[1]}: {len(rows)} of {total} functions (round-robin by name).", ""]
-    lines += ["| Function | Verdict | Events | Cases | Failed | Errors | Warnings | Report / reason |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "| Function | Verdict | Events | Cases | Failed | Errors | Warnings | Report / reason |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for e in rows:
         link = f"[{e.name}/conformance.md]({e.report})" if e.report else ""
         why = "; ".join(x for x in (link, _cell(e.reason)) if x)

@@ -57,9 +57,7 @@ def load_run(path: Path) -> RunResult:
     problems = schema_errors(doc)
     if problems:
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InputFileError(
-            f"not a conformance report: path={path}: {problems[0]}{more}; see `lpf-contract report --schema`"
-        )
+        raise InputFileError(f"not a conformance report: path={path}: {problems[0]}{more}; see `lpf-contract report --schema`")
     try:
         return RunResult.from_dict(doc)
     except (KeyError, TypeError, ValueError) as exc:

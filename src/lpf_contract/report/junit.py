@@ -117,10 +117,14 @@ def render_junit(run: RunResult) -> str:
             case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.static", name=check)
             mine = [s for s in run.static if s.check == check]
             errors = [s for s in mine if s.severity == Severity.ERROR]
-            body = "\n".join(f"[{s.severity}] {s.rule}" + (f" (line {s.line})" if s.line else "") + f": {s.message}" for s in mine)
+            body = "\n".join(
+                f"[{s.severity}] {s.rule}" + (f" (line {s.line})" if s.line else "") + f": {s.message}" for s in mine
+            )
             if errors:
                 failed += 1
-                _sub(case, "failure", body, type=check, message=v.clip(errors[0].message, _MESSAGE_CHARS, where="the failure text"))
+                _sub(
+                    case, "failure", body, type=check, message=v.clip(errors[0].message, _MESSAGE_CHARS, where="the failure text")
+                )
             elif mine:
                 _sub(case, "system-out", body)
         suite.set("tests", str(len(ids)))
@@ -136,10 +140,19 @@ def render_junit(run: RunResult) -> str:
         failed = 0
         for c in snap.cases:
             case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.snapshots.{c.event}", name=c.example)
-            body = "\n".join(f"{x.get('path', '')} {x.get('kind', '')}: {v.compact(x.get('old'))} -> {v.compact(x.get('new'))}" for x in c.changes)
+            body = "\n".join(
+                f"{x.get('path', '')} {x.get('kind', '')}: {v.compact(x.get('old'))} -> {v.compact(x.get('new'))}"
+                for x in c.changes
+            )
             if c.failed:
                 failed += 1
-                _sub(case, "failure", f"{c.file}\n{body}".strip(), type=f"snapshot-{c.status}", message=f"snapshot {c.status}: {c.file}")
+                _sub(
+                    case,
+                    "failure",
+                    f"{c.file}\n{body}".strip(),
+                    type=f"snapshot-{c.status}",
+                    message=f"snapshot {c.status}: {c.file}",
+                )
             else:
                 _sub(case, "system-out", f"snapshot {c.status}: {c.file}\n{body}".strip())
         suite.set("failures", str(failed))
@@ -148,8 +161,13 @@ def render_junit(run: RunResult) -> str:
     if run.interrupted:
         suite = _sub(root, "testsuite", name=RUN_SUITE, tests=1, failures=0, errors=1, skipped=0)
         case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.run", name="completed")
-        _sub(case, "error", "The run was stopped before it finished; re-run verify for complete results.",
-             type="interrupted", message="run interrupted: results are partial")
+        _sub(
+            case,
+            "error",
+            "The run was stopped before it finished; re-run verify for complete results.",
+            type="interrupted",
+            message="run interrupted: results are partial",
+        )
         totals["tests"] += 1
         totals["errors"] += 1
     for k, val in totals.items():

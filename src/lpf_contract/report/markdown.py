@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from ..core.results import Failure, RunResult, Severity
-from ..core.text import md_code as code, md_fence as fence, md_size as size, md_text as text
+from ..core.text import md_code as code
+from ..core.text import md_fence as fence
+from ..core.text import md_size as size
+from ..core.text import md_text as text
 from . import _view as v
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -50,22 +51,26 @@ def _head(run: RunResult) -> str:
         f"**{text(v.verdict_sentence(run))}**",
         text(v.headline(run)),
         *(
-            ["> **⚠️ The run was interrupted before it finished:** counts and coverage are partial, and the failures "
-             "found so far were not shrunk. Re-run verify for a complete report."]
+            [
+                "> **⚠️ The run was interrupted before it finished:** counts and coverage are partial, and the failures "
+                "found so far were not shrunk. Re-run verify for a complete report."
+            ]
             if run.interrupted
             else []
         ),
         _table(
             ["Handler", "Kind", "Runtime", "Contract", "Seed", "Generated examples per event", "Tool"],
-            [[
-                code(str(h.get("target", v.NA))),
-                text(str(h.get("kind") or v.NA)),
-                text(str(h.get("runtime") or v.NA)),
-                code(run.contract_version),
-                str(run.seed),
-                str(run.examples),
-                text(f"{run.tool.get('name', '?')} {run.tool.get('version', '?')}"),
-            ]],
+            [
+                [
+                    code(str(h.get("target", v.NA))),
+                    text(str(h.get("kind") or v.NA)),
+                    text(str(h.get("runtime") or v.NA)),
+                    code(run.contract_version),
+                    str(run.seed),
+                    str(run.examples),
+                    text(f"{run.tool.get('name', '?')} {run.tool.get('version', '?')}"),
+                ]
+            ],
         ),
         "## Events",
     ]
@@ -75,16 +80,26 @@ def _head(run: RunResult) -> str:
         parts.append(f"### Event {code(ev.name)}")
         parts.append(
             _table(
-                ["Cases", "Failed cases", "Skipped", "Distinct failures", "Enum values covered", "Optional fields covered", "Coverage"],
-                [[
-                    str(ev.cases),
-                    str(ev.failed),
-                    str(ev.skipped),
-                    f"{ev.distinct} ({v.plural(ev.errors, 'error')}, {v.plural(ev.warnings, 'warning')})",
-                    _tally(ev.enum),
-                    _tally(ev.optional),
-                    v.fmt_percent(ev.percent),
-                ]],
+                [
+                    "Cases",
+                    "Failed cases",
+                    "Skipped",
+                    "Distinct failures",
+                    "Enum values covered",
+                    "Optional fields covered",
+                    "Coverage",
+                ],
+                [
+                    [
+                        str(ev.cases),
+                        str(ev.failed),
+                        str(ev.skipped),
+                        f"{ev.distinct} ({v.plural(ev.errors, 'error')}, {v.plural(ev.warnings, 'warning')})",
+                        _tally(ev.enum),
+                        _tally(ev.optional),
+                        v.fmt_percent(ev.percent),
+                    ]
+                ],
                 ["---:", "---:", "---:", "---", "---", "---", "---:"],
             )
         )
@@ -118,12 +133,14 @@ def _snapshots(snap: v.SnapshotView) -> str:
     if snap.counts:
         parts.append(_table([k.capitalize() for k, _ in snap.counts], [[str(n) for _, n in snap.counts]]))
     rows = []
-    for c in snap.cases[:MISSING_LISTED * 4]:
+    for c in snap.cases[: MISSING_LISTED * 4]:
         changes = "; ".join(
             f"{code(str(x.get('path', '')))} {text(str(x.get('kind', '')))}: {code(v.compact(x.get('old')))} → {code(v.compact(x.get('new')))}"
             for x in c.changes[:5]
         ) + (f"; and {len(c.changes) - 5} more" if len(c.changes) > 5 else "")
-        rows.append([code(c.event), code(c.example), f"**{text(c.status)}**" if c.failed else text(c.status), code(c.file), changes])
+        rows.append(
+            [code(c.event), code(c.example), f"**{text(c.status)}**" if c.failed else text(c.status), code(c.file), changes]
+        )
     if rows:
         parts.append(_table(["Event", "Example", "Status", "File", "Changes"], rows))
     if len(snap.cases) > len(rows):
@@ -143,7 +160,8 @@ def _failure(n: int, f: Failure) -> str:
         + (f" · {code(f.source)}" if f.source else "")
     )
     rows = [
-        [text(label), code(value) if label in ("at", "schema", "in the lambda") else text(value)] for label, value in v.outcome_lines(f)
+        [text(label), code(value) if label in ("at", "schema", "in the lambda") else text(value)]
+        for label, value in v.outcome_lines(f)
     ]
     where = f"`{f.repro_file}`" if f.repro_file else "conformance.json"
     result = v.clip(v.result_text(f), RESULT_CHARS, where="conformance.json")
@@ -155,7 +173,11 @@ def _failure(n: int, f: Failure) -> str:
         title,
         f"**{f.severity}** · check {code(f.check)}: {text(v.clip(f.message, MESSAGE_CHARS, where='conformance.json'))}",
         _table(["Detail", "Value"], rows),
-        *(["Stack (the lambda's own frames):\n\n" + fence(v.clip(v.stack_text(f), LOG_CHARS, where="conformance.json"), "text")] if f.stack else []),
+        *(
+            ["Stack (the lambda's own frames):\n\n" + fence(v.clip(v.stack_text(f), LOG_CHARS, where="conformance.json"), "text")]
+            if f.stack
+            else []
+        ),
         _details("Minimal payload", fence(v.clip(v.pretty(f.payload), PAYLOAD_CHARS, where=where), "json")),
         _details("Result and logs", result_body),
         "Reproduce:\n\n" + fence(f.repro or "(no repro command recorded)", "sh"),
@@ -204,7 +226,7 @@ def render_markdown(run: RunResult, *, limit: int = GITHUB_COMMENT_LIMIT) -> str
         kept.append(block)
         used += size(block) + 2
     listed: list[str] = []
-    for line in lines[len(kept):]:
+    for line in lines[len(kept) :]:
         if used + size(line) + 1 > budget:
             break
         listed.append(line)

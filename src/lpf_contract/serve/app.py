@@ -10,17 +10,28 @@ import re
 import socketserver
 import time
 import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
+from ..contracts.openapi import (
+    ACCOUNT_ID_PATTERN,
+    API_VERSIONS,
+    EVENT_SOURCE_HEADER,
+    GATEWAY_CODES,
+    LAMBDA_UUID_PATTERN,
+    MULTIPLE_RESULTS_WARNING,
+    WARNING_HEADER,
+    envelope_schema,
+)
 from ..contracts.registry import Registry
-from ..core.pointer import json_pointer
+from ..core import platform
 from ..core.outcome import FaultKind, Outcome
+from ..core.pointer import json_pointer
 from ..handlers.base import Handler
 from ..handlers.http import HANDLER_ERROR_STATUS, error_code
-from ..contracts.openapi import ACCOUNT_ID_PATTERN, API_VERSIONS, EVENT_SOURCE_HEADER, GATEWAY_CODES, LAMBDA_UUID_PATTERN, MULTIPLE_RESULTS_WARNING, WARNING_HEADER, envelope_schema
 
 # How serve picks V1 or V2 answers (--api): "v1" / "v2" always; "auto" the way LivePerson's client
 # speaks to the two gateways (faas-client-node baseClient.ts): a V2 request carries the LP-EventSource
@@ -43,7 +54,7 @@ _FAULT_MESSAGES = {
     FaultKind.CUSTOM_FAILURE: "Function Invocation failed due to an issue caused by customer coding",
     FaultKind.RUNTIME_EXCEPTION: "Function Invocation failed due to a runtime exception",
     FaultKind.TIMEOUT: "Lambda Execution is taking too long",
-    FaultKind.LOG_LIMIT: "Lambda exceeded the log limit (10 calls or 6000 characters)",
+    FaultKind.LOG_LIMIT: f"Lambda exceeded the log limit ({platform.MAX_LOG_CALLS} calls or {platform.MAX_LOG_CHARS} characters)",
     FaultKind.CRASH: "The lambda's process died",
     FaultKind.NOT_SERIALIZABLE: "The lambda's result is not JSON",
 }
@@ -62,8 +73,16 @@ class _Reply:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-_REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-            415: "Unsupported Media Type", 500: "Internal Server Error", HANDLER_ERROR_STATUS: "Lambda Error"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+    HANDLER_ERROR_STATUS: "Lambda Error",
+}
 
 
 class InvocationApp:
@@ -130,7 +149,9 @@ class InvocationApp:
             query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
             bad_v = next((v for v in query.get("v", []) if v not in API_VERSIONS), None)
             if bad_v is not None:
-                return _error(400, "badinput", f"query v={bad_v!r}: expected {', '.join(API_VERSIONS)} (V2 is not chosen by a query)", api)
+                return _error(
+                    400, "badinput", f"query v={bad_v!r}: expected {', '.join(API_VERSIONS)} (V2 is not chosen by a query)", api
+                )
             if name == "implemented":
                 return _Reply(200, {"implemented": key in self.version.events})
             if name == "event":
@@ -143,8 +164,13 @@ class InvocationApp:
                     return _error(400, "badinput", f"lambdaUuid={key!r} is not a lower-case UUID", api)
                 event_id = self.lambdas.get(key)
                 if event_id is None:
-                    return _error(404, "missing", f"no lambda with uuid={key}; serve's lambdas: "
-                                  + ", ".join(f"{u} ({e})" for u, e in sorted(self.lambdas.items())), api)
+                    return _error(
+                        404,
+                        "missing",
+                        f"no lambda with uuid={key}; serve's lambdas: "
+                        + ", ".join(f"{u} ({e})" for u, e in sorted(self.lambdas.items())),
+                        api,
+                    )
             body = self._read_body(environ, api)
             if isinstance(body, _Reply):
                 return body
@@ -199,7 +225,11 @@ class InvocationApp:
         if route == "lambda":
             # No result: 204 (in the document only where results are ignored; elsewhere it breaks the
             # result contract, and schemathesis reports the undocumented status).
-            return _Reply(200, outcome.result, headers=headers) if outcome.has_result else _Reply(204, has_body=False, headers=headers)
+            return (
+                _Reply(200, outcome.result, headers=headers)
+                if outcome.has_result
+                else _Reply(204, has_body=False, headers=headers)
+            )
         item: dict[str, Any] = {"uuid": uid, "timestamp": started}
         if outcome.has_result:
             item["result"] = outcome.result
@@ -221,7 +251,9 @@ def _fault_reply(outcome: Outcome, api: str, started_ms: int) -> _Reply:
         if outcome.logs:
             # Items {level, message, extras, timestamp} (platform-facts.md, 'Invocation API corrections'); the
             # emulation records one text per call and no time, so extras is [] and timestamp the start (decided here).
-            body["errorLogs"] = [{"level": e.level, "message": e.text, "extras": [], "timestamp": started_ms} for e in outcome.logs]
+            body["errorLogs"] = [
+                {"level": e.level, "message": e.text, "extras": [], "timestamp": started_ms} for e in outcome.logs
+            ]
     return _Reply(HANDLER_ERROR_STATUS, body)
 
 

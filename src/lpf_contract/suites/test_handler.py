@@ -15,8 +15,8 @@ from lpf_contract.pytest.plugin import describe_failure
 
 
 def pytest_generate_tests(metafunc) -> None:
-    from lpf_contract.verify.checks import CHECKS
     from lpf_contract.contracts.registry import load_registry
+    from lpf_contract.verify.checks import CHECKS
 
     if not {"event", "check", "golden"} & set(metafunc.fixturenames):
         return
@@ -64,13 +64,15 @@ def snapshot_report(request, handler_target):
     runs = snapshot_runs(request.config)
     if not runs.recorded(handler_target) and not request.config.getoption("--lpf-snapshot-update"):
         # A new function: nothing to compare with yet. A missing snapshot inside a recorded set still fails.
-        pytest.skip(f"no snapshots recorded for {handler_target} in {runs.snapshot_dir(handler_target)}; "
-                    f"record them with: {record_command(request.config, handler_target)}")
+        pytest.skip(
+            f"no snapshots recorded for {handler_target} in {runs.snapshot_dir(handler_target)}; "
+            f"record them with: {record_command(request.config, handler_target)}"
+        )
     return runs.get(handler_target)
 
 
 def test_snapshot(snapshot_report, golden):
-    from lpf_contract.snapshot.run import format_case
+    from lpf_contract.snapshot.compare import format_case
 
     event, example = golden
     case = snapshot_report.case(event, example)
@@ -79,8 +81,10 @@ def test_snapshot(snapshot_report, golden):
 
 
 def test_no_orphaned_snapshots(snapshot_report):
-    from lpf_contract.snapshot.run import format_case
+    from lpf_contract.snapshot.compare import format_case
 
     orphans = [c for c in snapshot_report.orphans if c.failed]
     if orphans:
-        pytest.fail("\n".join(format_case(c) for c in orphans) + "\n(pytest: delete them with --lpf-snapshot-prune)", pytrace=False)
+        pytest.fail(
+            "\n".join(format_case(c) for c in orphans) + "\n(pytest: delete them with --lpf-snapshot-prune)", pytrace=False
+        )

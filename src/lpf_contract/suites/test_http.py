@@ -27,8 +27,13 @@ def served_handler(request, handler_target):
     from lpf_contract.serve.app import InvocationApp
 
     options = handler_options(request.config, handler_target)
-    handler = load_handler(handler_target, workers=2, timeout_ms=options["timeout_ms"],
-                           allow_domains=options["allow_domains"], secrets_file=options["secrets_file"])
+    handler = load_handler(
+        handler_target,
+        workers=2,
+        timeout_ms=options["timeout_ms"],
+        allow_domains=options["allow_domains"],
+        secrets_file=options["secrets_file"],
+    )
     try:
         yield InvocationApp(handler, registry=load_registry(), version=request.config.getoption("--lpf-version"))
     finally:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
+from ..core import platform
 from ..core.catalogue import Catalogue
 from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, Outcome
 from ..core.results import Finding, Severity
@@ -188,7 +190,7 @@ def first_result_view(out: Outcome) -> Outcome:
         return out
     kind = FaultKind(first)
     raw = out.error_message or ""
-    # worker_pool._outcome appends the first error's "Name: message" to its multiple-results message.
+    # worker.protocol.outcome_from_reply appends the first error's "Name: message" to its multiple-results message.
     m = _FIRST_ERROR.search(raw)
     return dataclasses.replace(
         out,
@@ -276,7 +278,9 @@ def trim_stack(stack: str, source_path: Path | None) -> str:
         # CPython puts the error line last.
         last = stack.rstrip().splitlines()[-1:]
         head = [x.rstrip() for x in last]
-    lines = head[:3] + [f"    at {f.function + ' ' if f.function else ''}({f.file}:{f.line}{f':{f.column}' if f.column else ''})" for f in frames]
+    lines = head[:3] + [
+        f"    at {f.function + ' ' if f.function else ''}({f.file}:{f.line}{f':{f.column}' if f.column else ''})" for f in frames
+    ]
     return "\n".join(lines)
 
 
@@ -316,7 +320,13 @@ def crash_identity(out: Outcome, source_path: Path | None) -> str:
     description="The handler failed: callback(error), a rejected promise, a thrown error, a runtime exception, a crashed worker, or an unreachable/ill-behaved HTTP endpoint.",
 )
 def handler_error(ctx: CaseContext) -> Iterator[Finding]:
-    kinds = (FaultKind.CUSTOM_FAILURE, FaultKind.RUNTIME_EXCEPTION, FaultKind.CRASH, FaultKind.CONNECTION_ERROR, FaultKind.BAD_RESPONSE)
+    kinds = (
+        FaultKind.CUSTOM_FAILURE,
+        FaultKind.RUNTIME_EXCEPTION,
+        FaultKind.CRASH,
+        FaultKind.CONNECTION_ERROR,
+        FaultKind.BAD_RESPONSE,
+    )
     out = first_result_view(ctx.outcome)
     what = {
         FaultKind.CUSTOM_FAILURE: "the handler reported an error (custom failure)",
@@ -326,25 +336,32 @@ def handler_error(ctx: CaseContext) -> Iterator[Finding]:
         FaultKind.BAD_RESPONSE: "the HTTP endpoint answered something that is not the invocation API's",
     }.get(out.fault, "")
     if out.details.get("phase") == "load":
-        what = (
-            "the lambda's top-level code throws while loading, so every invocation fails on the platform "
-            "whatever the payload"
-        )
+        what = "the lambda's top-level code throws while loading, so every invocation fails on the platform whatever the payload"
     if out.details.get("multiple_results"):
         what += " in its first result (the platform acts on the first; later results are the multiple-results warning)"
     yield from _fault_finding("handler-error", ctx, kinds, what, location=crash_identity(out, ctx.source_path))
 
 
-@CHECKS.register("timeout", severity=Severity.ERROR, description="No result within the time limit (the platform kills the function after 30 s).")
+@CHECKS.register(
+    "timeout",
+    severity=Severity.ERROR,
+    description="No result within the time limit (the platform kills the function after 30 s).",
+)
 def timeout(ctx: CaseContext) -> Iterator[Finding]:
     limit = ctx.outcome.details.get("timeout_ms")
     if ctx.outcome.details.get("never_called"):
         # Known at once (nothing was left pending), but the platform would still time out.
         yield from _fault_finding(
-            "timeout", ctx, (FaultKind.TIMEOUT,), "the callback was never called and nothing was pending", location="timeout: never called"
+            "timeout",
+            ctx,
+            (FaultKind.TIMEOUT,),
+            "the callback was never called and nothing was pending",
+            location="timeout: never called",
         )
         return
-    yield from _fault_finding("timeout", ctx, (FaultKind.TIMEOUT,), "no result within the time limit" + (f" timeout_ms={limit}" if limit else ""))
+    yield from _fault_finding(
+        "timeout", ctx, (FaultKind.TIMEOUT,), "no result within the time limit" + (f" timeout_ms={limit}" if limit else "")
+    )
 
 
 @CHECKS.register(
@@ -365,7 +382,9 @@ def multiple_results(ctx: CaseContext) -> Iterator[Finding]:
             location=str(FaultKind.MULTIPLE_RESULTS),
         )
         return
-    yield from _fault_finding("multiple-results", ctx, (FaultKind.MULTIPLE_RESULTS,), "more than one result; only the first counts")
+    yield from _fault_finding(
+        "multiple-results", ctx, (FaultKind.MULTIPLE_RESULTS,), "more than one result; only the first counts"
+    )
 
 
 @CHECKS.register(
@@ -383,7 +402,7 @@ def not_serializable(ctx: CaseContext) -> Iterator[Finding]:
 @CHECKS.register(
     "log-limit",
     severity=Severity.ERROR,
-    description="More than 10 log calls or 6000 characters of logs in one invocation: the platform fails it.",
+    description=f"More than {platform.MAX_LOG_CALLS} log calls or {platform.MAX_LOG_CHARS} characters of logs in one invocation: the platform fails it.",
 )
 def log_limit(ctx: CaseContext) -> Iterator[Finding]:
     yield from _fault_finding("log-limit", ctx, (FaultKind.LOG_LIMIT,), "log limit reached")

@@ -2,96 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import random
 import shlex
 import threading
-import time
 import zlib
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .. import __version__
-from .checks import CHECKS, CaseContext, first_result_view
 from ..core.errors import LambdaSyntaxError, UsageError
 from ..core.outcome import FaultKind, Outcome
 from ..core.results import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
+from .checks import CHECKS, CaseContext, first_result_view
+from .options import DEFAULT_TIMEOUT_MS, VerifyOptions, handler_input, resolve_seed
 
-CI_SEED = 0
-DEFAULT_EXAMPLES = 200
-DEFAULT_TIMEOUT_MS = 30_000
-MAX_TIMEOUT_MS = 10 * 60 * 1000
-INPUT_TIMESTAMP = 1_700_000_000_000  # fixed so that runs reproduce; handlers rarely read it
 _HANGS = (FaultKind.TIMEOUT, FaultKind.CRASH)
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
-
-
-@dataclass(frozen=True, kw_only=True)
-class VerifyOptions:
-    """What to verify and how. ``seed=None`` picks one (fixed under CI=true, random otherwise)."""
-
-    events: tuple[str, ...] = ()
-    version: str | None = None
-    examples: int = DEFAULT_EXAMPLES
-    seed: int | None = None
-    timeout_ms: int = DEFAULT_TIMEOUT_MS
-    runtime: str | None = None
-    node: str | None = None  # --node: a node binary for every runtime, or "local"; None = the platform's builds
-    workers: int = 1
-    headers: tuple[str, ...] = ()
-    env: tuple[tuple[str, str], ...] = ()  # environment variables the handler sees (and only those)
-    allow_domains: tuple[str, ...] = ()  # outbound HTTP allow-list, like the platform proxy's
-    secrets_file: Path | None = None  # JSON {"name": "value"} the toolbelt's SecretClient reads
-    systematic: bool = True
-    # The hang budget is run-wide: after max_hangs hanging cases (timeouts/crashes) in any event, a hang
-    # is certain and every remaining case of every event is skipped; the whole run spends at most about
-    # max_hangs + hang_shrink_timeouts time limits on hanging cases, shrinking included.
-    max_hangs: int = 2
-    shrink_attempts: int = 200  # handler runs per failure while shrinking
-    hang_shrink_timeouts: int = 2  # what shrinking may add to the run's hang budget, in time limits
-    report_dir: Path | None = None
-    target_label: str | None = None  # how the repro command names the handler
-    contracts_dir: Path | None = None  # named in repro commands when not the default contracts
-    # Cases of the user's own, run first in their event: (event, name, payload), e.g. a function's
-    # config.json input ("config:input") or scenario payloads ("scenario:FILE:LINE"). Already checked
-    # against the payload contract by the caller (lpf_contract.contracts.payloads.check_scenarios).
-    extra_cases: tuple[tuple[str, str, Any], ...] = ()
-    # How repro commands name the secrets: None names secrets_file; "" names none (the caller merged
-    # several sources into a temporary file that a replay re-derives, functions_repo.py).
-    secrets_label: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.examples < 0:
-            raise UsageError(f"--examples must be >= 0, got examples={self.examples}")
-        if not (1 <= self.timeout_ms <= MAX_TIMEOUT_MS):
-            raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={self.timeout_ms}")
-        if not (1 <= self.workers <= 64):
-            raise UsageError(f"--workers must be between 1 and 64, got workers={self.workers}")
-        if self.runtime not in (None, "v1", "v2"):
-            raise UsageError(f"--runtime must be v1 or v2, got runtime={self.runtime}")
-
-    def handler_options(self) -> dict[str, Any]:
-        """Keyword arguments of ``load_handler`` for these options."""
-        return {
-            "timeout_ms": self.timeout_ms,
-            "runtime": self.runtime,
-            "workers": self.workers,
-            "node": self.node,
-            "headers": self.headers,
-            "env": dict(self.env) or None,
-            "allow_domains": self.allow_domains,
-            "secrets_file": self.secrets_file,
-        }
-
-
-def resolve_seed(seed: int | None) -> int:
-    if seed is not None:
-        return seed
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        return CI_SEED
-    return random.SystemRandom().randrange(2**32)
 
 
 ProgressFn = Callable[[str, int, int | None], None]  # (event, done, total or None)
@@ -135,11 +63,6 @@ def _is_hang(outcome: Outcome) -> bool:
 
 def _is_load_fault(outcome: Outcome) -> bool:
     return outcome.details.get("phase") == "load" and outcome.fault is not None
-
-
-def handler_input(payload: Any) -> dict[str, Any]:
-    """The invocation input the platform sends for a payload."""
-    return {"timestamp": INPUT_TIMESTAMP, "headers": [], "payload": payload}
 
 
 class Verifier:
@@ -264,17 +187,27 @@ class Verifier:
             issues = lint_file(source)
         except Exception:  # noqa: BLE001 - lint is extra evidence here; the syntax error stands alone
             source, issues = None, []
-        static = [StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line) for i in issues]
+        static = [
+            StaticFinding(check=check.id, severity=check.severity, rule=i.rule, message=i.message, line=i.line) for i in issues
+        ]
         syntax = next((s for s in static if s.rule == "syntax"), None)
         if syntax is None:
             detail = exc.detail or str(exc)
             syntax = StaticFinding(
-                check=check.id, severity=check.severity, rule="syntax", message=f"the source does not parse: {detail}", line=exc.line
+                check=check.id,
+                severity=check.severity,
+                rule="syntax",
+                message=f"the source does not parse: {detail}",
+                line=exc.line,
             )
             static.insert(0, syntax)
         line = syntax.line or exc.line
         name = source.name if source is not None else Path(self.target).name
-        reason = f"the lambda does not deploy: syntax error at {name}:{line}" if line else f"the lambda does not deploy: syntax error in {name}"
+        reason = (
+            f"the lambda does not deploy: syntax error at {name}:{line}"
+            if line
+            else f"the lambda does not deploy: syntax error in {name}"
+        )
         return RunResult(
             tool={"name": "lpf-contract", "version": __version__},
             contract_version=self.version.name,
@@ -282,7 +215,8 @@ class Verifier:
             seed=self.seed,
             examples=self.options.examples,
             events={
-                ev: EventResult(event=ev, cases=0, failed=0, skipped=self._count_cases(ev), skipped_reason=reason) for ev in self.events
+                ev: EventResult(event=ev, cases=0, failed=0, skipped=self._count_cases(ev), skipped_reason=reason)
+                for ev in self.events
             },
             failures=(),
             static=tuple(static),
@@ -315,7 +249,9 @@ class Verifier:
                 yield v.name, v.payload
             if self.options.examples:
                 event_seed = (self.seed + zlib.crc32(event.encode())) % 2**32
-                generated = generate(self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name)
+                generated = generate(
+                    self.registry, event, count=self.options.examples, seed=event_seed, version=self.version.name
+                )
                 for i, payload in enumerate(generated):
                     yield f"generated:{i}", payload
 
@@ -393,7 +329,9 @@ class Verifier:
         while in_flight:
             self._drain_one(in_flight, state, result_uri, budget)
 
-    def _observe(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome, budget: _RunBudget) -> None:
+    def _observe(
+        self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome, budget: _RunBudget
+    ) -> None:
         state.coverage.observe(payload)
         if _is_hang(outcome):
             budget.hangs += 1
@@ -438,7 +376,13 @@ class Verifier:
                 if _is_load_fault(seen.outcome):
                     # Shrinking would only confirm that every payload fails the same way.
                     shrunk[(event, key)] = self._failure(
-                        event, seen, seen.payload, seen.outcome, seen.finding, shrunk=False, steps=0,
+                        event,
+                        seen,
+                        seen.payload,
+                        seen.outcome,
+                        seen.finding,
+                        shrunk=False,
+                        steps=0,
                         skipped="not shrunk: the lambda fails while loading, before it sees any payload",
                     )
                     continue
@@ -553,48 +497,3 @@ def _wait(fut, stop: threading.Event) -> Outcome:
 def verify(target: str, options: VerifyOptions, **kwargs) -> RunResult:
     """Verify ``target`` against the contract; see :class:`VerifyOptions`."""
     return Verifier(target, options, **kwargs).run()
-
-
-# -- replay -----------------------------------------------------------------------------------------
-def load_repro(path: Path) -> dict[str, Any]:
-    """A saved failing case: ``{event, check, contract_version, payload}``."""
-    import json
-
-    from ..core.errors import InputFileError
-
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(f"replay file not found: path={path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"replay file is not a JSON repro: path={path}: {exc}") from None
-    if not isinstance(doc, dict) or "event" not in doc or "payload" not in doc:
-        raise InputFileError(f"replay file needs 'event' and 'payload': path={path}")
-    if not isinstance(doc["event"], str) or not isinstance(doc.get("contract_version", ""), str):
-        raise InputFileError(
-            f"replay file: event and contract_version must be strings, got event={doc['event']!r}: path={path}"
-        )
-    return doc
-
-
-def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, registry=None) -> tuple[Outcome, list[Finding]]:
-    """Run one saved case through the handler and every check."""
-    from ..contracts.registry import load_registry
-    from ..handlers import load_handler
-
-    registry = registry or load_registry()
-    version = options.version or repro.get("contract_version")
-    spec = registry.event(repro["event"], version)
-    with load_handler(target, **{**options.handler_options(), "workers": 1}) as handler:
-        outcome = handler.invoke(spec.event_id, handler_input(repro["payload"]))
-        source = handler.source_path
-    return outcome, CHECKS.run(
-        CaseContext(
-            spec.event_id, repro["payload"], outcome, registry, spec.result_uri, result_policy=spec.result_policy, source_path=source
-        )
-    )
-
-
-def iter_repros(run: RunResult) -> Iterable[tuple[str, dict[str, Any]]]:
-    for f in run.failures:
-        yield f.repro_file, {"event": f.event, "check": f.check, "contract_version": run.contract_version, "message": f.message, "payload": f.payload}

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..core.errors import InputFileError, UsageError
 
@@ -78,7 +79,7 @@ def expand_targets(targets: Sequence[str], *, shard: str | None = None) -> Plan:
     it has several targets, a folder of functions, or a shard; one function target keeps the
     single layout (``REPORT_DIR`` itself), as before. Two functions with one name are bad input.
     """
-    from ..config import function_name
+    from ..handlers import function_name
 
     found: list[Function] = []
     many = len(targets) > 1 or shard is not None
@@ -101,8 +102,10 @@ def expand_targets(targets: Sequence[str], *, shard: str | None = None) -> Plan:
         if other is not f:
             if Path(other.target).resolve() == Path(f.target).resolve():
                 continue
-            raise UsageError(f"two functions share a name: name={f.name} targets={other.target} and {f.target}; "
-                             "their reports would share REPORT_DIR/<name>/: verify them in separate runs")
+            raise UsageError(
+                f"two functions share a name: name={f.name} targets={other.target} and {f.target}; "
+                "their reports would share REPORT_DIR/<name>/: verify them in separate runs"
+            )
     functions = sorted(by_name.values(), key=lambda f: f.name) if many else list(by_name.values())
     total = len(functions)
     picked = parse_shard(shard) if shard is not None else None

@@ -9,8 +9,9 @@ accepts are ever run.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 
 class BudgetSpent(Exception):

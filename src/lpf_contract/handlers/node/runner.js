@@ -19,9 +19,9 @@ const asyncHooks = require('async_hooks');
 const { AsyncLocalStorage } = asyncHooks;
 
 const RUNTIME_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
-// Which npm modules each runtime offers lambdas, with LivePerson's sources: platform.json, the
-// file the Python side reads too.
-const PLATFORM = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'core', 'platform.json'), 'utf8')).runtimes;
+// Which npm modules each runtime offers lambdas, with LivePerson's sources: core/platform.json, the
+// file the Python side reads too (platform.js reads it).
+const PLATFORM = require('./platform.js').runtimes;
 const TOOLBELTS = new Set(Object.keys(PLATFORM).map((rt) => PLATFORM[rt].toolbelt));
 const BUILTINS = new Set(Module.builtinModules);
 // Keep memory bounded when a handler logs in a loop; counts stay exact.
@@ -32,7 +32,7 @@ const LOG_LEVELS = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
 const ipcFdAt = process.argv.indexOf('--ipc-fd');
 const ipcFd = Number(process.argv[ipcFdAt + 1]);
 // Out of the lambda's sight in process.argv; still findable in /proc/self/fd, which is why the
-// suite also treats anything malformed on the socket as a crash (worker_pool.ProtocolError).
+// suite also treats anything malformed on the socket as a crash (handlers/worker/protocol.py, ProtocolError).
 process.argv.splice(ipcFdAt, 2);
 const ipc = new net.Socket({ fd: ipcFd, readable: true, writable: true });
 // The platform's modules live in the per-user cache (provision.py), named by `--modules-dir DIR`,

@@ -18,17 +18,11 @@ const { URL } = require('url');
 // at most). `*.example.com` admits every sub-domain of example.com, not example.com itself (decided
 // here; LivePerson's local CLI toolbelt matches `*.` against the last two labels only).
 //
-// LivePerson's own API domains are admitted on every account without being listed: provisioning
-// "whitelists domains of internal LivePerson APIs" (developer-center, liveperson-functions-getting-started,
-// "Provisioning"), and LivePerson's V1 toolbelt adds this list to settings.json's whitelist
-// (liveperson-functions-cli@1.31.13 bin/example/bin/lp-faas-toolbelt/lp-faas-toolbelt/http-client/httpClient.js,
-// defaultUrls). The V2 toolbelt has no HTTP client; decided here: the same list for V2's proxy.
-const LIVEPERSON_DOMAINS = [
-  'adminlogin.liveperson.net', 'ams-a.liveperson.net', 'api.liveperson.net',
-  '*.ac.liveperson.net', '*.acr.liveperson.net', '*.agentvep.liveperson.net', '*.data-mng.liveperson.net',
-  '*.enghist.liveperson.net', '*.lp-msgewt.liveperson.net', '*.msghist.liveperson.net', '*.push.liveperson.net',
-  '*.v.liveperson.net', '*.msg.liveperson.net', '*.objectstorage.liveperson.net',
-];
+// LivePerson's own API domains are admitted on every account without being listed (the list and its
+// sources: core/platform.json, liveperson_domains).
+const LIVEPERSON_DOMAINS = require('../platform.js').liveperson_domains.value;
+// A request without its own timeout: decided here, the platform's time limit (no request outlives its invocation).
+const TIME_LIMIT_MS = require('../platform.js').limits.time_limit_ms.value;
 
 function domainAllowed(hostname, allowDomains) {
   const host = String(hostname).toLowerCase().replace(/\.$/, '');
@@ -121,7 +115,7 @@ function createHttpClient(allowDomains) {
       }
       if (opts.json && !Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.accept = 'application/json';
       const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(url, { method: (opts.method || 'GET').toUpperCase(), headers, timeout: opts.timeout || 30000 }, (res) => {
+      const req = lib.request(url, { method: (opts.method || 'GET').toUpperCase(), headers, timeout: opts.timeout || TIME_LIMIT_MS }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => deliver(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8')));
@@ -220,6 +214,7 @@ module.exports = {
   ERROR_STRATEGY,
   CONTEXT_METHODS,
   domainAllowed,
+  LIVEPERSON_DOMAINS,
   StatusCodeError,
   notEmulated,
   notEmulatedClient,

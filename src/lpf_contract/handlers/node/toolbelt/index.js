@@ -8,7 +8,9 @@
 
 const common = require('./common.js');
 
-const TOOLBELT_OF_RUNTIME = { v1: 'lp-faas-toolbelt', v2: 'core-functions-toolbelt' };
+// The toolbelt module each runtime's lambdas require (core/platform.json, with LivePerson's sources).
+const RUNTIMES = require('../platform.js').runtimes;
+const TOOLBELT_OF_RUNTIME = Object.fromEntries(Object.keys(RUNTIMES).map((rt) => [rt, RUNTIMES[rt].toolbelt]));
 const FACTORIES = {
   'lp-faas-toolbelt': require('./v1.js').create,
   'core-functions-toolbelt': require('./v2.js').create,

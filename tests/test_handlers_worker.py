@@ -13,7 +13,10 @@ import yaml
 
 from lpf_contract.core.errors import HandlerLoadError
 from lpf_contract.core.outcome import FaultKind
-from lpf_contract.handlers.worker.pool import MAX_LOG_CALLS, MAX_LOG_CHARS, ProtocolError, Worker, WorkerSpec, _crash_message, _descendants, _outcome, parse_message, start_worker
+from lpf_contract.core.platform import MAX_LOG_CALLS, MAX_LOG_CHARS
+from lpf_contract.handlers.worker.process import Worker, WorkerSpec, start_worker
+from lpf_contract.handlers.worker.process_tree import descendants
+from lpf_contract.handlers.worker.protocol import ProtocolError, crash_message, outcome_from_reply, parse_message
 
 PROTOCOL_LINES = yaml.safe_load((Path(__file__).parent / "fixtures" / "handlers" / "protocol_lines.yaml").read_text())
 
@@ -25,52 +28,56 @@ def reply(**kw):
 
 
 def test_clean_reply():
-    out = _outcome(reply(hasResult=True, result="ok"), [], 9.0)
+    out = outcome_from_reply(reply(hasResult=True, result="ok"), [], 9.0)
     assert out.ok and out.result == "ok" and out.has_result and out.duration_ms == 1.5
 
 
 def test_log_limit_wins_over_everything():
-    out = _outcome(reply(results=2, logCalls=MAX_LOG_CALLS + 1, hasResult=True, result="x"), [], 1)
+    out = outcome_from_reply(reply(results=2, logCalls=MAX_LOG_CALLS + 1, hasResult=True, result="x"), [], 1)
     assert out.fault is FaultKind.LOG_LIMIT
     assert out.error_code == "com.liveperson.faas.handler.log-limit-reached"
-    assert _outcome(reply(logChars=MAX_LOG_CHARS + 1), [], 1).fault is FaultKind.LOG_LIMIT
-    assert _outcome(reply(logCalls=MAX_LOG_CALLS, logChars=MAX_LOG_CHARS), [], 1).fault is None
+    assert outcome_from_reply(reply(logChars=MAX_LOG_CHARS + 1), [], 1).fault is FaultKind.LOG_LIMIT
+    assert outcome_from_reply(reply(logCalls=MAX_LOG_CALLS, logChars=MAX_LOG_CHARS), [], 1).fault is None
 
 
 def test_second_result_after_an_error_says_so():
-    out = _outcome(reply(results=2, fault="custom-failure", error={"name": "Error", "message": "no"}), [], 1)
+    out = outcome_from_reply(reply(results=2, fault="custom-failure", error={"name": "Error", "message": "no"}), [], 1)
     assert out.fault is FaultKind.MULTIPLE_RESULTS
     assert "Error: no" in out.error_message and out.details["first_fault"] == "custom-failure"
 
 
 def test_fault_codes_come_from_the_platform_table():
-    out = _outcome(reply(fault="runtime-exception", error={"name": "TypeError", "message": "x"}), [], 1)
+    out = outcome_from_reply(reply(fault="runtime-exception", error={"name": "TypeError", "message": "x"}), [], 1)
     assert out.error_code == "com.liveperson.faas.handler.runtime-exception"
-    assert _outcome(reply(fault="not-serializable", error={"message": "m"}), [], 1).error_code is None
+    assert outcome_from_reply(reply(fault="not-serializable", error={"message": "m"}), [], 1).error_code is None
 
 
 def test_crash_message_names_out_of_memory():
-    assert "out of memory" in _crash_message(None, "SIGABRT", "FATAL ERROR: Reached heap limit")
-    assert _crash_message(3, None, "") == "the worker process died during the invocation (exit_code=3)"
+    assert "out of memory" in crash_message(None, "SIGABRT", "FATAL ERROR: Reached heap limit")
+    assert crash_message(3, None, "") == "the worker process died during the invocation (exit_code=3)"
 
 
 def test_descendants_sees_grandchildren():
-    child = subprocess.Popen([sys.executable, "-c", "import subprocess,sys,time; subprocess.Popen(['sleep','30']); time.sleep(30)"])
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess,sys,time; subprocess.Popen(['sleep','30']); time.sleep(30)"]
+    )
     try:
         for _ in range(100):
-            below = _descendants(os.getpid())
+            below = descendants(os.getpid())
             if len(below) >= 2:
                 break
             time.sleep(0.02)
         assert child.pid in below and len(below) >= 2
     finally:
-        for pid in _descendants(child.pid) + [child.pid]:
+        for pid in descendants(child.pid) + [child.pid]:
             os.kill(pid, 9)
         child.wait()
 
 
 def _spec(code: str) -> WorkerSpec:
-    return WorkerSpec(argv=(sys.executable, "-c", code), env={}, cwd=None, load_message={"op": "load"}, load_timeout_s=5, label="test")
+    return WorkerSpec(
+        argv=(sys.executable, "-c", code), env={}, cwd=None, load_message={"op": "load"}, load_timeout_s=5, label="test"
+    )
 
 
 def test_output_is_drained_and_only_a_tail_kept():
@@ -79,7 +86,7 @@ def test_output_is_drained_and_only_a_tail_kept():
         "s = socket.socket(fileno=int(sys.argv[-1]))\n"
         "sys.stdout.write('o' * 3_000_000); sys.stdout.flush()\n"
         "sys.stderr.write('e' * 3_000_000 + 'END'); sys.stderr.flush()\n"
-        "s.recv(100); s.sendall(b'{\"op\":\"loaded\"}\\n'); s.recv(100)\n"
+        's.recv(100); s.sendall(b\'{"op":"loaded"}\\n\'); s.recv(100)\n'
     )
     worker = start_worker(_spec(code))
     try:
@@ -115,7 +122,9 @@ def test_protocol_lines_are_accepted_or_refused(case):
 
 
 def test_garbage_while_loading_is_a_load_error():
-    code = "import sys, socket\ns = socket.socket(fileno=int(sys.argv[-1]))\ns.recv(100); s.sendall(b'nonsense\\n'); s.recv(100)\n"
+    code = (
+        "import sys, socket\ns = socket.socket(fileno=int(sys.argv[-1]))\ns.recv(100); s.sendall(b'nonsense\\n'); s.recv(100)\n"
+    )
     with pytest.raises(HandlerLoadError, match="private socket .*not JSON"):
         start_worker(_spec(code))
 
@@ -127,12 +136,12 @@ def test_children_left_by_a_case_are_killed_with_their_own_children():
         "s = socket.socket(fileno=int(sys.argv[-1]))\n"
         "s.recv(100)\n"
         "subprocess.Popen([sys.executable, '-c', 'import subprocess, time; subprocess.Popen([\\'sleep\\', \\'30\\']); time.sleep(30)'])\n"
-        "s.sendall(b'{\"op\":\"loaded\"}\\n'); s.recv(100)\n"
+        's.sendall(b\'{"op":"loaded"}\\n\'); s.recv(100)\n'
     )
     worker = start_worker(_spec(code))
     try:
         for _ in range(100):
-            below = _descendants(worker.proc.pid)
+            below = descendants(worker.proc.pid)
             if len(below) >= 2:
                 break
             time.sleep(0.02)
