@@ -78,11 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     ratio = statistics.median(ours) / base
     print(f"event: {args.event}  (bundled payload schema)")
     print(f"lpf-contract strategy, @given ({args.count:5d} per run): {_fmt(ours)}  mean payload {sizes['ours']:.0f} B")
-    print(f"hypothesis-jsonschema, @given ({args.baseline_count:5d} per run): {_fmt(baseline)}  mean payload {sizes['hypothesis-jsonschema']:.0f} B")
+    print(
+        f"hypothesis-jsonschema, @given ({args.baseline_count:5d} per run): {_fmt(baseline)}  mean payload {sizes['hypothesis-jsonschema']:.0f} B"
+    )
     print(f"variants.generate()           ({args.count:5d} per run): {_fmt(gen_rates)}")
     print(f"ratio @given vs @given (medians): {ratio:.1f}x   goal >= 30x: {'met' if ratio >= 30 else 'NOT met'}")
     gen_ratio = statistics.median(gen_rates) / base
-    print(f"ratio generate() vs hypothesis-jsonschema (medians): {gen_ratio:.1f}x   goal >= 50x: {'met' if gen_ratio >= 50 else 'NOT met'}")
+    print(
+        f"ratio generate() vs hypothesis-jsonschema (medians): {gen_ratio:.1f}x   goal >= 50x: {'met' if gen_ratio >= 50 else 'NOT met'}"
+    )
     from lpf_contract.variants import _fast
 
     print(f"choice source: {'variants/_fast.py' if _fast.AVAILABLE else 'public API fallback (' + _fast.PROBLEM + ')'}")

@@ -47,7 +47,11 @@ def test_all_disjoint_needs_every_pair():
 @pytest.mark.parametrize(
     "schema",
     [
-        {"type": "object", "required": ["id", "n"], "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}, "n": {"type": "integer", "exclusiveMinimum": 4}}},
+        {
+            "type": "object",
+            "required": ["id", "n"],
+            "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}, "n": {"type": "integer", "exclusiveMinimum": 4}},
+        },
         {"type": "array", "minItems": 2, "items": {"enum": ["A", "B"]}},
         {"oneOf": [TAGGED_A, TAGGED_B]},
         {"allOf": [{"type": "object", "required": ["a"]}, {"properties": {"a": {"type": "boolean"}}}]},

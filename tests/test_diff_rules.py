@@ -9,10 +9,9 @@ import pytest
 from jsonschema import Draft7Validator
 
 from lpf_contract.core.bundle import bundle_document
-from lpf_contract.diff import diff_schemas
 from lpf_contract.core.catalogue import Catalogue
 from lpf_contract.core.schema import norm
-from lpf_contract.diff import DIFF_RULES, EventsPair, PolicyPair, Rule, rules_for
+from lpf_contract.diff import DIFF_RULES, EventsPair, PolicyPair, Rule, diff_schemas, rules_for
 
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "diff" / "cases"
 CASES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES_DIR.glob("*.json"))}

@@ -3,8 +3,9 @@ handler, to say which changes really break it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ..core.schema import canon
 from .model import Replay, SchemaChange

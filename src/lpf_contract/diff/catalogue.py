@@ -15,14 +15,27 @@ and a negative case in ``tests/fixtures/diff/cases/`` (a test walks every rule).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..core.catalogue import Catalogue
 from .model import EFFECTS, Hit, Pair
 
 SCOPES = ("schema", "events", "policy")
-FAMILIES = ("types", "enums", "objects", "numbers", "strings", "arrays", "branches", "annotations", "keywords", "events", "policy")
+FAMILIES = (
+    "types",
+    "enums",
+    "objects",
+    "numbers",
+    "strings",
+    "arrays",
+    "branches",
+    "annotations",
+    "keywords",
+    "events",
+    "policy",
+)
 
 # (hit, pair, side, value at the change's location) -> (candidate value, note) pairs, most telling first.
 Recipe = Callable[[Hit, Pair, str, Any], Iterable[tuple[Any, str]]]

@@ -3,8 +3,9 @@ pairs of old/new subschemas its rules look at."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError
 from ..core.schema import Node
@@ -85,7 +86,13 @@ class Witness:
     note: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"accepted_by": self.accepted_by, "rejected_by": self.rejected_by, "at": self.at, "value": self.note, "instance": self.instance}
+        return {
+            "accepted_by": self.accepted_by,
+            "rejected_by": self.rejected_by,
+            "at": self.at,
+            "value": self.note,
+            "instance": self.instance,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@ matched old to new, and a few words naming what a branch accepts."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..core.schema import Node, canon, disjunction, distribute, kinds, norm, siblings, type_names
 from .model import Pair

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..core.text import md_code as code
 from ..core.text import md_text as md_cell
@@ -14,7 +15,9 @@ from .model import DiffReport, SchemaChange
 
 def _counts(changes: Sequence[SchemaChange]) -> str:
     n = {lvl: sum(c.level == lvl for c in changes) for lvl in ("error", "warning", "info")}
-    return f"{len(changes)} change{'s' if len(changes) != 1 else ''}: {n['error']} error, {n['warning']} warning, {n['info']} info"
+    return (
+        f"{len(changes)} change{'s' if len(changes) != 1 else ''}: {n['error']} error, {n['warning']} warning, {n['info']} info"
+    )
 
 
 def _verdict(report: DiffReport) -> str:
@@ -32,11 +35,15 @@ def render_text(report: DiffReport) -> str:
         lines.append(f"        old: {_frag(c.path_old)}  new: {_frag(c.path_new)}")
         if c.witness:
             w = c.witness
-            lines.append(f"        witness at {w.at}: {w.note} (accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)})")
+            lines.append(
+                f"        witness at {w.at}: {w.note} (accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)})"
+            )
         elif c.breaking_for and report.witnesses:
             lines.append("        witness: none found")
         if c.replay:
-            lines.append(f"        replay through {c.replay.handler}: {'BREAKS' if c.replay.breaks else 'survives'}: {c.replay.detail}")
+            lines.append(
+                f"        replay through {c.replay.handler}: {'BREAKS' if c.replay.breaks else 'survives'}: {c.replay.detail}"
+            )
     if report.breaking and report.mode == "backward" and not report.against:
         lines.append(
             "next: replay the witnesses through your handler with --against HANDLER to see which changes really break it, "

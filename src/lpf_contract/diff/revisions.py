@@ -7,9 +7,10 @@ import contextlib
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..core.errors import ContractError, UsageError
 from .catalogue import rules_for
@@ -34,7 +35,22 @@ def diff_versions(old: VersionRef, new: VersionRef, *, witnesses: bool = True) -
     for rule in rules_for("events"):
         for hit in rule.detect(events):
             bf = rule.breaking_for("payload")
-            out.append(SchemaChange(rule.id, level_for(bf), hit.path_old, hit.path_new, rule.effect, bf, hit.message, "events", "payload", "/", hit.hint, (hit.hint,)))
+            out.append(
+                SchemaChange(
+                    rule.id,
+                    level_for(bf),
+                    hit.path_old,
+                    hit.path_new,
+                    rule.effect,
+                    bf,
+                    hit.message,
+                    "events",
+                    "payload",
+                    "/",
+                    hit.hint,
+                    (hit.hint,),
+                )
+            )
     shared = sorted(set(ov.events) & set(nv.events))
     results: dict[tuple[str, str], list[str]] = {}
     for event_id in shared:
@@ -45,7 +61,22 @@ def diff_versions(old: VersionRef, new: VersionRef, *, witnesses: bool = True) -
                 bf = hit.breaks if hit.breaks is not None else rule.breaking_for("commands")
                 effect = hit.effect or rule.effect
                 # role "commands" with the event: --against replays the golden examples' results.
-                out.append(SchemaChange(rule.id, level_for(bf), hit.path_old, hit.path_new, effect, bf, hit.message, f"result_policy {event_id}", "commands", "/", event_id, (event_id,)))
+                out.append(
+                    SchemaChange(
+                        rule.id,
+                        level_for(bf),
+                        hit.path_old,
+                        hit.path_new,
+                        effect,
+                        bf,
+                        hit.message,
+                        f"result_policy {event_id}",
+                        "commands",
+                        "/",
+                        event_id,
+                        (event_id,),
+                    )
+                )
         subject = Subject(
             f"payload {event_id}",
             "payload",
@@ -58,7 +89,12 @@ def diff_versions(old: VersionRef, new: VersionRef, *, witnesses: bool = True) -
     # Events sharing one result schema on both sides are compared once.
     for (ou, nu), event_ids in sorted(results.items(), key=lambda kv: kv[1]):
         subject = Subject(
-            f"result {', '.join(event_ids)}", "commands", _side(old.registry, ou), _side(new.registry, nu), event_ids[0], tuple(event_ids)
+            f"result {', '.join(event_ids)}",
+            "commands",
+            _side(old.registry, ou),
+            _side(new.registry, nu),
+            event_ids[0],
+            tuple(event_ids),
         )
         changes = diff_subject(subject, witnesses=witnesses)
         if all(nv.events[e].result_policy == "ignored" for e in event_ids):

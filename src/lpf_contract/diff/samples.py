@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..core.schema import KINDS, Node, canon, kinds, minimal
 from .bounds import bound
 
 _STRINGS = ("x", "", "0", "123", "abc", "ABC", "a-b", " ", "x\n", "-1", "a1b2", "!!!", "OTHER", "xx", "1.5")
 _SCALARS: tuple[Any, ...] = (0, 1, -1, 0.5, 1.5, True, False, None, {}, [], "x")
-_KIND_SAMPLE: dict[str, Any] = {"null": None, "boolean": True, "string": "x", "object": {}, "array": [], "integer": 1, "fraction": 0.5}
+_KIND_SAMPLE: dict[str, Any] = {
+    "null": None,
+    "boolean": True,
+    "string": "x",
+    "object": {},
+    "array": [],
+    "integer": 1,
+    "fraction": 0.5,
+}
 
 
 def short(value: Any) -> str:

@@ -8,7 +8,8 @@ from generic samples of that side's subschema; they are placed into an instance 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..core.pointer import escape, json_pointer
 from ..core.schema import Node, minimal

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .coverage import Coverage
 from .ir import UnsupportedSchema, normalize

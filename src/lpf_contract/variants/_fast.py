@@ -18,7 +18,8 @@ version, so our CI never runs the fallback unnoticed.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -126,7 +127,9 @@ def draw_direct(strategy: SearchStrategy, count: int, seed: int) -> list:
             if rejected > 10 * count + 100:
                 from ..core.errors import ContractError
 
-                raise ContractError("could not generate payloads: most draws were rejected (overlapping oneOf branches?)") from None
+                raise ContractError(
+                    "could not generate payloads: most draws were rejected (overlapping oneOf branches?)"
+                ) from None
         finally:
             data.freeze()
     return out

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..core.pointer import escape
-from .ir import ArrayNode, EnumNode, TypedNode, NodeChecks, ObjectNode, UnionNode, normalize
+from .ir import ArrayNode, EnumNode, NodeChecks, ObjectNode, TypedNode, UnionNode, normalize
 
 
 def _label(value: Any) -> str:
@@ -33,7 +33,7 @@ class Coverage:
         self._collect(root, "")
 
     @classmethod
-    def for_schema(cls, bundled_schema: Any) -> "Coverage":
+    def for_schema(cls, bundled_schema: Any) -> Coverage:
         return cls(normalize(bundled_schema))
 
     # -- targets -------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ class Coverage:
     def _matches(self, node: TypedNode, value: Any) -> bool:
         return self._checks.accepts(node, value)
 
-    def merge(self, other: "Coverage") -> None:
+    def merge(self, other: Coverage) -> None:
         """Add what ``other`` (same schema) has seen, e.g. from another worker."""
         for mine, theirs in ((self._enum, other._enum), (self._optional, other._optional)):
             for key, seen in theirs.items():

@@ -247,7 +247,9 @@ def merge(a: dict, b: dict, pointer: str) -> dict:
         elif json_equal(va, vb):
             out[key] = va
         else:
-            raise UnsupportedSchema("allOf", pointer, f"branches disagree on keyword={key} ({va!r} vs {vb!r}) and cannot be merged")
+            raise UnsupportedSchema(
+                "allOf", pointer, f"branches disagree on keyword={key} ({va!r} vs {vb!r}) and cannot be merged"
+            )
     if any(k in a or k in b for k in ("properties", "additionalProperties")):
         _merge_properties(a, b, out)
     return out
@@ -452,7 +454,9 @@ def _typed(schema: dict, t: str, pointer: str, examples: tuple) -> TypedNode:
         for name in required:
             if name not in props:
                 if additional is False:
-                    raise UnsupportedSchema("required", _ptr(pointer, "required"), f"property {name!r} is required but not allowed")
+                    raise UnsupportedSchema(
+                        "required", _ptr(pointer, "required"), f"property {name!r} is required but not allowed"
+                    )
                 props[name] = additional if isinstance(additional, TypedNode) else AnyNode(schema={})
         return ObjectNode(schema=schema, examples=examples, properties=props, required=required, additional=additional)
     raise UnsupportedSchema("type", _ptr(pointer, "type"), f"unknown type {t!r}")
@@ -477,13 +481,17 @@ def _number(schema: dict, integer: bool, pointer: str, examples: tuple) -> Numbe
             ex_hi = False
     if lo is not None and hi is not None and (lo > hi or (lo == hi and (ex_lo or ex_hi))):
         raise UnsupportedSchema("maximum", _ptr(pointer, "maximum"), f"no number lies between {lo} and {hi}")
-    return NumberNode(schema=schema, examples=examples, integer=integer, minimum=lo, maximum=hi, exclusive_min=ex_lo, exclusive_max=ex_hi)
+    return NumberNode(
+        schema=schema, examples=examples, integer=integer, minimum=lo, maximum=hi, exclusive_min=ex_lo, exclusive_max=ex_hi
+    )
 
 
 def _union(schema: dict, branches: list[TypedNode], key: str, examples: tuple) -> UnionNode:
     # core.schema's one disjointness test, on each branch's own (merged) schema.
     disjoint = all_disjoint([norm(b.schema) for b in branches])
-    return UnionNode(schema=schema, examples=examples, branches=tuple(branches), exclusive=key == "oneOf", disjoint=disjoint, kind=key)
+    return UnionNode(
+        schema=schema, examples=examples, branches=tuple(branches), exclusive=key == "oneOf", disjoint=disjoint, kind=key
+    )
 
 
 class NodeChecks:

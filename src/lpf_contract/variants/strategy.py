@@ -32,8 +32,9 @@ import math
 import re
 import re._parser as sre_parse  # the stdlib's own regex parser (Python >= 3.11, as requires-python says)
 import string
+from collections.abc import Callable
 from re._constants import MAXREPEAT
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from hypothesis import reject
 from hypothesis import strategies as st
@@ -45,11 +46,11 @@ from .ir import (
     ArrayNode,
     BoolNode,
     EnumNode,
-    TypedNode,
     NullNode,
     NumberNode,
     ObjectNode,
     StringNode,
+    TypedNode,
     UnionNode,
 )
 
@@ -62,9 +63,7 @@ EXTRA_KEYS_CAP = 2
 # Mostly ASCII, with non-ASCII of every awkward kind: Latin-1, CJK, Cyrillic, RTL (Arabic, Hebrew),
 # astral-plane emoji (surrogate pairs in JavaScript), a combining accent, zero-width joiner, RTL mark,
 # and characters JSON must escape. A small alphabet is drawn as one string choice, whatever the length.
-ALPHABET = (
-    string.ascii_letters + string.digits + " -_.,:/@#'\"\\\n\t" + "éßüñ中文жم\u05e9😀👍\u0301\u200d\u200f"
-)
+ALPHABET = string.ascii_letters + string.digits + " -_.,:/@#'\"\\\n\t" + "éßüñ中文жم\u05e9😀👍\u0301\u200d\u200f"
 KEY_ALPHABET = string.ascii_letters + string.digits + "_-é"
 
 
@@ -124,7 +123,7 @@ def _texts(alphabet: str, lo: int, hi: int) -> SearchStrategy:
     return st.text(alphabet=alphabet, min_size=lo, max_size=hi)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _public_span(drawer: Callable[..., Any]) -> Callable[..., SearchStrategy]:
     @st.composite
     def drawn(draw: st.DrawFn, *args: Any) -> Any:

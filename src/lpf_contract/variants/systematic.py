@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from ..core.pointer import escape
 from .ir import (
@@ -14,12 +15,12 @@ from .ir import (
     ArrayNode,
     BoolNode,
     EnumNode,
-    TypedNode,
+    NodeChecks,
     NullNode,
     NumberNode,
     ObjectNode,
     StringNode,
-    NodeChecks,
+    TypedNode,
     UnionNode,
     UnsupportedSchema,
 )
@@ -196,7 +197,7 @@ class Builder:
         if isinstance(node.additional, TypedNode):
             base = self.maximal(node)
             key = next(k for k in base if k not in node.properties)
-            for kind, vname, value, in_min in self.variants(node.additional, pointer + "/*"):
+            for kind, vname, value, _in_min in self.variants(node.additional, pointer + "/*"):
                 obj = self.maximal(node)
                 obj[key] = value
                 yield kind, vname, obj, False
@@ -282,7 +283,9 @@ def _minimal_match(pattern: str, guards: tuple[str, ...], min_length: int, max_l
     return find(
         strategy,
         lambda s: True,
-        settings=settings(database=None, derandomize=True, phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            database=None, derandomize=True, phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck)
+        ),
     )
 
 

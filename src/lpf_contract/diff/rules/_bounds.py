@@ -3,7 +3,8 @@ bound (numbers, strings, arrays, objects), and the witness recipes that probe ar
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...core.schema import minimal
 from ..bounds import BOUNDS, bound, spelt, tightness
@@ -55,12 +56,18 @@ def declare_bound_rules(stem: str, witness: Recipe) -> None:
     rule(f"{stem}-added", family=family, effect="narrowing", summary=f"a {what} bound was added", witness=witness)(added)
     rule(f"{stem}-removed", family=family, effect="widening", summary=f"the {what} bound was dropped", witness=witness)(removed)
     lowered_effect, raised_effect = ("widening", "narrowing") if lower else ("narrowing", "widening")
-    rule(f"{stem}-lowered", family=family, effect=lowered_effect, summary=f"the {what} bound was lowered", witness=witness)(moved("lowered"))
-    rule(f"{stem}-raised", family=family, effect=raised_effect, summary=f"the {what} bound was raised", witness=witness)(moved("raised"))
+    rule(f"{stem}-lowered", family=family, effect=lowered_effect, summary=f"the {what} bound was lowered", witness=witness)(
+        moved("lowered")
+    )
+    rule(f"{stem}-raised", family=family, effect=raised_effect, summary=f"the {what} bound was raised", witness=witness)(
+        moved("raised")
+    )
 
 
 def _counts(pair: Pair) -> list[int]:
-    return sorted({int(v) for node in (pair.old, pair.new) for key in _COUNT_KEYWORDS if isinstance((v := node.kw.get(key)), int)})
+    return sorted(
+        {int(v) for node in (pair.old, pair.new) for key in _COUNT_KEYWORDS if isinstance((v := node.kw.get(key)), int)}
+    )
 
 
 def _around(n: int) -> Iterator[int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...core.schema import minimal
 from ..catalogue import rule
@@ -20,13 +21,21 @@ def _a_repeated_item(hit: Hit, pair: Pair, side: str, value: Any) -> Iterator[tu
     yield [item, item], short([item, item])
 
 
-@rule("unique-items-added", family="arrays", effect="narrowing", summary="array items must now be unique", witness=_a_repeated_item)
+@rule(
+    "unique-items-added", family="arrays", effect="narrowing", summary="array items must now be unique", witness=_a_repeated_item
+)
 def unique_items_added(pair: Pair) -> Iterator[Hit]:
     if not pair.old.kw.get("uniqueItems") and pair.new.kw.get("uniqueItems"):
         yield Hit("uniqueItems added", pair.old.ptr, pair.new.kp("uniqueItems"))
 
 
-@rule("unique-items-removed", family="arrays", effect="widening", summary="array items no longer need to be unique", witness=_a_repeated_item)
+@rule(
+    "unique-items-removed",
+    family="arrays",
+    effect="widening",
+    summary="array items no longer need to be unique",
+    witness=_a_repeated_item,
+)
 def unique_items_removed(pair: Pair) -> Iterator[Hit]:
     if pair.old.kw.get("uniqueItems") and not pair.new.kw.get("uniqueItems"):
         yield Hit("uniqueItems removed", pair.old.kp("uniqueItems"), pair.new.ptr)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...core.schema import all_disjoint
 from ..catalogue import rule
@@ -44,22 +45,42 @@ def branch_removed(pair: Pair) -> Iterator[Hit]:
 
 def _combinator(pair: Pair, before: str, after: str) -> Iterator[Hit]:
     sides = branch_sides(pair)
-    if sides and not sides[4] and sides[0] == before and sides[2] == after and not (all_disjoint(sides[1]) and all_disjoint(sides[3])):
+    if (
+        sides
+        and not sides[4]
+        and sides[0] == before
+        and sides[2] == after
+        and not (all_disjoint(sides[1]) and all_disjoint(sides[3]))
+    ):
         yield Hit(f"{before} -> {after} over overlapping branches", pair.old.kp(before), pair.new.kp(after))
 
 
 # A value two branches accept: the generic samples find one (the first branch's minimal instance).
-@rule("combinator-widened", family="branches", effect="widening", summary="oneOf became anyOf over branches that overlap", on_distributed_branches=True)
+@rule(
+    "combinator-widened",
+    family="branches",
+    effect="widening",
+    summary="oneOf became anyOf over branches that overlap",
+    on_distributed_branches=True,
+)
 def combinator_widened(pair: Pair) -> Iterator[Hit]:
     yield from _combinator(pair, "oneOf", "anyOf")
 
 
-@rule("combinator-narrowed", family="branches", effect="narrowing", summary="anyOf became oneOf over branches that overlap", on_distributed_branches=True)
+@rule(
+    "combinator-narrowed",
+    family="branches",
+    effect="narrowing",
+    summary="anyOf became oneOf over branches that overlap",
+    on_distributed_branches=True,
+)
 def combinator_narrowed(pair: Pair) -> Iterator[Hit]:
     yield from _combinator(pair, "anyOf", "oneOf")
 
 
-@rule("all-of-branch-added", family="branches", effect="narrowing", summary="an allOf branch was added: one more schema must hold")
+@rule(
+    "all-of-branch-added", family="branches", effect="narrowing", summary="an allOf branch was added: one more schema must hold"
+)
 def all_of_branch_added(pair: Pair) -> Iterator[Hit]:
     sides = all_of_sides(pair)
     if sides:
@@ -67,7 +88,12 @@ def all_of_branch_added(pair: Pair) -> Iterator[Hit]:
             yield Hit(f"allOf branch {j} added", pair.old.kp("allOf"), sides[1][j].ptr, hint=j)
 
 
-@rule("all-of-branch-removed", family="branches", effect="widening", summary="an allOf branch was removed: one schema fewer must hold")
+@rule(
+    "all-of-branch-removed",
+    family="branches",
+    effect="widening",
+    summary="an allOf branch was removed: one schema fewer must hold",
+)
 def all_of_branch_removed(pair: Pair) -> Iterator[Hit]:
     sides = all_of_sides(pair)
     if sides:

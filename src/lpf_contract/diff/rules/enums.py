@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...core.schema import canon
 from ..catalogue import rule
@@ -31,7 +32,13 @@ def _this_sides_const(hit: Hit, pair: Pair, side: str, value: Any) -> Iterator[t
     yield v, short(v)
 
 
-@rule("enum-value-added", family="enums", effect="widening", summary="a value was added to an enum (e.g. a new close reason)", witness=_the_value)
+@rule(
+    "enum-value-added",
+    family="enums",
+    effect="widening",
+    summary="a value was added to an enum (e.g. a new close reason)",
+    witness=_the_value,
+)
 def enum_value_added(pair: Pair) -> Iterator[Hit]:
     o, n = _enum_values(pair)
     if o is None or n is None or _is_const_change(pair):
@@ -53,7 +60,13 @@ def enum_value_removed(pair: Pair) -> Iterator[Hit]:
             yield Hit(f"value {canon(v)} removed from the enum", pair.old.kp("enum"), pair.new.kp("enum"), hint=v)
 
 
-@rule("const-changed", family="enums", effect="incompatible", summary="a const value was replaced by another", witness=_this_sides_const)
+@rule(
+    "const-changed",
+    family="enums",
+    effect="incompatible",
+    summary="a const value was replaced by another",
+    witness=_this_sides_const,
+)
 def const_changed(pair: Pair) -> Iterator[Hit]:
     if _is_const_change(pair):
         o, n = _enum_values(pair)

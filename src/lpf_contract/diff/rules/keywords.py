@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ...core.schema import canon, strip
 from ..bounds import BOUND_KEYWORDS
@@ -12,7 +12,8 @@ from ..pairs import all_of_sides, branch_sides
 
 # Keywords the specific rules judge (or the walk descends into).
 HANDLED = frozenset(
-    {"type", "enum", "required", "properties", "additionalProperties", "pattern", "format", "uniqueItems", "multipleOf"} | BOUND_KEYWORDS
+    {"type", "enum", "required", "properties", "additionalProperties", "pattern", "format", "uniqueItems", "multipleOf"}
+    | BOUND_KEYWORDS
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import rule
 from ..model import Hit, Pair
@@ -13,13 +13,25 @@ declare_bound_rules("minimum", numbers_around_bounds)
 declare_bound_rules("maximum", numbers_around_bounds)
 
 
-@rule("multiple-of-added", family="numbers", effect="narrowing", summary="numbers must now be a multiple of a value", witness=numbers_around_bounds)
+@rule(
+    "multiple-of-added",
+    family="numbers",
+    effect="narrowing",
+    summary="numbers must now be a multiple of a value",
+    witness=numbers_around_bounds,
+)
 def multiple_of_added(pair: Pair) -> Iterator[Hit]:
     if "multipleOf" not in pair.old.kw and "multipleOf" in pair.new.kw:
         yield Hit(f"multipleOf={pair.new.kw['multipleOf']} added", pair.old.ptr, pair.new.kp("multipleOf"))
 
 
-@rule("multiple-of-removed", family="numbers", effect="widening", summary="numbers no longer need to be a multiple of a value", witness=numbers_around_bounds)
+@rule(
+    "multiple-of-removed",
+    family="numbers",
+    effect="widening",
+    summary="numbers no longer need to be a multiple of a value",
+    witness=numbers_around_bounds,
+)
 def multiple_of_removed(pair: Pair) -> Iterator[Hit]:
     if "multipleOf" in pair.old.kw and "multipleOf" not in pair.new.kw:
         yield Hit(f"multipleOf={pair.old.kw['multipleOf']} removed", pair.old.kp("multipleOf"), pair.new.ptr)

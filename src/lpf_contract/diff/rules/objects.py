@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...core.pointer import escape
 from ...core.schema import Node, effective_property, minimal, norm
@@ -43,21 +44,45 @@ def _with_an_undeclared_one(hit: Hit, pair: Pair, side: str, value: Any) -> Iter
 def required_property_added(pair: Pair) -> Iterator[Hit]:
     o, n = set(pair.old.kw.get("required", ())), set(pair.new.kw.get("required", ()))
     for name in sorted(n - o):
-        yield Hit(f"property {name!r} is now required", pair.old.kp("required"), pair.new.kp("required"), hint=name, where="/" + escape(name))
+        yield Hit(
+            f"property {name!r} is now required",
+            pair.old.kp("required"),
+            pair.new.kp("required"),
+            hint=name,
+            where="/" + escape(name),
+        )
 
 
-@rule("required-property-removed", family="objects", effect="widening", summary="a required property became optional", witness=_without_it)
+@rule(
+    "required-property-removed",
+    family="objects",
+    effect="widening",
+    summary="a required property became optional",
+    witness=_without_it,
+)
 def required_property_removed(pair: Pair) -> Iterator[Hit]:
     o, n = set(pair.old.kw.get("required", ())), set(pair.new.kw.get("required", ()))
     for name in sorted(o - n):
-        yield Hit(f"property {name!r} is no longer required", pair.old.kp("required"), pair.new.kp("required"), hint=name, where="/" + escape(name))
+        yield Hit(
+            f"property {name!r} is no longer required",
+            pair.old.kp("required"),
+            pair.new.kp("required"),
+            hint=name,
+            where="/" + escape(name),
+        )
 
 
 def _property_names(pair: Pair) -> list[str]:
     return sorted(set(pair.old.kw.get("properties") or {}) | set(pair.new.kw.get("properties") or {}))
 
 
-@rule("property-added", family="objects", effect="widening", summary="a property the old schema forbade (additionalProperties false) is now allowed", witness=_with_it)
+@rule(
+    "property-added",
+    family="objects",
+    effect="widening",
+    summary="a property the old schema forbade (additionalProperties false) is now allowed",
+    witness=_with_it,
+)
 def property_added(pair: Pair) -> Iterator[Hit]:
     for name in _property_names(pair):
         eo, en = effective_property(pair.old, name), effective_property(pair.new, name)
@@ -65,7 +90,13 @@ def property_added(pair: Pair) -> Iterator[Hit]:
             yield Hit(f"property {name!r} added", eo.ptr, en.ptr, hint=name, where="/" + escape(name))
 
 
-@rule("property-removed", family="objects", effect="narrowing", summary="a property is no longer allowed (additionalProperties false)", witness=_with_it)
+@rule(
+    "property-removed",
+    family="objects",
+    effect="narrowing",
+    summary="a property is no longer allowed (additionalProperties false)",
+    witness=_with_it,
+)
 def property_removed(pair: Pair) -> Iterator[Hit]:
     for name in _property_names(pair):
         eo, en = effective_property(pair.old, name), effective_property(pair.new, name)
@@ -77,13 +108,31 @@ def _extra(node: Node) -> Any:
     return node.kw.get("additionalProperties", True)
 
 
-@rule("additional-properties-allowed", family="objects", effect="widening", summary="undeclared properties are now allowed", witness=_with_an_undeclared_one)
+@rule(
+    "additional-properties-allowed",
+    family="objects",
+    effect="widening",
+    summary="undeclared properties are now allowed",
+    witness=_with_an_undeclared_one,
+)
 def additional_properties_allowed(pair: Pair) -> Iterator[Hit]:
     if _extra(pair.old) is False and _extra(pair.new) is not False:
-        yield Hit("undeclared properties are now allowed", pair.old.kp("additionalProperties"), pair.new.kp("additionalProperties"))
+        yield Hit(
+            "undeclared properties are now allowed", pair.old.kp("additionalProperties"), pair.new.kp("additionalProperties")
+        )
 
 
-@rule("additional-properties-forbidden", family="objects", effect="narrowing", summary="undeclared properties are no longer allowed", witness=_with_an_undeclared_one)
+@rule(
+    "additional-properties-forbidden",
+    family="objects",
+    effect="narrowing",
+    summary="undeclared properties are no longer allowed",
+    witness=_with_an_undeclared_one,
+)
 def additional_properties_forbidden(pair: Pair) -> Iterator[Hit]:
     if _extra(pair.old) is not False and _extra(pair.new) is False:
-        yield Hit("undeclared properties are no longer allowed", pair.old.kp("additionalProperties"), pair.new.kp("additionalProperties"))
+        yield Hit(
+            "undeclared properties are no longer allowed",
+            pair.old.kp("additionalProperties"),
+            pair.new.kp("additionalProperties"),
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import rule
 from ..model import Hit, Pair
@@ -26,7 +26,12 @@ def pattern_removed(pair: Pair) -> Iterator[Hit]:
         yield Hit(f"pattern {pair.old.kw['pattern']!r} removed", pair.old.kp("pattern"), pair.new.ptr)
 
 
-@rule("pattern-changed", family="strings", effect="incompatible", summary="the pattern changed (judged incompatible unless identical)")
+@rule(
+    "pattern-changed",
+    family="strings",
+    effect="incompatible",
+    summary="the pattern changed (judged incompatible unless identical)",
+)
 def pattern_changed(pair: Pair) -> Iterator[Hit]:
     o, n = pair.old.kw.get("pattern"), pair.new.kw.get("pattern")
     if o is not None and n is not None and o != n:

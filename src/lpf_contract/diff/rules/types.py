@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ...core.schema import kinds, type_names
 from ..catalogue import rule
@@ -32,6 +32,21 @@ def _detect(kind: str):
 
 
 # The witness search's generic samples (one per kind the side accepts) show a type change.
-rule("type-widened", family="types", effect="widening", summary="the new schema accepts more kinds of value (e.g. integer -> number, a type made nullable)")(_detect("widened"))
-rule("type-narrowed", family="types", effect="narrowing", summary="the new schema accepts fewer kinds of value (e.g. number -> integer, a type added)")(_detect("narrowed"))
-rule("type-changed", family="types", effect="incompatible", summary="the kinds of value accepted changed both ways (e.g. string -> integer)")(_detect("changed"))
+rule(
+    "type-widened",
+    family="types",
+    effect="widening",
+    summary="the new schema accepts more kinds of value (e.g. integer -> number, a type made nullable)",
+)(_detect("widened"))
+rule(
+    "type-narrowed",
+    family="types",
+    effect="narrowing",
+    summary="the new schema accepts fewer kinds of value (e.g. number -> integer, a type added)",
+)(_detect("narrowed"))
+rule(
+    "type-changed",
+    family="types",
+    effect="incompatible",
+    summary="the kinds of value accepted changed both ways (e.g. string -> integer)",
+)(_detect("changed"))
