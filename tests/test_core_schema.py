@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft7Validator
 
-from lpf_contract.core.schema import ANNOTATIONS, CONTENT, NOT_ASSERTED, all_disjoint, disjoint, kinds, minimal, norm
+from lpf_contract.core.minimal import minimal
+from lpf_contract.core.schema import ANNOTATIONS, CONTENT, NOT_ASSERTED, all_disjoint, disjoint, kinds, norm
 
 TAGGED_A = {"type": "object", "required": ["type"], "properties": {"type": {"const": "a"}}}
 TAGGED_B = {"type": "object", "required": ["type"], "properties": {"type": {"const": "b"}}}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..core.schema import KINDS, Node, canon, kinds, minimal
+from ..core.minimal import minimal
+from ..core.schema import KINDS, Node, canon, kinds
 from .bounds import bound
 
 _STRINGS = ("x", "", "0", "123", "abc", "ABC", "a-b", " ", "x\n", "-1", "a1b2", "!!!", "OTHER", "xx", "1.5")

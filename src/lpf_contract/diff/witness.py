@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..core.minimal import minimal
 from ..core.pointer import escape, json_pointer
-from ..core.schema import Node, minimal
+from ..core.schema import Node
 from .catalogue import Rule
 from .model import Hit, Pair, Step, Witness
 from .samples import noted, samples

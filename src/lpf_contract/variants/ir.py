@@ -14,36 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.ecma import compile_ecma_pattern
-from ..core.errors import ContractError
-from ..core.pointer import escape
 from ..core.schema import ANNOTATIONS, GENERATE, JSON_TYPES, MAX_SAFE, all_disjoint, json_equal, norm
+from .keywords import UnsupportedSchema, check_keywords
+from .keywords import at as _ptr
+from .merge import declared_types, flatten_all_of, merge
 
-__all__ = ["ANNOTATIONS", "GENERATE", "JSON_TYPES", "MAX_SAFE"]  # re-exported: the generator's vocabulary is core's
-
-SUPPORTED = frozenset(
-    {
-        "type", "enum", "const", "properties", "required", "additionalProperties", "items",
-        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-        "minItems", "maxItems", "pattern", "allOf", "oneOf", "anyOf", "uniqueItems",
-    }
-)  # fmt: skip
-
-
-class UnsupportedSchema(ContractError):
-    """The generator cannot honour a schema keyword (or combination); never skipped silently."""
-
-    def __init__(self, keyword: str, pointer: str, why: str = ""):
-        self.keyword = keyword
-        self.pointer = pointer
-        detail = f": {why}" if why else ""
-        super().__init__(
-            f"unsupported schema keyword={keyword} at schema pointer={pointer or '/'}{detail}; "
-            "the payload generator cannot honour it: simplify the contract or extend lpf_contract.variants"
-        )
-
-
-def _ptr(base: str, *parts: Any) -> str:
-    return base + "".join("/" + escape(p) for p in parts)
+__all__ = ["MAX_SAFE", "UnsupportedSchema", "check_keywords", "merge", "normalize"]  # MAX_SAFE: core's, for the compiler
 
 
 # -- nodes -----------------------------------------------------------------------------------------
@@ -140,168 +116,6 @@ class UnionNode(TypedNode):
     kind: str = "anyOf"  # "oneOf", "anyOf" or "type"
 
 
-_NUMERIC = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
-_COUNTS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
-
-
-# -- keyword check ---------------------------------------------------------------------------------
-def check_keywords(schema: Any, pointer: str = "") -> None:
-    """Raise UnsupportedSchema for the first keyword (in document order) the generator does not honour."""
-    if isinstance(schema, bool):
-        if schema is False:
-            raise UnsupportedSchema("false", pointer, "the schema false admits no value to generate")
-        return
-    if not isinstance(schema, dict):
-        raise UnsupportedSchema("(not a schema)", pointer, f"expected an object or boolean, got {type(schema).__name__}")
-    for key, value in schema.items():
-        where = _ptr(pointer, key)
-        if key in ANNOTATIONS:
-            continue
-        if key == "$ref":
-            raise UnsupportedSchema(key, where, "bundle the schema first (Registry.bundled)")
-        if key == GENERATE:
-            check_keywords(value, where)
-            continue
-        if key not in SUPPORTED:
-            raise UnsupportedSchema(key, where)
-        if key == "type":
-            names = [value] if isinstance(value, str) else value
-            if not isinstance(names, list) or not names or any(n not in JSON_TYPES for n in names):
-                raise UnsupportedSchema(key, where, f"expected one of {', '.join(JSON_TYPES)} or a list of them, got {value!r}")
-        if key in _NUMERIC and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise UnsupportedSchema(key, where, f"expected a number (draft-07), got {value!r}")
-        if key in _COUNTS and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise UnsupportedSchema(key, where, f"expected a non-negative integer, got {value!r}")
-        if key == "uniqueItems" and value is True:
-            raise UnsupportedSchema(key, where, "uniqueItems=true is not generated")
-        if key == "items" and isinstance(value, list):
-            raise UnsupportedSchema(key, where, "tuple form of items (a list of schemas)")
-        if key == "properties":
-            for name, sub in value.items():
-                check_keywords(sub, _ptr(where, name))
-        elif key in ("items", "additionalProperties"):
-            if not (key == "additionalProperties" and isinstance(value, bool)):
-                check_keywords(value, where)
-        elif key in ("allOf", "oneOf", "anyOf"):
-            if not value:
-                raise UnsupportedSchema(key, where, "an empty list")
-            for i, sub in enumerate(value):
-                check_keywords(sub, _ptr(where, i))
-
-
-# -- merging (allOf) -------------------------------------------------------------------------------
-def _types(schema: dict) -> set[str] | None:
-    t = schema.get("type")
-    if t is None:
-        return None
-    return {t} if isinstance(t, str) else set(t)
-
-
-def _merge_types(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    if a is None or b is None:
-        return a if b is None else b
-    out = a & b
-    if "integer" in a and "number" in b or "integer" in b and "number" in a:
-        out.add("integer")
-    return out
-
-
-def merge(a: dict, b: dict, pointer: str) -> dict:
-    """The schema that accepts exactly what both ``a`` and ``b`` accept (``allOf``), for the keywords we support."""
-    out: dict = {}
-    keys = list(a) + [k for k in b if k not in a]
-    for key in keys:
-        if key in ANNOTATIONS:
-            if key == "examples":
-                out[key] = list(a.get(key, [])) + list(b.get(key, []))
-            continue
-        if key in ("properties", "additionalProperties"):
-            continue  # handled together below
-        if key not in a or key not in b:
-            out[key] = a[key] if key in a else b[key]
-            continue
-        va, vb = a[key], b[key]
-        if key == GENERATE:
-            out[key] = {"allOf": [va, vb]}  # both narrowings apply
-        elif key == "type":
-            t = _merge_types(_types(a), _types(b))
-            if not t:
-                raise UnsupportedSchema("allOf", pointer, f"branches allow no common type ({va} and {vb})")
-            out[key] = sorted(t, key=JSON_TYPES.index)
-        elif key == "required":
-            out[key] = list(va) + [r for r in vb if r not in va]
-        elif key == "enum":
-            out[key] = [v for v in va if any(json_equal(v, w) for w in vb)]
-        elif key in ("minimum", "minLength", "minItems"):
-            out[key] = max(va, vb)
-        elif key in ("maximum", "maxLength", "maxItems"):
-            out[key] = min(va, vb)
-        elif key in ("exclusiveMinimum",):
-            out[key] = max(va, vb)
-        elif key in ("exclusiveMaximum",):
-            out[key] = min(va, vb)
-        elif key == "items":
-            out[key] = {"allOf": [va, vb]}
-        elif key == "allOf":
-            out[key] = list(va) + list(vb)
-        elif json_equal(va, vb):
-            out[key] = va
-        else:
-            raise UnsupportedSchema(
-                "allOf", pointer, f"branches disagree on keyword={key} ({va!r} vs {vb!r}) and cannot be merged"
-            )
-    if any(k in a or k in b for k in ("properties", "additionalProperties")):
-        _merge_properties(a, b, out)
-    return out
-
-
-def _merge_properties(a: dict, b: dict, out: dict) -> None:
-    props_a, props_b = a.get("properties", {}), b.get("properties", {})
-    names = list(props_a) + [n for n in props_b if n not in props_a]
-    merged: dict = {}
-    for name in names:
-        parts = []
-        forbidden = False
-        for side, props in ((a, props_a), (b, props_b)):
-            if name in props:
-                parts.append(props[name])
-            else:
-                extra = side.get("additionalProperties", True)
-                if extra is False:
-                    forbidden = True  # one branch is closed and does not name it: the key must stay absent
-                elif extra is not True and extra != {}:
-                    parts.append(extra)
-        if forbidden:
-            continue
-        merged[name] = parts[0] if len(parts) == 1 else {"allOf": parts}
-    out["properties"] = merged
-    extras = [s.get("additionalProperties", True) for s in (a, b)]
-    if False in extras:
-        out["additionalProperties"] = False
-    else:
-        extras = [e for e in extras if e is not True and e != {}]
-        if extras:
-            out["additionalProperties"] = extras[0] if len(extras) == 1 else {"allOf": extras}
-        elif "additionalProperties" in a or "additionalProperties" in b:
-            out["additionalProperties"] = True
-
-
-def flatten_all_of(schema: dict, pointer: str) -> dict:
-    """Fold ``allOf`` (and nested ones) into the enclosing schema."""
-    if "allOf" not in schema:
-        return schema
-    base = {k: v for k, v in schema.items() if k != "allOf"}
-    for i, branch in enumerate(schema["allOf"]):
-        where = _ptr(pointer, "allOf", i)
-        if branch is True or branch == {}:
-            continue
-        branch = flatten_all_of(branch, where)
-        base = merge(base, branch, where)
-        if "allOf" in base:  # a merged "items"/nested allOf surfaced again at this level
-            base = flatten_all_of(base, where)
-    return base
-
-
 # -- normalisation ---------------------------------------------------------------------------------
 _TYPE_HINTS = {
     "object": ("properties", "required", "additionalProperties"),
@@ -377,7 +191,7 @@ def _build_node(schema: Any, pointer: str) -> tuple[TypedNode, bool]:
             return _union(schema, branches, key, examples), gen_only
     if "const" in schema or "enum" in schema:
         return _enum(schema, pointer, examples), gen_only
-    declared = _types(schema)
+    declared = declared_types(schema)
     if declared is None:
         declared = {t for t, hints in _TYPE_HINTS.items() if any(h in schema for h in hints)} or set(JSON_TYPES)
         if len(declared) == len(JSON_TYPES):

@@ -24,7 +24,8 @@ from .ir import (
     UnionNode,
     UnsupportedSchema,
 )
-from .strategy import integer_bounds, simple_pattern
+from .patterns import simple_pattern
+from .strategy import integer_bounds
 
 SEED_SURVEY_ID = 3387141511  # the seed document's surveyId: above 2^32, below 2^53
 BOUNDARY_NUMBERS = (0, 2**31 - 1, 2**31, 2**32, SEED_SURVEY_ID, 2**53 - 1)

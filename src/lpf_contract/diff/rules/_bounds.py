@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...core.schema import minimal
+from ...core.minimal import minimal
 from ..bounds import BOUNDS, bound, spelt, tightness
 from ..catalogue import Recipe, rule
 from ..model import Hit, Pair

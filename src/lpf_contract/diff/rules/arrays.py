@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...core.schema import minimal
+from ...core.minimal import minimal
 from ..catalogue import rule
 from ..model import Hit, Pair
 from ..samples import short

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ...core.minimal import minimal
 from ...core.pointer import escape
-from ...core.schema import Node, effective_property, minimal, norm
+from ...core.schema import Node, effective_property, norm
 from ..catalogue import rule
 from ..model import Hit, Pair
 from ..samples import samples, short
