@@ -9,7 +9,8 @@ time, not wall time: on a shared 2-core machine other jobs would otherwise swing
 Prints payloads per second for each (median, min, max over --repeat runs) and the ratio of the medians
 (issue 10, goal 1: >= 30x). Also prints the rate of `lpf_contract.variants.generate()`, what
 `lpf-contract variants` and `verify` use: the same strategy drawn by Hypothesis' choice provider
-without the test engine around it (no novelty tracking or mutation of earlier examples).
+without the test engine around it (no novelty tracking or mutation of earlier examples; issue 16:
+>= 50x), and which choice source the strategy used (variants/_fast.py, or the public-API fallback).
 """
 
 from __future__ import annotations
@@ -41,7 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000, help="payloads per run of our strategy")
     parser.add_argument("--baseline-count", type=int, default=60, help="payloads per run of hypothesis-jsonschema (slow)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--public", action="store_true", help="measure the public-API fallback instead of variants/_fast.py")
     args = parser.parse_args(argv)
+    if args.public:
+        from lpf_contract.variants import _fast
+
+        _fast.AVAILABLE = False  # what an incompatible Hypothesis release would leave us with
 
     from hypothesis_jsonschema import from_schema
 
@@ -72,10 +78,18 @@ def main(argv: list[str] | None = None) -> int:
     ratio = statistics.median(ours) / base
     print(f"event: {args.event}  (bundled payload schema)")
     print(f"lpf-contract strategy, @given ({args.count:5d} per run): {_fmt(ours)}  mean payload {sizes['ours']:.0f} B")
-    print(f"hypothesis-jsonschema, @given ({args.baseline_count:5d} per run): {_fmt(baseline)}  mean payload {sizes['hypothesis-jsonschema']:.0f} B")
+    print(
+        f"hypothesis-jsonschema, @given ({args.baseline_count:5d} per run): {_fmt(baseline)}  mean payload {sizes['hypothesis-jsonschema']:.0f} B"
+    )
     print(f"variants.generate()           ({args.count:5d} per run): {_fmt(gen_rates)}")
     print(f"ratio @given vs @given (medians): {ratio:.1f}x   goal >= 30x: {'met' if ratio >= 30 else 'NOT met'}")
-    print(f"ratio generate() vs hypothesis-jsonschema (medians): {statistics.median(gen_rates) / base:.1f}x")
+    gen_ratio = statistics.median(gen_rates) / base
+    print(
+        f"ratio generate() vs hypothesis-jsonschema (medians): {gen_ratio:.1f}x   goal >= 50x: {'met' if gen_ratio >= 50 else 'NOT met'}"
+    )
+    from lpf_contract.variants import _fast
+
+    print(f"choice source: {'variants/_fast.py' if _fast.AVAILABLE else 'public API fallback (' + _fast.PROBLEM + ')'}")
     return 0
 
 

@@ -9,10 +9,20 @@ from pathlib import Path
 import pytest
 
 from lpf_contract.contracts import Registry, load_registry
-from lpf_contract.diff import DiffReport, VersionRef, diff_versions, registry_at, render_changelog, render_md, render_rules, render_text, replay_witnesses
-from lpf_contract.diff_rules import RULES
 from lpf_contract.core.errors import UsageError
 from lpf_contract.core.outcome import FaultKind, Outcome
+from lpf_contract.diff import (
+    DIFF_RULES,
+    DiffReport,
+    VersionRef,
+    diff_versions,
+    registry_at,
+    render_changelog,
+    render_md,
+    render_rules,
+    render_text,
+    replay_witnesses,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DIFF_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "diff"
@@ -57,12 +67,16 @@ def test_result_changes_under_an_ignored_policy_break_nobody(tmp_path):
         encoding="utf-8",
     )
     reg = Registry.load(root)
-    ignored = [c for c in diff_versions(VersionRef(reg, "v1", "v1"), VersionRef(reg, "v2", "v2")) if c.subject.startswith("result ")]
+    ignored = [
+        c for c in diff_versions(VersionRef(reg, "v1", "v1"), VersionRef(reg, "v2", "v2")) if c.subject.startswith("result ")
+    ]
     assert ignored and all(c.breaking_for == () and c.level == "info" for c in ignored)
     text = (root / "registry.yaml").read_text(encoding="utf-8").replace("result_policy: ignored", "result_policy: acted-on")
     (root / "registry.yaml").write_text(text, encoding="utf-8")
     reg = Registry.load(root)
-    enforced = [c for c in diff_versions(VersionRef(reg, "v1", "v1"), VersionRef(reg, "v2", "v2")) if c.subject.startswith("result ")]
+    enforced = [
+        c for c in diff_versions(VersionRef(reg, "v1", "v1"), VersionRef(reg, "v2", "v2")) if c.subject.startswith("result ")
+    ]
     assert enforced and all(c.breaking_for == ("handlers",) for c in enforced)
 
 
@@ -182,8 +196,8 @@ def test_renderers_name_every_change(small):
 def test_rule_catalogue_lists_every_rule_in_each_format():
     text, md = render_rules("text"), render_rules("md")
     data = json.loads(render_rules("json"))
-    assert [r["id"] for r in data["rules"]] == RULES.ids()
-    for rule_id in RULES.ids():
+    assert [r["id"] for r in data["rules"]] == DIFF_RULES.ids()
+    for rule_id in DIFF_RULES.ids():
         assert rule_id in text and f"`{rule_id}`" in md
 
 

@@ -132,11 +132,11 @@ def test_transitive_with_three_versions(run_cli, tmp_path):
 
 
 def test_rules_catalogue(run_cli):
-    from lpf_contract.diff_rules import RULES
+    from lpf_contract.diff import DIFF_RULES
 
     code, out, _ = run_cli("diff", "--rules", "--format", "json")
     assert code == 0
-    assert [r["id"] for r in json.loads(out)["rules"]] == RULES.ids()
+    assert [r["id"] for r in json.loads(out)["rules"]] == DIFF_RULES.ids()
 
 
 def test_changelog_mode_prints_the_committed_file(run_cli):

@@ -9,8 +9,9 @@ import pytest
 from jsonschema import Draft7Validator
 
 from lpf_contract.core.bundle import bundle_document
-from lpf_contract.diff import diff_schemas
-from lpf_contract.diff_rules import RULES, EventsPair, PolicyPair, Rule, RuleRegistry, norm
+from lpf_contract.core.catalogue import Catalogue
+from lpf_contract.core.schema import norm
+from lpf_contract.diff import DIFF_RULES, EventsPair, PolicyPair, Rule, diff_schemas, rules_for
 
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "diff" / "cases"
 CASES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES_DIR.glob("*.json"))}
@@ -21,15 +22,15 @@ def run_case(case):
     if case.get("kind") == "events":
         pair = EventsPair(tuple(case["old"]), tuple(case["new"]))
         found = []
-        for rule in RULES.scoped("events"):
-            for _ in rule.check(pair):
+        for rule in rules_for("events"):
+            for _ in rule.detect(pair):
                 found.append((rule.id, "/", rule.effect, list(rule.breaking_for(case["role"]))))
         return sorted(found), []
     if case.get("kind") == "policy":
         pair = PolicyPair(case["event"], case["old"], case["new"])
         found = []
-        for rule in RULES.scoped("policy"):
-            for hit in rule.check(pair):
+        for rule in rules_for("policy"):
+            for hit in rule.detect(pair):
                 bf = hit.breaks if hit.breaks is not None else rule.breaking_for(case["role"])
                 found.append((rule.id, "/", hit.effect or rule.effect, list(bf)))
         return sorted(found), []
@@ -44,7 +45,7 @@ def test_case_reports_exactly_the_expected_changes(name):
     expected = sorted((e["rule"], e["where"], e["effect"], e["breaking_for"]) for e in case["expect"])
     assert got == expected, case["why"]
     for rule_id in case["negative_for"]:
-        assert rule_id in RULES, f"{name}: negative_for names unknown rule={rule_id}"
+        assert rule_id in DIFF_RULES, f"{name}: negative_for names unknown rule={rule_id}"
         assert rule_id not in {g[0] for g in got}
 
 
@@ -69,8 +70,8 @@ def test_every_breaking_change_has_a_witness_both_validators_agree_on(name):
 def test_every_rule_has_a_positive_and_a_negative_case():
     positive = {e["rule"] for c in CASES.values() for e in c["expect"]}
     negative = {r for c in CASES.values() for r in c["negative_for"]}
-    missing_pos = [r.id for r in RULES if r.id not in positive]
-    missing_neg = [r.id for r in RULES if r.id not in negative]
+    missing_pos = [r.id for r in DIFF_RULES if r.id not in positive]
+    missing_neg = [r.id for r in DIFF_RULES if r.id not in negative]
     assert missing_pos == []
     assert missing_neg == []
 
@@ -82,21 +83,30 @@ def test_the_table_covers_both_roles_and_pure_refactors():
     assert len(refactors) >= 5
 
 
-def test_registry_rejects_a_duplicate_id():
-    reg = RuleRegistry()
-    rule = Rule("x-changed", "error", "widening", "test", lambda pair: ())
-    reg.add(rule)
+def _rule(rule_id: str, effect: str = "widening", **options) -> Rule:
+    return Rule(id=rule_id, family="types", effect=effect, summary="test", detect=lambda pair: (), **options)
+
+
+def test_catalogue_rejects_a_duplicate_id():
+    reg: Catalogue[Rule] = Catalogue("diff rule")
+    reg.add(_rule("x-changed"))
     with pytest.raises(ValueError, match="duplicate diff rule id=x-changed"):
-        reg.add(rule)
+        reg.add(_rule("x-changed"))
+    with pytest.raises(ValueError, match="duplicate diff rule id=type-widened"):
+        DIFF_RULES.add(_rule("type-widened"))
 
 
-def test_registry_rejects_an_unknown_effect():
+def test_a_rule_with_an_unknown_effect_family_or_scope_is_refused():
     with pytest.raises(ValueError, match="bad effect"):
-        RuleRegistry().add(Rule("y", "error", "sideways", "test", lambda pair: ()))
+        _rule("y", effect="sideways")
+    with pytest.raises(ValueError, match="bad scope"):
+        _rule("y", scope="nowhere")
+    with pytest.raises(ValueError, match="family"):
+        Rule(id="y", family="misc", effect="widening", summary="s", detect=lambda pair: ())
 
 
 def test_rule_ids_are_stable_kebab_case_and_levels_known():
-    for rule in RULES:
+    for rule in DIFF_RULES:
         assert rule.id == rule.id.lower() and " " not in rule.id and "_" not in rule.id
         assert rule.level in ("error", "info")
         assert rule.summary
@@ -113,7 +123,7 @@ def test_rule_ids_are_stable_kebab_case_and_levels_known():
     ],
 )
 def test_direction_decides_who_breaks(effect, role, expected):
-    assert Rule("r", "error", effect, "s", lambda p: ()).breaking_for(role) == expected
+    assert _rule("r", effect).breaking_for(role) == expected
 
 
 def test_norm_folds_refactors_into_one_form():

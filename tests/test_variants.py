@@ -12,7 +12,17 @@ from hypothesis import HealthCheck, find, settings
 from lpf_contract.cli import main
 from lpf_contract.contracts import Registry, load_registry
 from lpf_contract.core.errors import LpfContractError
-from lpf_contract.variants import Coverage, UnsupportedSchema, Variant, compile_strategy, draw_batch, draw_direct, generate, payload_strategy, systematic_variants
+from lpf_contract.variants import (
+    Coverage,
+    UnsupportedSchema,
+    Variant,
+    compile_strategy,
+    draw_batch,
+    draw_direct,
+    generate,
+    payload_strategy,
+    systematic_variants,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "variants"
 ENDED = "surveybot_messaging_survey_ended"
@@ -129,6 +139,62 @@ def test_shrinking_reduces_array_items_to_their_minimal_form(registry):
     assert found["dialogs"] == [{"dialogType": "OTHER"}]
 
 
+# -- the fast path (the one module using Hypothesis internals) and the public fallback --------------------
+def test_fast_path_works_on_the_installed_hypothesis():
+    # Fails loudly when a Hypothesis release changes the internals _fast.py uses: generation would
+    # still be right (the public fallback) but about five times slower. Update _fast.py, or pin.
+    from lpf_contract.variants import _fast
+
+    assert _fast.AVAILABLE, f"variants/_fast.py does not work on this Hypothesis: {_fast.PROBLEM}"
+    assert _fast.self_check() == ""
+
+
+def test_only_the_fast_module_imports_hypothesis_internals():
+    import lpf_contract
+
+    root = Path(lpf_contract.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "_fast.py"
+        and ("hypothesis.internal" in (text := path.read_text(encoding="utf-8")) or "strategies._internal" in text)
+    ]
+    assert offenders == []
+
+
+def _public(schema: dict):
+    from lpf_contract.variants.ir import normalize
+    from lpf_contract.variants.strategy import compile_drawer, public_strategy
+
+    return public_strategy(compile_drawer(normalize(schema)))
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_public_fallback_generates_valid_values(registry, seed):
+    for schema in (_fixture_schema("contracts/v9/keywords.schema.json"), _bundled(registry, ENDED)):
+        check = jsonschema_rs.validator_for(schema)
+        values = draw_batch(_public(schema), 100, seed)
+        assert len(values) == 100
+        assert all(check.is_valid(v) for v in values)
+        assert len({json.dumps(v, sort_keys=True) for v in values}) > 80
+
+
+def test_public_fallback_shrinks_like_the_fast_path(registry):
+    found = find(_public(_bundled(registry, ENDED)), lambda p: p.get("closeReason") == "SYSTEM", settings=_FIND)
+    assert set(found) == set(_bundled(registry, ENDED)["allOf"][0]["required"]) | {"closeReason"}
+
+
+def test_draw_direct_falls_back_to_the_public_engine(registry, monkeypatch):
+    from lpf_contract.variants import _fast
+
+    monkeypatch.setattr(_fast, "AVAILABLE", False)
+    strategy = _public(_bundled(registry, STARTED))
+    values = draw_direct(strategy, 30, 2)
+    assert len(values) == 30 and values == draw_direct(strategy, 30, 2)
+    check = registry.fast_validator(registry.event(STARTED).payload_uri)
+    assert all(check.is_valid(v) for v in values)
+
+
 def test_generate_is_reproducible_per_seed(registry):
     a = list(generate(registry, ENDED, count=120, seed=42))
     b = list(generate(registry, ENDED, count=120, seed=42))
@@ -242,11 +308,20 @@ def test_systematic_variants_hold_the_issue_boundaries(ended_variants):
     by_name = {v.name: v.payload for v in ended_variants}
     for n in (0, 2**31, 2**53 - 1, 3387141511):
         assert by_name[f"boundary:/surveyId={n}"]["surveyId"] == n
-    assert len(by_name["string:/lastContentEventNotification/event/message=long10000"]["lastContentEventNotification"]["event"]["message"]) == 10_000
+    assert (
+        len(
+            by_name["string:/lastContentEventNotification/event/message=long10000"]["lastContentEventNotification"]["event"][
+                "message"
+            ]
+        )
+        == 10_000
+    )
     # No empty text message and no empty ids: the platform sends neither (x-lpf-generate).
     assert "string:/lastContentEventNotification/event/message=empty" not in by_name
     assert not any(name.startswith("string:/conversationId=") for name in by_name)
-    unicode = by_name["string:/lastContentEventNotification/event/message=unicode"]["lastContentEventNotification"]["event"]["message"]
+    unicode = by_name["string:/lastContentEventNotification/event/message=unicode"]["lastContentEventNotification"]["event"][
+        "message"
+    ]
     assert any(ord(c) > 0xFFFF for c in unicode) and "\u0301" in unicode and "ש" in unicode
     assert "array:/dialogs=empty" not in by_name  # 1-3 dialogs, as real conversations have
     assert len(by_name["array:/dialogs=long"]["dialogs"]) == 3
@@ -263,7 +338,14 @@ def test_systematic_variants_work_for_another_contract_version(fixture_registry)
     check = fixture_registry.fast_validator(fixture_registry.event("fixture_event").payload_uri)
     assert all(check.is_valid(v.payload) for v in variants)
     names = {v.name for v in variants}
-    assert {"enum:/kind=3", "enum:/kind=null", "oneOf:/shape=1", "type:/maybe=1", "boundary:/count=-4", "boundary:/ts=100"} <= names
+    assert {
+        "enum:/kind=3",
+        "enum:/kind=null",
+        "oneOf:/shape=1",
+        "type:/maybe=1",
+        "boundary:/count=-4",
+        "boundary:/ts=100",
+    } <= names
     assert "enum:/fixed=v1" not in names  # a const is not an enum to cover
     coverage = Coverage.for_schema(fixture_registry.bundled(fixture_registry.event("fixture_event").payload_uri))
     for v in variants:
@@ -358,12 +440,20 @@ def _id_leaves(value, key=""):
     elif isinstance(value, list):
         for v in value:
             yield from _id_leaves(v, key)
-    elif isinstance(value, str) and (key == "id" or key.endswith(("Id", "PId")) or key in ("participants", "CONSUMER", "AGENT", "ASSIGNED_AGENT", "MANAGER", "READER", "CONTROLLER")):
+    elif isinstance(value, str) and (
+        key == "id"
+        or key.endswith(("Id", "PId"))
+        or key in ("participants", "CONSUMER", "AGENT", "ASSIGNED_AGENT", "MANAGER", "READER", "CONTROLLER")
+    ):
         yield key, value
 
 
 def test_id_walker_sees_every_id_form():
-    payload = {"conversationId": "c", "dialogs": [{"participants": ["p"], "dialogId": "d"}], "participantsPId": {"CONSUMER": ["x"]}}
+    payload = {
+        "conversationId": "c",
+        "dialogs": [{"participants": ["p"], "dialogId": "d"}],
+        "participantsPId": {"CONSUMER": ["x"]},
+    }
     assert sorted(v for _, v in _id_leaves(payload)) == ["c", "d", "p", "x"]
 
 
@@ -390,7 +480,9 @@ def test_generated_values_take_the_real_forms(registry):
     assert all(1262304000000 <= p["startTs"] <= 4102444800000 for p in payloads)
     ttrs = {p["effectiveTTR"] for p in payloads if "effectiveTTR" in p}
     assert -1 in ttrs and any(t > 0 for t in ttrs)
-    events = [p["lastContentEventNotification"]["event"] for p in payloads if "event" in p.get("lastContentEventNotification", {})]
+    events = [
+        p["lastContentEventNotification"]["event"] for p in payloads if "event" in p.get("lastContentEventNotification", {})
+    ]
     kinds = {("message" in e and isinstance(e["message"], str), "content" in e) for e in events}
     assert kinds == {(True, False), (False, False), (False, True)}  # text, hosted file, rich content
     for p in payloads:  # open objects: the generator invents no key the contract does not name
@@ -406,7 +498,6 @@ def test_long_non_ascii_message_text_stays_in_the_systematic_set(ended_variants)
 @pytest.mark.parametrize("handler, verdict", [("log_ids.js", "pass"), ("log_message.js", "fail")])
 def test_logging_ids_passes_log_limit_and_logging_the_long_message_fails(handler, verdict, tmp_path):
     from lpf_contract.verify import VerifyOptions, verify
-
     from tests.conftest import FIXTURES
 
     options = VerifyOptions(events=(ENDED,), examples=30, seed=0, report_dir=tmp_path, timeout_ms=5000)

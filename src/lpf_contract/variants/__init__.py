@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .coverage import Coverage
 from .ir import UnsupportedSchema, normalize
@@ -115,53 +116,19 @@ def draw_batch(strategy, count: int, seed: int) -> list:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _stable_provider():
-    from hypothesis.internal.conjecture.providers import HypothesisProvider
-
-    class StableProvider(HypothesisProvider):
-        # Hypothesis mixes in constants found in the source of whatever local modules are imported
-        # (ours, test files, handlers), so the same seed would give other payloads in another
-        # process or after an unrelated code change. Without them a seed means the same payloads
-        # for the same schema and Hypothesis version.
-        def _maybe_draw_constant(self, *args, **kwargs):
-            return None
-
-    return StableProvider
-
-
 def draw_direct(strategy, count: int, seed: int) -> list:
-    """``count`` values of ``strategy``, each drawn by Hypothesis' own choice provider from a Random
-    seeded with ``seed``, without the test engine around it.
+    """``count`` values of ``strategy`` from Hypothesis' choice provider seeded with ``seed``, without
+    the test engine around it (``_fast.draw_direct``); on a Hypothesis whose internals the fast path
+    does not know, through the public test engine instead (:func:`draw_batch`, repeating its values
+    when the schema has fewer distinct ones than ``count``)."""
+    from . import _fast
 
-    The engine (novelty tracking, mutating earlier examples, the "simplest example first") costs more
-    than half the time per payload and buys nothing when the values are only collected: verify
-    shrinks failures itself, and the systematic set already holds the simplest payload.
-    """
-    import random
-
-    from hypothesis.control import BuildContext
-    from hypothesis.errors import StopTest
-    from hypothesis.internal.conjecture.data import ConjectureData
-
-    rnd = random.Random(seed)
-    out: list = []
-    rejected = 0
-    provider = _stable_provider()
-    while len(out) < count:
-        data = ConjectureData(random=rnd, provider=provider)
-        try:
-            with BuildContext(data, wrapped_test=draw_direct):
-                out.append(data.draw(strategy))
-        except StopTest:  # a rejected draw (overlapping oneOf branches, a filter): draw again
-            rejected += 1
-            if rejected > 10 * count + 100:
-                from ..core.errors import ContractError
-
-                raise ContractError("could not generate payloads: most draws were rejected (overlapping oneOf branches?)") from None
-        finally:
-            data.freeze()
-    return out
+    if _fast.AVAILABLE:
+        return _fast.draw_direct(strategy, count, seed)
+    out = draw_batch(strategy, count, seed)
+    if not out:  # pragma: no cover - draw_batch raises when nothing can be drawn
+        return out
+    return [out[i % len(out)] for i in range(count)]
 
 
 def generate(registry, event_id: str, *, count: int, seed: int, version: str | None = None) -> Iterator[dict]:

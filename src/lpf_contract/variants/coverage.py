@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .ir import ArrayNode, EnumNode, Node, NodeChecks, ObjectNode, UnionNode, normalize
+from ..core.pointer import escape
+from .ir import ArrayNode, EnumNode, NodeChecks, ObjectNode, TypedNode, UnionNode, normalize
 
 
 def _label(value: Any) -> str:
@@ -13,7 +14,7 @@ def _label(value: Any) -> str:
 
 
 def _join(pointer: str, part: str) -> str:
-    return pointer + "/" + part.replace("~", "~0").replace("/", "~1")
+    return pointer + "/" + escape(part)
 
 
 class Coverage:
@@ -24,7 +25,7 @@ class Coverage:
     absent at every level (``/ttr present``, ``/ttr absent``, ``/ttr/ttrType present``...).
     """
 
-    def __init__(self, root: Node):
+    def __init__(self, root: TypedNode):
         self._root = root
         self._enum: dict[str, bool] = {}
         self._optional: dict[str, bool] = {}
@@ -32,11 +33,11 @@ class Coverage:
         self._collect(root, "")
 
     @classmethod
-    def for_schema(cls, bundled_schema: Any) -> "Coverage":
+    def for_schema(cls, bundled_schema: Any) -> Coverage:
         return cls(normalize(bundled_schema))
 
     # -- targets -------------------------------------------------------------------------------
-    def _collect(self, node: Node, pointer: str) -> None:
+    def _collect(self, node: TypedNode, pointer: str) -> None:
         if node.generation_only:
             return  # drawn from real values by x-lpf-generate, not a closed enum or field of the contract
         if isinstance(node, EnumNode):
@@ -50,7 +51,7 @@ class Coverage:
                     self._optional.setdefault(f"{where} present", False)
                     self._optional.setdefault(f"{where} absent", False)
                 self._collect(sub, where)
-            if isinstance(node.additional, Node):
+            if isinstance(node.additional, TypedNode):
                 self._collect(node.additional, pointer + "/*")
         elif isinstance(node, ArrayNode):
             self._collect(node.items, pointer + "/*")
@@ -63,7 +64,7 @@ class Coverage:
         """Count the targets ``payload`` exercises (it should be valid; invalid parts are skipped)."""
         self._observe(self._root, payload, "")
 
-    def _observe(self, node: Node, value: Any, pointer: str) -> None:
+    def _observe(self, node: TypedNode, value: Any, pointer: str) -> None:
         if node.generation_only:
             return
         if isinstance(node, EnumNode):
@@ -81,7 +82,7 @@ class Coverage:
                     self._optional[f"{where} {'present' if present else 'absent'}"] = True
                 if present:
                     self._observe(sub, value[name], where)
-            if isinstance(node.additional, Node):
+            if isinstance(node.additional, TypedNode):
                 for key, v in value.items():
                     if key not in node.properties:
                         self._observe(node.additional, v, pointer + "/*")
@@ -94,10 +95,10 @@ class Coverage:
                 if self._matches(b, value):
                     self._observe(b, value, pointer)
 
-    def _matches(self, node: Node, value: Any) -> bool:
+    def _matches(self, node: TypedNode, value: Any) -> bool:
         return self._checks.accepts(node, value)
 
-    def merge(self, other: "Coverage") -> None:
+    def merge(self, other: Coverage) -> None:
         """Add what ``other`` (same schema) has seen, e.g. from another worker."""
         for mine, theirs in ((self._enum, other._enum), (self._optional, other._optional)):
             for key, seen in theirs.items():

@@ -1,32 +1,42 @@
 """Normalised schema nodes to Hypothesis strategies.
 
-Why not ``fixed_dictionaries``/``sampled_from``/``lists`` all the way down: Hypothesis costs about
-25-70 µs per choice and more per nested ``draw``, and ``fixed_dictionaries(optional=...)`` spends a
-boolean, an index and a shuffle per optional key (about 130 choices for one survey payload, ~118
-payloads/s here). The compiled form below draws the same choice types straight from Hypothesis'
-ConjectureData (so shrinking, ``@seed``, replay and the example database work as usual) with fewer
-choices: one integer for how many optional keys an object gets and one per key for which, one
-"more?" boolean per list item (each key and item in a span, the shape the shrinker deletes), one
-integer per enum, and strings and wide integers picked from a per-location pool (schema examples,
-awkward strings, boundary numbers) or, for a share of draws, drawn fresh (about 55 choices).
-Keywords that are rare in contracts (``pattern`` beyond a single repeated character class, floats,
-free-form ``{}`` values) are drawn through Hypothesis' own strategies (``from_regex``, ``floats``,
-``recursive``).
+Why not ``fixed_dictionaries``/``sampled_from``/``lists`` all the way down: Hypothesis costs tens of
+µs per choice and more per nested ``draw`` (every public strategy is a lazy wrapper it re-resolves on
+each draw), and ``fixed_dictionaries(optional=...)`` spends a boolean, an index and a shuffle per
+optional key (about 130 choices for one survey payload). The compiled form below makes fewer choices:
+one integer for how many optional keys an object gets and one per key for which, one "more?" boolean
+per list item (each key and item in a span, the shape the shrinker deletes), one integer per enum,
+and strings and wide integers picked from a per-location pool (schema examples, awkward strings,
+boundary numbers) or, for a share of draws, drawn fresh. Keywords that are rare in contracts
+(``pattern`` beyond literals and bounded character classes, floats, free-form ``{}`` values) are
+drawn through Hypothesis' own strategies (``from_regex``, ``floats``, ``recursive``).
+
+The compiled drawers ask a :class:`Source` for their choices. Two sources exist:
+
+- :class:`PublicSource` (here): every choice is a draw of a public strategy inside ``st.composite``.
+  Correct on any Hypothesis, about five times slower (the per-draw overhead above).
+- ``_fast.FastSource``: the same choices straight from Hypothesis' ConjectureData. It is the only
+  module that touches Hypothesis internals; it is used when its self-check passes on the installed
+  Hypothesis (``tests/test_variants.py`` fails loudly when it does not, so the fallback is never silent
+  in our CI).
+
+Either way the choices, spans and rejections are Hypothesis' own, so shrinking, ``@seed``, replay
+and the example database work as usual.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
-import re._parser as sre_parse  # the stdlib's own regex parser (Python >= 3.11, as requires-python says)
 import string
-from re._constants import MAXREPEAT
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from hypothesis import reject
 from hypothesis import strategies as st
-from hypothesis.internal.intervalsets import IntervalSet
-from hypothesis.strategies._internal.strategies import SearchStrategy
+from hypothesis.strategies import SearchStrategy
 
 from .ir import (
     MAX_SAFE,
@@ -34,54 +44,111 @@ from .ir import (
     ArrayNode,
     BoolNode,
     EnumNode,
-    Node,
     NullNode,
     NumberNode,
     ObjectNode,
     StringNode,
+    TypedNode,
     UnionNode,
 )
+from .patterns import segment_pattern, simple_pattern
 
 # Payloads are about 3 KB: random strings and arrays stay short; the systematic set covers the
 # boundaries (empty, 10 000 characters, long arrays) instead.
 STRING_CAP = 10
 ARRAY_CAP = 2
-MORE_ITEMS_P = 0.5
 EXTRA_KEYS_CAP = 2
 
 # Mostly ASCII, with non-ASCII of every awkward kind: Latin-1, CJK, Cyrillic, RTL (Arabic, Hebrew),
 # astral-plane emoji (surrogate pairs in JavaScript), a combining accent, zero-width joiner, RTL mark,
 # and characters JSON must escape. A small alphabet is drawn as one string choice, whatever the length.
-ALPHABET = (
-    string.ascii_letters + string.digits + " -_.,:/@#'\"\\\n\t" + "éßüñ中文жم\u05e9😀👍\u0301\u200d\u200f"
-)
+ALPHABET = string.ascii_letters + string.digits + " -_.,:/@#'\"\\\n\t" + "éßüñ中文жم\u05e9😀👍\u0301\u200d\u200f"
 KEY_ALPHABET = string.ascii_letters + string.digits + "_-é"
 
-Drawer = Callable[[Any], Any]  # ConjectureData -> value
-OPTIONAL_LABEL = 0x6C70_6601  # span labels: arbitrary, distinct from Hypothesis' own
-ITEM_LABEL = 0x6C70_6602
+
+class Source(Protocol):
+    """Where a compiled drawer gets its choices from (one instance per drawn value)."""
+
+    def integer(self, lo: int, hi: int) -> int: ...
+    def boolean(self) -> bool: ...  # even odds
+    def text(self, alphabet: str, lo: int, hi: int) -> str: ...
+    def span(self, drawer: Callable[..., Any], *args: Any) -> Any: ...  # drawer(self, *args) as one unit the shrinker deletes
+    def strategy(self, strategy: SearchStrategy) -> Any: ...
+    def reject(self, why: str) -> Any: ...  # never returns: this draw is invalid, Hypothesis draws again
 
 
-class CompiledStrategy(SearchStrategy):
-    """A strategy whose values come from a tree of draw functions compiled from a schema."""
-
-    def __init__(self, drawer: Drawer, name: str):
-        super().__init__()
-        self._drawer = drawer
-        self._name = name
-
-    def do_draw(self, data):
-        return self._drawer(data)
-
-    def __repr__(self) -> str:
-        return f"compile_strategy({self._name})"
+Drawer = Callable[[Source], Any]
 
 
-def compile_node(node: Node, name: str = "schema") -> SearchStrategy:
-    return CompiledStrategy(_drawer(node), name)
+class PublicSource:
+    """A :class:`Source` over ``st.composite``'s ``draw``: public API only."""
+
+    __slots__ = ("_draw",)
+
+    def __init__(self, draw: st.DrawFn):
+        self._draw = draw
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self._draw(_integers(lo, hi))
+
+    def boolean(self) -> bool:
+        return self._draw(_BOOLEANS)
+
+    def text(self, alphabet: str, lo: int, hi: int) -> str:
+        return self._draw(_texts(alphabet, lo, hi))
+
+    def span(self, drawer: Callable[..., Any], *args: Any) -> Any:
+        return self._draw(_public_span(drawer)(*args))
+
+    def strategy(self, strategy: SearchStrategy) -> Any:
+        return self._draw(strategy)
+
+    def reject(self, why: str) -> Any:
+        reject()
 
 
-def _drawer(node: Node) -> Drawer:
+_BOOLEANS = st.booleans()
+
+
+@functools.lru_cache(maxsize=1024)
+def _integers(lo: int, hi: int) -> SearchStrategy:
+    # Cached: building a public strategy costs more than drawing from it. (st.integers weights the
+    # bounds of ranges wider than 127, FastSource does not: the same choices, other odds.)
+    return st.integers(lo, hi)
+
+
+@functools.lru_cache(maxsize=1024)
+def _texts(alphabet: str, lo: int, hi: int) -> SearchStrategy:
+    return st.text(alphabet=alphabet, min_size=lo, max_size=hi)
+
+
+@functools.cache
+def _public_span(drawer: Callable[..., Any]) -> Callable[..., SearchStrategy]:
+    @st.composite
+    def drawn(draw: st.DrawFn, *args: Any) -> Any:
+        return drawer(PublicSource(draw), *args)
+
+    return drawn
+
+
+def public_strategy(drawer: Drawer) -> SearchStrategy:
+    """The strategy drawing ``drawer``'s values through :class:`PublicSource`."""
+    return _public_span(drawer)()
+
+
+def compile_node(node: TypedNode, name: str = "schema") -> SearchStrategy:
+    """The strategy of the values ``node`` accepts: the fast source when it works on the installed
+    Hypothesis, the public one otherwise (``name`` labels it in reprs)."""
+    drawer = compile_drawer(node)
+    from . import _fast
+
+    if _fast.AVAILABLE:
+        return _fast.fast_strategy(drawer, name)
+    return public_strategy(drawer)
+
+
+def compile_drawer(node: TypedNode) -> Drawer:
+    """The drawer of the values ``node`` accepts."""
     if isinstance(node, EnumNode):
         return _enum(node.values)
     if isinstance(node, StringNode):
@@ -89,9 +156,9 @@ def _drawer(node: Node) -> Drawer:
     if isinstance(node, NumberNode):
         return _number(node)
     if isinstance(node, BoolNode):
-        return lambda data: data.draw_boolean()
+        return lambda src: src.boolean()
     if isinstance(node, NullNode):
-        return lambda data: None
+        return lambda src: None
     if isinstance(node, ArrayNode):
         return _array(node)
     if isinstance(node, ObjectNode):
@@ -104,18 +171,18 @@ def _drawer(node: Node) -> Drawer:
 
 
 def _via(strategy: SearchStrategy) -> Drawer:
-    return lambda data: data.draw(strategy)
+    return lambda src: src.strategy(strategy)
 
 
 def _enum(values: tuple) -> Drawer:
     mutable = any(isinstance(v, (dict, list)) for v in values)
     if len(values) == 1:
         value = values[0]
-        return (lambda data: copy.deepcopy(value)) if mutable else (lambda data: value)
+        return (lambda src: copy.deepcopy(value)) if mutable else (lambda src: value)
     top = len(values) - 1
-    if mutable:
-        return lambda data: copy.deepcopy(values[data.draw_integer(0, top)])
-    return lambda data: values[data.draw_integer(0, top)]
+    if mutable:  # a handler that mutates its payload must not change the next one
+        return lambda src: copy.deepcopy(values[src.integer(0, top)])
+    return lambda src: values[src.integer(0, top)]
 
 
 # Strings a handler most often trips over, offered at every string location the schema allows them.
@@ -125,20 +192,18 @@ AWKWARD_STRINGS = ("", " ", "a", "Ünïcödé ✓", "😀👍🏽", "مرحبا 
 FRESH_SLOTS_PER_POOL_ENTRY = 0.2
 
 
-def _text(alphabet: str, lo: int, hi: int, pool: tuple[str, ...] = ()) -> Drawer:
-    intervals = IntervalSet.from_string(alphabet)
-    if not pool:
-        return lambda data: data.draw_string(intervals, min_size=lo, max_size=hi)
+def _pooled(pool: tuple, fresh: Drawer) -> Drawer:
     # A pool pick costs one small integer choice; a fresh string costs a choice per character inside
-    # Hypothesis' provider. Index 0 is the schema's own example (or the shortest allowed string), so a
+    # Hypothesis' provider. Index 0 is the schema's own example (or the shortest allowed value), so a
     # shrunk failure shows the most ordinary value that still fails.
+    if not pool:
+        return fresh
     n, top = len(pool), _pool_top(pool)
+    return lambda src: pool[i] if (i := src.integer(0, top)) < n else fresh(src)
 
-    def draw(data):
-        i = data.draw_integer(0, top)
-        return pool[i] if i < n else data.draw_string(intervals, min_size=lo, max_size=hi)
 
-    return draw
+def _text(alphabet: str, lo: int, hi: int) -> Drawer:
+    return lambda src: src.text(alphabet, lo, hi)
 
 
 def string_pool(node: StringNode) -> tuple[str, ...]:
@@ -153,31 +218,34 @@ def _string(node: StringNode) -> Drawer:
         hi = node.min_length + STRING_CAP
         if node.max_length is not None:
             hi = min(hi, node.max_length)
-        return _text(ALPHABET, node.min_length, hi, pool)
+        return _pooled(pool, _text(ALPHABET, node.min_length, hi))
     simple = simple_pattern(node.pattern)
     if simple is not None:
-        alphabet, lo, hi = simple
+        alphabet, lo, most = simple
         lo = max(lo, node.min_length)
         top = max(lo, 1) + STRING_CAP
-        hi = top if hi is None else min(hi, top)
+        hi = top if most is None else min(most, top)
         if node.max_length is not None:
             hi = min(hi, node.max_length)
         if lo <= hi:
-            return _text(alphabet, lo, hi, pool)
+            return _pooled(pool, _checked(_text(alphabet, lo, hi), node) if node.guards else _text(alphabet, lo, hi))
     segments = segment_pattern(node.pattern)
     if segments is not None:
-        regex = _segments(segments, node)
+        regex = _checked(_segments(segments), node)
     else:
         regex = _via(st.from_regex(re.compile(node.pattern, re.ASCII), fullmatch=True).filter(node.accepts))
-    if not pool:
-        return regex
-    n, top = len(pool), _pool_top(pool)
-    return lambda data: pool[i] if (i := data.draw_integer(0, top)) < n else regex(data)
+    return _pooled(pool, regex)
 
 
-def _pooled(pool: tuple, fresh: Drawer) -> Drawer:
-    n, top = len(pool), _pool_top(pool)
-    return lambda data: pool[i] if (i := data.draw_integer(0, top)) < n else fresh(data)
+def _checked(drawer: Drawer, node: StringNode) -> Drawer:
+    # A length bound or guard pattern the drawn pattern alone does not imply: reject the draw.
+    def draw(src: Source) -> Any:
+        value = drawer(src)
+        if not node.accepts(value):
+            src.reject(f"pattern {node.pattern!r} drew a value its location rejects")
+        return value
+
+    return draw
 
 
 INTEGER_POOL = (0, 1, 2**31 - 1, 2**31, 2**32, 3387141511, 2**53 - 1)
@@ -193,99 +261,11 @@ def _pool_top(pool: tuple) -> int:
     return len(pool) + max(1, round(len(pool) * FRESH_SLOTS_PER_POOL_ENTRY)) - 1
 
 
-_CATEGORIES = {
-    "CATEGORY_DIGIT": string.digits,
-    "CATEGORY_WORD": string.ascii_letters + string.digits + "_",
-    "CATEGORY_SPACE": " \t\n\r\f\v",
-}
-
-
-def _anchored_body(pattern: str) -> list | None:
-    """The parsed items of ``^...$`` between its anchors, or None (unparsable, or not anchored at both
-    ends: an unanchored pattern accepts any string containing a match, so from_regex handles it)."""
-    try:
-        parsed = list(sre_parse.parse(pattern, re.ASCII))
-    except re.error:
-        return None
-    if len(parsed) < 2 or str(parsed[0][0]) != "AT" or str(parsed[0][1]) != "AT_BEGINNING":
-        return None
-    if str(parsed[-1][0]) != "AT" or str(parsed[-1][1]) not in ("AT_END", "AT_END_STRING"):
-        return None
-    return parsed[1:-1]
-
-
-def simple_pattern(pattern: str) -> tuple[str, int, int | None] | None:
-    """``^[class]{m,n}$`` as (alphabet, m, n or None); None for any richer pattern."""
-    body_items = _anchored_body(pattern)
-    if body_items is None or len(body_items) != 1 or str(body_items[0][0]) not in ("MAX_REPEAT", "MIN_REPEAT"):
-        return None
-    lo, hi, body = body_items[0][1]
-    body = list(body)
-    chars = _charset(body[0]) if len(body) == 1 else None
-    if not chars:
-        return None
-    return chars, lo, None if hi == MAXREPEAT else hi
-
-
-def segment_pattern(pattern: str) -> tuple[tuple[str, int, int], ...] | None:
-    """``^`` + a sequence of literals and (repeated) character classes + ``$`` (the shape of UUIDs,
-    hex and digit ids) as ((alphabet, m, n), ...); None for anything richer (alternation, groups,
-    unbounded repeats)."""
-    body_items = _anchored_body(pattern)
-    if not body_items:
-        return None
-    out = []
-    for op, arg in body_items:
-        if str(op) in ("MAX_REPEAT", "MIN_REPEAT"):
-            lo, hi, body = arg
-            body = list(body)
-            chars = _charset(body[0]) if len(body) == 1 else None
-            if not chars or hi == MAXREPEAT:
-                return None
-            out.append((chars, lo, hi))
-        else:
-            chars = _charset((op, arg))
-            if not chars:
-                return None
-            out.append((chars, 1, 1))
-    return tuple(out)
-
-
-def _segments(segments: tuple[tuple[str, int, int], ...], node: StringNode) -> Drawer:
+def _segments(segments: tuple[tuple[str, int, int], ...]) -> Drawer:
     # One string choice per segment: a UUID costs five choices instead of one per character through
-    # from_regex (which made id-heavy payloads four times slower to draw).
-    parts = [(IntervalSet.from_string(chars), chars, lo, hi) for chars, lo, hi in segments]
-
-    def draw(data):
-        value = "".join(
-            chars if len(chars) == 1 and lo == hi == 1 else data.draw_string(iv, min_size=lo, max_size=hi)
-            for iv, chars, lo, hi in parts
-        )
-        if not node.accepts(value):  # a length bound or guard the pattern alone does not imply
-            data.mark_invalid(f"pattern {node.pattern!r} drew a value its location rejects")
-        return value
-
-    return draw
-
-
-def _charset(item) -> str | None:
-    op, arg = item
-    if str(op) == "LITERAL":
-        return chr(arg)
-    if str(op) != "IN":
-        return None
-    out = []
-    for sub_op, sub_arg in arg:
-        sub_op = str(sub_op)
-        if sub_op == "LITERAL":
-            out.append(chr(sub_arg))
-        elif sub_op == "RANGE" and sub_arg[1] - sub_arg[0] <= 512:
-            out.extend(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
-        elif sub_op == "CATEGORY" and str(sub_arg) in _CATEGORIES:
-            out.append(_CATEGORIES[str(sub_arg)])
-        else:
-            return None  # negated sets, unicode categories, wide ranges: from_regex knows them
-    return "".join(dict.fromkeys("".join(out)))
+    # from_regex (which made id-heavy payloads four times slower to draw). A single literal costs none.
+    parts = [chars if len(chars) == 1 and lo == hi == 1 else (chars, lo, hi) for chars, lo, hi in segments]
+    return lambda src: "".join(p if isinstance(p, str) else src.text(*p) for p in parts)
 
 
 def integer_bounds(node: NumberNode) -> tuple[int, int]:
@@ -301,7 +281,7 @@ def integer_bounds(node: NumberNode) -> tuple[int, int]:
 def _number(node: NumberNode) -> Drawer:
     int_lo, int_hi = integer_bounds(node)
     if node.integer:
-        fresh = lambda data: data.draw_integer(int_lo, int_hi)  # noqa: E731
+        fresh: Drawer = lambda src: src.integer(int_lo, int_hi)  # noqa: E731
         if int_hi - int_lo < 256:
             return fresh
         # Wide ranges cost Hypothesis about three times a small choice: pick from the location's
@@ -319,64 +299,68 @@ def _number(node: NumberNode) -> Drawer:
 
 
 def _array(node: ArrayNode) -> Drawer:
-    item = _drawer(node.items)
+    item = compile_drawer(node.items)
     lo = node.min_items
     hi = lo + ARRAY_CAP if node.max_items is None else min(lo + ARRAY_CAP, node.max_items)
+    stop = object()
 
-    def draw(data):
+    def maybe_item(src: Source) -> Any:
+        return item(src) if src.boolean() else stop
+
+    def draw(src: Source) -> list:
         # Like Hypothesis' own lists: each item sits in a span together with the "one more?" boolean
         # before it, so the shrinker can delete any item without misaligning the choices after it.
-        out = []
+        out = [src.span(item) for _ in range(lo)]
         while len(out) < hi:
-            data.start_span(ITEM_LABEL)
-            if len(out) >= lo and not data.draw_boolean(MORE_ITEMS_P):
-                data.stop_span()
+            value = src.span(maybe_item)
+            if value is stop:
                 break
-            out.append(item(data))
-            data.stop_span()
+            out.append(value)
         return out
 
     return draw
 
 
 def _object(node: ObjectNode) -> Drawer:
-    required = [(name, _drawer(node.properties[name])) for name in node.required]
-    optional = [(name, _drawer(sub)) for name, sub in node.properties.items() if name not in node.required]
-    extra = _extras(node) if isinstance(node.additional, Node) else None
+    required = [(name, compile_drawer(node.properties[name])) for name in node.required]
+    optional = [(name, compile_drawer(sub)) for name, sub in node.properties.items() if name not in node.required]
+    extra = _extras(node) if isinstance(node.additional, TypedNode) else None
     k = len(optional)
-    def draw(data):
-        out = {name: f(data) for name, f in required}
+
+    def entry(src: Source, out: dict) -> None:
+        pick = src.integer(0, k)
+        if pick:
+            name, value = optional[pick - 1]
+            if name not in out:
+                out[name] = value(src)
+
+    def draw(src: Source) -> dict:
+        out = {name: f(src) for name, f in required}
         if k:
             # How many optional keys (one choice), then per key a span holding which key (an absolute
-            # index, 0 meaning none: deleting another span keeps every index's meaning, a repeat or a
-            # 0 adds nothing) and the key's value. Hypothesis' shrinker lowers the count and deletes a
-            # span together, as for list lengths, so a shrunk payload keeps only the optional keys the
-            # failure needs; indices past a deleted span read as 0 ("none"), not as some other key.
-            for _ in range(data.draw_integer(0, k)):
-                data.start_span(OPTIONAL_LABEL)
-                pick = data.draw_integer(0, k)
-                if pick:
-                    name, f = optional[pick - 1]
-                    if name not in out:
-                        out[name] = f(data)
-                data.stop_span()
+            # index, 0 meaning none: deleting another span keeps every index's meaning) and the key's
+            # value. Hypothesis' shrinker lowers the count and deletes a span together, as for list
+            # lengths, so a shrunk payload keeps only the optional keys the failure needs; indices past
+            # a deleted span read as 0 ("none"), not as some other key. A repeat adds nothing.
+            for _ in range(src.integer(0, k)):
+                src.span(entry, out)
         if extra is not None:
-            out.update(extra(data))
+            out.update(extra(src))
         return out
 
     return draw
 
 
 def _extras(node: ObjectNode) -> Drawer:
-    keys = IntervalSet.from_string(KEY_ALPHABET)
-    value = _drawer(node.additional)
+    assert isinstance(node.additional, TypedNode)
+    value = compile_drawer(node.additional)
     known = frozenset(node.properties)
 
-    def draw(data):
+    def draw(src: Source) -> dict:
         out = {}
-        for _ in range(data.draw_integer(0, EXTRA_KEYS_CAP)):
-            key = data.draw_string(keys, min_size=1, max_size=8)
-            v = value(data)
+        for _ in range(src.integer(0, EXTRA_KEYS_CAP)):
+            key = src.text(KEY_ALPHABET, 1, 8)
+            v = value(src)
             if key not in known:  # a declared name would have to follow its own schema
                 out[key] = v
         return out
@@ -385,22 +369,22 @@ def _extras(node: ObjectNode) -> Drawer:
 
 
 def _union(node: UnionNode) -> Drawer:
-    branches = [_drawer(b) for b in node.branches]
+    branches = [compile_drawer(b) for b in node.branches]
     top = len(branches) - 1
     if not (node.exclusive and not node.disjoint):
-        return lambda data: branches[data.draw_integer(0, top)](data)
+        return lambda src: branches[src.integer(0, top)](src)
     # oneOf whose branches overlap: a value from one branch must not also match another.
     import jsonschema_rs
 
     checks = [jsonschema_rs.validator_for(b.schema) for b in node.branches]
 
-    def draw(data):
+    def draw(src: Source) -> Any:
         for _ in range(3):
-            i = data.draw_integer(0, top)
-            value = branches[i](data)
+            i = src.integer(0, top)
+            value = branches[i](src)
             if not any(c.is_valid(value) for j, c in enumerate(checks) if j != i):
                 return value
-        data.mark_invalid(f"oneOf branches overlap at {node.kind}")
+        return src.reject(f"oneOf branches overlap at {node.kind}")
 
     return draw
 

@@ -5,24 +5,27 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
+from ..core.pointer import escape
 from .ir import (
     AnyNode,
     ArrayNode,
     BoolNode,
     EnumNode,
-    Node,
+    NodeChecks,
     NullNode,
     NumberNode,
     ObjectNode,
     StringNode,
-    NodeChecks,
+    TypedNode,
     UnionNode,
     UnsupportedSchema,
 )
-from .strategy import integer_bounds, simple_pattern
+from .patterns import simple_pattern
+from .strategy import integer_bounds
 
 SEED_SURVEY_ID = 3387141511  # the seed document's surveyId: above 2^32, below 2^53
 BOUNDARY_NUMBERS = (0, 2**31 - 1, 2**31, 2**32, SEED_SURVEY_ID, 2**53 - 1)
@@ -45,7 +48,7 @@ class Variant:
 
 
 def _join(pointer: str, part: str) -> str:
-    return pointer + "/" + part.replace("~", "~0").replace("/", "~1")
+    return pointer + "/" + escape(part)
 
 
 def _label(value: Any) -> str:
@@ -55,31 +58,31 @@ def _label(value: Any) -> str:
 class Builder:
     """Representative, maximal and minimal instances of schema nodes, and the variants around them."""
 
-    def __init__(self, root: Node):
+    def __init__(self, root: TypedNode):
         self.root = root
         self._max: dict[int, Any] = {}
         self._min: dict[int, Any] = {}
         self._checks = NodeChecks()
 
     # -- instances -----------------------------------------------------------------------------
-    def maximal(self, node: Node) -> Any:
+    def maximal(self, node: TypedNode) -> Any:
         """Every property present, one item per array, leaves from the schema's examples."""
         if id(node) not in self._max:
             self._max[id(node)] = self._build(node, maximal=True)
         return copy.deepcopy(self._max[id(node)])
 
-    def minimal(self, node: Node) -> Any:
+    def minimal(self, node: TypedNode) -> Any:
         """Only required properties, arrays at minItems, the same leaves as :meth:`maximal`."""
         if id(node) not in self._min:
             self._min[id(node)] = self._build(node, maximal=False)
         return copy.deepcopy(self._min[id(node)])
 
-    def _build(self, node: Node, *, maximal: bool) -> Any:
+    def _build(self, node: TypedNode, *, maximal: bool) -> Any:
         pick = self.maximal if maximal else self.minimal
         if isinstance(node, ObjectNode):
             names = node.properties if maximal else node.required
             out = {name: pick(node.properties[name]) for name in names}
-            if maximal and isinstance(node.additional, Node):
+            if maximal and isinstance(node.additional, TypedNode):
                 out.update(self._extras(node))
             return out
         if isinstance(node, ArrayNode):
@@ -96,6 +99,7 @@ class Builder:
         return self.leaf(node)
 
     def _extras(self, node: ObjectNode) -> dict:
+        assert isinstance(node.additional, TypedNode)  # the caller checked: extra keys follow a schema
         for example in node.examples:
             if isinstance(example, dict):
                 extras = {k: v for k, v in example.items() if k not in node.properties}
@@ -103,7 +107,7 @@ class Builder:
                     return copy.deepcopy(extras)
         return {EXTRA_KEY: self.maximal(node.additional)}
 
-    def leaf(self, node: Node) -> Any:
+    def leaf(self, node: TypedNode) -> Any:
         for example in node.examples:
             if self._valid(node, example):
                 return copy.deepcopy(example)
@@ -117,6 +121,7 @@ class Builder:
             lo, hi = integer_bounds(node)
             if lo <= hi:
                 return min(max(1, lo), hi)
+            assert node.minimum is not None and node.maximum is not None  # unbounded sides hold integers
             return (node.minimum + node.maximum) / 2
         if isinstance(node, StringNode):
             return _sample_string(node)
@@ -124,7 +129,7 @@ class Builder:
             return "any"
         raise TypeError(type(node).__name__)  # pragma: no cover
 
-    def _valid(self, node: Node, value: Any) -> bool:
+    def _valid(self, node: TypedNode, value: Any) -> bool:
         return self._checks.accepts(node, value)
 
     def _exclusive_ok(self, node: UnionNode, i: int, value: Any) -> bool:
@@ -133,7 +138,7 @@ class Builder:
         return not any(self._valid(b, value) for j, b in enumerate(node.branches) if j != i)
 
     # -- variants ------------------------------------------------------------------------------
-    def variants(self, node: Node, pointer: str) -> Iterator[tuple[str, str, Any, bool]]:
+    def variants(self, node: TypedNode, pointer: str) -> Iterator[tuple[str, str, Any, bool]]:
         """(kind, name, value, minimal_context) for every variant at or below ``node``.
 
         minimal_context: the value belongs in an otherwise minimal parent ("present" variants);
@@ -190,10 +195,10 @@ class Builder:
                 obj = self.minimal(node) if in_min else self.maximal(node)
                 obj[name] = value
                 yield kind, vname, obj, in_min
-        if isinstance(node.additional, Node):
+        if isinstance(node.additional, TypedNode):
             base = self.maximal(node)
             key = next(k for k in base if k not in node.properties)
-            for kind, vname, value, in_min in self.variants(node.additional, pointer + "/*"):
+            for kind, vname, value, _in_min in self.variants(node.additional, pointer + "/*"):
                 obj = self.maximal(node)
                 obj[key] = value
                 yield kind, vname, obj, False
@@ -279,7 +284,9 @@ def _minimal_match(pattern: str, guards: tuple[str, ...], min_length: int, max_l
     return find(
         strategy,
         lambda s: True,
-        settings=settings(database=None, derandomize=True, phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            database=None, derandomize=True, phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck)
+        ),
     )
 
 
@@ -288,7 +295,7 @@ def _kind_rank(kind: str) -> int:
     return KINDS.index(kind)
 
 
-def build_variants(root: Node) -> list[Variant]:
+def build_variants(root: TypedNode) -> list[Variant]:
     """The schema-derived part of the systematic set (no golden examples), in a stable order."""
     b = Builder(root)
     found: list[tuple[int, int, Variant]] = [

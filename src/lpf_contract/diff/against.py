@@ -1,0 +1,82 @@
+"""``diff --against HANDLER``: the witnesses (and golden examples, for result changes) replayed through a
+handler, to say which changes really break it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..core.schema import canon
+from .model import Replay, SchemaChange
+from .samples import short
+
+
+def replay_witnesses(
+    changes: Sequence[SchemaChange],
+    handler: Any,
+    *,
+    result_errors: Callable[[str, Any], list],
+    target: str,
+    examples: Callable[[str], Sequence[tuple[str, Any]]] = lambda event_id: (),
+) -> list[SchemaChange]:
+    """Replay what each handler-breaking change is about through ``handler``; say which break it.
+
+    Payload changes: the witness the new contract lets the platform send. Result changes: the
+    golden payload ``examples(event_id)`` (name, payload) of the new version, whose results must
+    pass the new result schema. ``result_errors(event_id, result)`` returns a result's errors.
+    """
+    seen: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+    def run(event_id: str, payload: Any) -> tuple[str, str] | None:
+        key = (event_id, canon(payload))
+        if key not in seen:
+            seen[key] = _invoke(handler, event_id, payload, result_errors)
+        return seen[key]
+
+    out = []
+    for change in changes:
+        w = change.witness
+        if change.role == "payload" and w is not None and w.accepted_by == "new" and change.event_id is not None:
+            verdict = run(change.event_id, w.instance)
+            detail = verdict[1] if verdict else "handled it: no fault, result accepted"
+            out.append(replace(change, replay=Replay(target, verdict is not None, detail)))
+        elif change.role == "commands" and "handlers" in change.breaking_for and change.events:
+            out.append(_replay_results(change, run, examples, target))
+        else:
+            out.append(change)
+    return out
+
+
+def _replay_results(change: SchemaChange, run: Callable, examples: Callable, target: str) -> SchemaChange:
+    tried = faults = 0
+    for event_id in change.events:
+        for name, payload in examples(event_id):
+            verdict = run(event_id, payload)
+            if verdict is not None and verdict[0] == "fault":
+                faults += 1  # the handler fails on a valid payload: a bug, but not this change's doing
+                continue
+            tried += 1
+            if verdict is not None:
+                return replace(change, replay=Replay(target, True, f"{event_id} example {name}: {verdict[1]}"))
+    if not tried:
+        return change  # nothing could be replayed: the change still counts
+    detail = f"results of {tried} golden examples accepted by the new result schema"
+    if faults:
+        detail += f" ({faults} other examples ended in a fault; run `lpf-contract verify` on them)"
+    return replace(change, replay=Replay(target, False, detail))
+
+
+def _invoke(handler: Any, event_id: str, payload: Any, result_errors: Callable[[str, Any], list]) -> tuple[str, str] | None:
+    """None when the handler copes; else ("fault" | "result", why)."""
+    outcome = handler.invoke(event_id, {"headers": [], "payload": payload})
+    if outcome.fault is not None:
+        msg = f": {outcome.error_message}" if getattr(outcome, "error_message", None) else ""
+        return "fault", f"fault={outcome.fault}{msg}"
+    if not outcome.has_result:
+        return "result", "no result (the contract asks for a result)"
+    errors = result_errors(event_id, outcome.result)
+    if errors:
+        first = errors[0]
+        return "result", f"result {short(outcome.result)} rejected by the result schema at {first.path or '/'}: {first.message}"
+    return None
