@@ -394,7 +394,7 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     snaps = str(tmp_path / "snaps")
     original = str(HANDLERS / "thanks.py") + ":handle"
     edited = str(HANDLERS / "thanks_edited.py") + ":handle"
-    goldens = sum(len(registry.examples(ev)) for ev in registry.version().events)
+    goldens = sum(len(registry.examples(ev)) for ev in registry.version().default_events)
 
     # Nothing recorded yet: skipped, with the command that records them (not one failure per example).
     missing = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "-rs")
@@ -428,7 +428,7 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     assert changed.returncode == 1
     assert 'new: "Thank you for taking our poll."' in changed.stdout
     assert "+poll" in changed.stdout
-    consumer = [(ev, ex.name) for ev in registry.version().events for ex in registry.examples(ev)
+    consumer = [(ev, ex.name) for ev in registry.version().default_events for ex in registry.examples(ev)
                 if ex.payload.get("closeReason") == "CONSUMER"]
     assert f"{len(consumer)} failed, {goldens + 1 - len(consumer)} passed" in changed.stdout
     assert f"FAILED suites/test_handler.py::test_snapshot[{ENDED}/close-reason-consumer-thanks_edited.py:handle]" in changed.stdout
