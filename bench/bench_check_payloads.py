@@ -129,7 +129,7 @@ def sample_lines(path: Path, n: int, seed: int) -> list:
 
 def explain_costs(registry, uri: str, path: Path, n: int) -> dict[str, float]:
     """Milliseconds per invalid line to explain it: what check-payloads uses, and python-jsonschema alone."""
-    from lpf_contract.payloads import PayloadChecker, iter_entries
+    from lpf_contract.contracts.payloads import PayloadChecker, iter_entries
 
     checker = PayloadChecker(registry, EVENT)
     fast = registry.fast_validator(uri)
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     import jsonschema
 
     from lpf_contract.contracts import load_registry
-    from lpf_contract.payloads import Entry, PayloadChecker
+    from lpf_contract.contracts.payloads import Entry, PayloadChecker
 
     registry = load_registry()
     spec = registry.event(EVENT)

@@ -15,7 +15,7 @@ from pathlib import Path
 from lpf_contract.contracts import load_registry
 from lpf_contract.handlers import load_handler
 from lpf_contract.handlers.http import HttpHandler
-from lpf_contract.serve import InvocationApp, make_server, server_url
+from lpf_contract.serve.app import InvocationApp, make_server, server_url
 
 REPO = Path(__file__).resolve().parents[1]
 EVENT = "surveybot_messaging_survey_ended"

@@ -41,7 +41,7 @@ def rss_mb(pid: int) -> float | None:
 
 def workers_of(pid: int) -> list[int]:
     """The Node workers (runner.js) among ``pid``'s descendants."""
-    from lpf_contract.handlers.worker_pool import _descendants
+    from lpf_contract.handlers.worker.pool import _descendants
 
     found = []
     for child in _descendants(pid):

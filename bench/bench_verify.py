@@ -52,7 +52,8 @@ def in_process(handler: str, count: int, seed: int, tmp: Path) -> tuple[float, f
     from lpf_contract.contracts import load_registry
     from lpf_contract.report import write_reports
     from lpf_contract.variants import generate
-    from lpf_contract.verify import Verifier, VerifyOptions
+    from lpf_contract.verify.engine import Verifier
+    from lpf_contract.verify import VerifyOptions
 
     registry = load_registry()
     start = time.perf_counter()
@@ -87,7 +88,8 @@ def breakdown(handler: str, count: int, repeat: int, tmp: Path) -> None:
 
     from lpf_contract.contracts import load_registry
     from lpf_contract.report import write_reports
-    from lpf_contract.verify import Verifier, VerifyOptions
+    from lpf_contract.verify.engine import Verifier
+    from lpf_contract.verify import VerifyOptions
 
     spent: dict[str, float] = {}
     missing = []

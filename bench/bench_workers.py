@@ -41,7 +41,8 @@ def fmt(xs: list[float], unit: str = "/s") -> str:
 
 def verify_rate(target: str, *, workers: int, examples: int, seed: int) -> float:
     """Cases per second of one in-process verify run (generation, handler, checks; no reports)."""
-    from lpf_contract.verify import Verifier, VerifyOptions
+    from lpf_contract.verify.engine import Verifier
+    from lpf_contract.verify import VerifyOptions
 
     options = VerifyOptions(events=(EVENT,), examples=examples, seed=seed, systematic=False, workers=workers)
     start = time.perf_counter()

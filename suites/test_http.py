@@ -18,7 +18,7 @@ import schemathesis
 
 from lpf_contract.contracts import load_registry
 from lpf_contract.handlers import load_handler
-from lpf_contract.serve import InvocationApp
+from lpf_contract.serve.app import InvocationApp
 from lpf_contract.suites.test_http import SEED, pytest_generate_tests, served_handler, test_http  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from lpf_contract.checks import CHECKS, CaseContext, CheckRegistry, Check
+from lpf_contract.verify.checks import CHECKS, CaseContext, CheckRegistry, Check
 from lpf_contract.contracts import load_registry
-from lpf_contract.handlers.base import FaultKind, LogEntry, Outcome
-from lpf_contract.model import Severity
+from lpf_contract.core.outcome import FaultKind, LogEntry, Outcome
+from lpf_contract.core.results import Severity
 from tests.conftest import FIXTURES, load_json
 
 REGISTRY = load_registry()
@@ -91,7 +91,7 @@ def test_an_unknown_result_policy_is_a_contract_error(tmp_path):
     import shutil
 
     from lpf_contract.contracts import Registry
-    from lpf_contract.errors import ContractError
+    from lpf_contract.core.errors import ContractError
 
     shutil.copytree(REGISTRY.root, tmp_path / "c")
     reg = tmp_path / "c" / "registry.yaml"
@@ -136,7 +136,7 @@ def test_another_error_class_or_message_on_the_same_line_is_another_failure():
 
 
 def test_normalise_message_replaces_numbers_and_quoted_values():
-    from lpf_contract.checks import normalise_message
+    from lpf_contract.verify.checks import normalise_message
 
     assert normalise_message('Error: survey 3387141511 has "no" answers for `q2` and \'x\'') == "Error: survey <n> has <s> answers for <s> and <s>"
     assert normalise_message("TypeError: item1 at index -2.5e3\n  more") == "TypeError: item1 at index <n>"
@@ -144,7 +144,7 @@ def test_normalise_message_replaces_numbers_and_quoted_values():
 
 
 def test_frames_without_the_lambdas_path_skip_runtime_and_modules():
-    from lpf_contract.checks import lambda_frame
+    from lpf_contract.verify.checks import lambda_frame
 
     frame = lambda_frame(_crash("TypeError: t", 7)["details"]["stack"], None)
     assert (frame.file, frame.line, frame.function) == ("two_type_errors_on_two_lines.js", 7, "lambda")
@@ -153,7 +153,7 @@ def test_frames_without_the_lambdas_path_skip_runtime_and_modules():
 
 
 def test_python_tracebacks_give_the_innermost_frame_of_the_handler():
-    from lpf_contract.checks import lambda_frame, trim_stack
+    from lpf_contract.verify.checks import lambda_frame, trim_stack
 
     path = FIXTURES / "verify" / "handlers" / "runtime_exception_on_agent.py"
     tb = ("Traceback (most recent call last):\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lpf_contract import verify
+from lpf_contract.verify import engine as verify
 from lpf_contract.cli import build_parser
 
 

@@ -91,7 +91,8 @@ def test_env_option_reaches_the_handler_and_the_repro(run_cli, tmp_path):
 
 
 def test_repro_names_the_contracts_folder_and_hides_credentials(tmp_path):
-    from lpf_contract.verify import VerifyOptions, Verifier
+    from lpf_contract.verify import VerifyOptions
+    from lpf_contract.verify.engine import Verifier
 
     options = VerifyOptions(report_dir=tmp_path, contracts_dir=REPO / "contracts",
                             headers=("Authorization: Bearer s3cr3t", "X-Trace: 1"))

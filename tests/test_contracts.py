@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from lpf_contract.contracts import Registry, json_pointer, resolve_pointer
-from lpf_contract.errors import ContractError, UnknownEventError, UnknownVersionError
+from lpf_contract.contracts import Registry
+from lpf_contract.core.pointer import json_pointer, resolve_pointer
+from lpf_contract.core.errors import ContractError, UnknownEventError, UnknownVersionError
 
 ENDED = "surveybot_messaging_survey_ended"
 STARTED = "surveybot_messaging_survey_started"
@@ -126,7 +127,7 @@ def test_json_pointer_round_trip():
 def test_ecma_digit_class_is_ascii_like_jsonschema_rs():
     import jsonschema_rs
 
-    from lpf_contract.contracts import compile_ecma_pattern
+    from lpf_contract.core.ecma import compile_ecma_pattern
 
     arabic_indic = "\u0661\u0662\u0663"
     assert not jsonschema_rs.Draft7Validator({"pattern": "^\\d+$"}).is_valid(arabic_indic)

@@ -9,20 +9,10 @@ from pathlib import Path
 import pytest
 
 from lpf_contract.contracts import Registry, load_registry
-from lpf_contract.diff import (
-    DiffReport,
-    VersionRef,
-    diff_versions,
-    registry_at,
-    render_changelog,
-    render_md,
-    render_rules,
-    render_text,
-    replay_witnesses,
-)
+from lpf_contract.diff import DiffReport, VersionRef, diff_versions, registry_at, render_changelog, render_md, render_rules, render_text, replay_witnesses
 from lpf_contract.diff_rules import RULES
-from lpf_contract.errors import UsageError
-from lpf_contract.handlers.base import FaultKind, Outcome
+from lpf_contract.core.errors import UsageError
+from lpf_contract.core.outcome import FaultKind, Outcome
 
 REPO = Path(__file__).resolve().parents[1]
 DIFF_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "diff"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-from lpf_contract.contracts import bundle_document
+from lpf_contract.core.bundle import bundle_document
 from lpf_contract.diff import diff_schemas
 from lpf_contract.diff_rules import RULES, EventsPair, PolicyPair, Rule, RuleRegistry, norm
 

@@ -6,18 +6,8 @@ import json
 
 import pytest
 
-from lpf_contract.errors import InputFileError, UsageError
-from lpf_contract.functions_repo import (
-    Function,
-    configured_event,
-    expand_targets,
-    load_settings,
-    merge_secrets,
-    parse_shard,
-    read_secrets,
-    select_events,
-    select_shard,
-)
+from lpf_contract.core.errors import InputFileError, UsageError
+from lpf_contract.verify.functions_repo import Function, configured_event, expand_targets, load_settings, merge_secrets, parse_shard, read_secrets, select_events, select_shard
 from tests.conftest import FIXTURES
 
 REPO = FIXTURES / "functions_repo"

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from lpf_contract.errors import HandlerLoadError
-from lpf_contract.handlers import FaultKind, Handler, Outcome, load_handler, target_kind
+from lpf_contract.core.errors import HandlerLoadError
+from lpf_contract.core.outcome import FaultKind, Outcome
+from lpf_contract.handlers import Handler, load_handler, target_kind
 from tests.conftest import processes_with_marker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers"

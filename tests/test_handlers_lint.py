@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from lpf_contract.cli import main
-from lpf_contract.errors import InputFileError
-from lpf_contract.handlers.lint import MAX_SOURCE_CHARS, LintIssue, blank_source, lint_file, lint_source, module_available
+from lpf_contract.core.errors import InputFileError
+from lpf_contract.verify.deploy_rules import MAX_SOURCE_CHARS, LintIssue, blank_source, lint_file, lint_source, module_available
 
 HANDLERS = Path(__file__).parent / "fixtures" / "handlers"
 LINT = HANDLERS / "lint"
@@ -66,7 +66,7 @@ def test_module_available(name, available):
 
 @pytest.mark.parametrize(
     ("name", "v1", "v2"),
-    # src/lpf_contract/handlers/node/platform.json, with LivePerson's sources
+    # src/lpf_contract/core/platform.json, with LivePerson's sources
     [("lodash", True, False), ("jsforce", True, False), ("es-toolkit", False, True), ("es-toolkit/compat", False, True),
      ("luxon", True, True), ("jsonwebtoken", True, True), ("oauth-1.0a", True, True),
      ("lp-faas-toolbelt", True, False), ("core-functions-toolbelt", False, True), ("crypto", True, True)],

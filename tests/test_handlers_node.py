@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lpf_contract.errors import HandlerLoadError, LambdaSyntaxError
-from lpf_contract.handlers import FaultKind, load_handler
+from lpf_contract.core.errors import HandlerLoadError, LambdaSyntaxError
+from lpf_contract.core.outcome import FaultKind
+from lpf_contract.handlers import load_handler
 from tests.conftest import processes_with_marker
 from lpf_contract.handlers import node as node_module
 from lpf_contract.handlers.node import NodeHandler, load_function_config

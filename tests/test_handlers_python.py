@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.errors import HandlerLoadError
-from lpf_contract.handlers import FaultKind, load_handler
+from lpf_contract.core.errors import HandlerLoadError
+from lpf_contract.core.outcome import FaultKind
+from lpf_contract.handlers import load_handler
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "python"
 EVENT = "surveybot_messaging_survey_ended"

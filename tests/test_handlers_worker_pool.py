@@ -11,20 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lpf_contract.errors import HandlerLoadError
-from lpf_contract.handlers import FaultKind
-from lpf_contract.handlers.worker_pool import (
-    MAX_LOG_CALLS,
-    MAX_LOG_CHARS,
-    ProtocolError,
-    Worker,
-    WorkerSpec,
-    _crash_message,
-    _descendants,
-    _outcome,
-    parse_message,
-    start_worker,
-)
+from lpf_contract.core.errors import HandlerLoadError
+from lpf_contract.core.outcome import FaultKind
+from lpf_contract.handlers.worker.pool import MAX_LOG_CALLS, MAX_LOG_CHARS, ProtocolError, Worker, WorkerSpec, _crash_message, _descendants, _outcome, parse_message, start_worker
 
 PROTOCOL_LINES = yaml.safe_load((Path(__file__).parent / "fixtures" / "handlers" / "protocol_lines.yaml").read_text())
 

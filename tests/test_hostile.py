@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.handlers import FaultKind, load_handler
+from lpf_contract.core.outcome import FaultKind
+from lpf_contract.handlers import load_handler
 from tests.conftest import FIXTURES
 
 HOSTILE = FIXTURES / "hostile"

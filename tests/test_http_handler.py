@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 
 from lpf_contract.contracts import load_registry
-from lpf_contract.errors import UsageError
+from lpf_contract.core.errors import UsageError
 from lpf_contract.handlers import Handler, load_handler
-from lpf_contract.handlers.base import PLATFORM_ERROR_CODES, FaultKind
-from lpf_contract.handlers.http import (
-    EXTENSION_ERROR_CODES,
-    V1_ERROR_CODES,
-    V2_ERROR_CODES,
-    HttpHandler,
-    error_code,
-    fault_for_code,
-    parse_header,
-)
+from lpf_contract.core.outcome import PLATFORM_ERROR_CODES, FaultKind
+from lpf_contract.handlers.http import EXTENSION_ERROR_CODES, V1_ERROR_CODES, V2_ERROR_CODES, HttpHandler, error_code, fault_for_code, parse_header
 
 EVENT = "surveybot_messaging_survey_ended"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.handlers.worker_pool import _descendants
+from lpf_contract.handlers.worker.pool import _descendants
 
 from tests.conftest import FIXTURES, REPO
 

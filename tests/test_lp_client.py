@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from lpf_contract.contracts import load_registry
-from lpf_contract.serve import lambda_uuid
+from lpf_contract.serve.app import lambda_uuid
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).resolve().parent / "fixtures" / "lp_client"

@@ -6,15 +6,8 @@ import pytest
 import yaml
 
 from lpf_contract.contracts import Registry, load_registry
-from lpf_contract.errors import ContractError
-from lpf_contract.openapi import (
-    EVENT_INVOKE_PATH,
-    IS_IMPLEMENTED_PATH,
-    LAMBDA_INVOKE_PATH,
-    build_openapi,
-    component_name,
-    openapi_text,
-)
+from lpf_contract.core.errors import ContractError
+from lpf_contract.contracts.openapi import EVENT_INVOKE_PATH, IS_IMPLEMENTED_PATH, LAMBDA_INVOKE_PATH, build_openapi, component_name, openapi_text
 
 
 @pytest.fixture(scope="module")

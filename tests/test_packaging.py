@@ -114,7 +114,7 @@ def test_wheel_has_the_runtime_files_and_no_node_modules(built, which):
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(wheel) as z:
         text = z.read(entry_points).decode()
-    assert "[pytest11]" in text and "lpf_contract.pytest_plugin = lpf_contract.pytest_plugin" in text
+    assert "[pytest11]" in text and "lpf_contract.pytest.plugin = lpf_contract.pytest.plugin" in text
 
 
 def test_sdist_carries_real_files_not_the_symlink(built):

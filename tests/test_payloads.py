@@ -93,7 +93,7 @@ def test_contracts_command_lists_versions_events_and_schemas(run_cli):
 @pytest.mark.parametrize("event", ["surveybot_messaging_survey_started", ENDED])
 def test_fast_explanations_point_where_python_jsonschema_does(event):
     from lpf_contract.contracts import load_registry
-    from lpf_contract.payloads import PayloadChecker
+    from lpf_contract.contracts.payloads import PayloadChecker
 
     registry = load_registry()
     checker = PayloadChecker(registry, event)
@@ -151,7 +151,7 @@ def test_wrong_values_stay_errors_at_their_pointer_with_drift_beside_them(run_cl
 
 
 def test_strict_copy_closes_only_objects_that_name_their_fields():
-    from lpf_contract.contracts import strict_copy
+    from lpf_contract.contracts.registry import strict_copy
 
     schema = {
         "type": "object",
@@ -169,7 +169,7 @@ def test_strict_copy_closes_only_objects_that_name_their_fields():
 
 # -- scenario payloads --------------------------------------------------------------------------------
 def test_read_scenarios_unwraps_bodies_and_names_file_and_line(fixtures):
-    from lpf_contract.payloads import read_scenarios
+    from lpf_contract.contracts.payloads import read_scenarios
 
     path = fixtures / "functions_repo" / "payloads" / "ended.jsonl"
     scenarios = read_scenarios([path, path])  # the same file twice counts once
@@ -180,7 +180,7 @@ def test_read_scenarios_unwraps_bodies_and_names_file_and_line(fixtures):
 
 def test_check_scenarios_accepts_unknown_fields_and_rejects_wrong_values(fixtures):
     from lpf_contract.contracts import load_registry
-    from lpf_contract.payloads import ScenarioError, check_scenarios, read_scenarios
+    from lpf_contract.contracts.payloads import ScenarioError, check_scenarios, read_scenarios
 
     registry = load_registry()
     payloads = fixtures / "functions_repo" / "payloads"
@@ -190,7 +190,7 @@ def test_check_scenarios_accepts_unknown_fields_and_rejects_wrong_values(fixture
 
 
 def test_two_scenario_files_with_one_stem_are_bad_input(tmp_path, fixtures):
-    from lpf_contract.payloads import ScenarioError, read_scenarios
+    from lpf_contract.contracts.payloads import ScenarioError, read_scenarios
 
     src = fixtures / "functions_repo" / "payloads" / "ended.jsonl"
     (tmp_path / "a").mkdir()

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from lpf_contract.errors import HandlerLoadError
-from lpf_contract.handlers import FaultKind, load_handler, provision
-from lpf_contract.handlers.lint import detect_runtime, lint_file
+from lpf_contract.core.errors import HandlerLoadError
+from lpf_contract.core.outcome import FaultKind
+from lpf_contract.handlers import load_handler, provision
+from lpf_contract.verify.deploy_rules import detect_runtime, lint_file
 
 RUNTIMES_DIR = Path(__file__).parent / "fixtures" / "handlers" / "node" / "runtimes"
 EVENT = "surveybot_messaging_survey_started"
@@ -276,7 +277,7 @@ def test_the_lockfile_npm_ci_checks_pins_the_recorded_integrity():
 
 @pytest.mark.parametrize("runtime", ["v1", "v2"])
 def test_each_runtimes_package_and_lockfile_install_exactly_what_platform_json_lists(runtime):
-    # platform.json is the one list (lint, runner, provision read it); the npm files must agree with it.
+    # platform.json is the one list (deploy rules, runner, provision read it); the npm files must agree with it.
     listed = provision.platform_modules(runtime)
     folder = provision.modules_source(runtime)
     package = json.loads((folder / "package.json").read_text(encoding="utf-8"))
@@ -316,7 +317,8 @@ def test_a_lambda_runs_with_its_runtimes_modules_also_on_node_local(runtime):
 def test_the_repro_command_names_the_node_it_ran_on(tmp_path):
     import shlex
 
-    from lpf_contract.verify import Verifier, VerifyOptions
+    from lpf_contract.verify.engine import Verifier
+    from lpf_contract.verify import VerifyOptions
 
     target = str(RUNTIMES_DIR / "v1_version.js")
     cmd = Verifier(target, VerifyOptions(report_dir=tmp_path, node="local")).repro_command("repro/x.json")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from lpf_contract.model import RunResult
+from lpf_contract.core.results import RunResult
 from lpf_contract.report import WRITERS, load_run, render_html, render_json, render_junit, render_markdown, schema_text, write_reports
 from lpf_contract.report.json_report import schema_errors
 

@@ -4,7 +4,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from lpf_contract.model import Severity
+from lpf_contract.core.results import Severity
 from lpf_contract.report import load_run
 from lpf_contract.report.compare import STATIC_EVENT, compare, render_json, render_md, render_text
 

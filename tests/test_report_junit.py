@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from lpf_contract.checks import CHECKS
+from lpf_contract.verify.checks import CHECKS
 from lpf_contract.report import load_run, render_junit
 from lpf_contract.report.junit import STATIC_SUITE
 

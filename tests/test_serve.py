@@ -14,9 +14,9 @@ from werkzeug.test import Client
 
 from lpf_contract.contracts import load_registry
 from lpf_contract.handlers import load_handler
-from lpf_contract.handlers.base import FaultKind
+from lpf_contract.core.outcome import FaultKind
 from lpf_contract.handlers.http import HttpHandler
-from lpf_contract.serve import InvocationApp, lambda_uuid, make_server, server_url
+from lpf_contract.serve.app import InvocationApp, lambda_uuid, make_server, server_url
 
 REPO = Path(__file__).resolve().parents[1]
 HANDLERS = Path(__file__).parent / "fixtures" / "http" / "handlers"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from lpf_contract.contracts import load_registry
-from lpf_contract.shrink import shrink
+from lpf_contract.verify.shrink import shrink
 
 REGISTRY = load_registry()
 EVENT = "surveybot_messaging_survey_ended"
@@ -51,7 +51,7 @@ def test_attempt_budget_is_respected():
 
 def test_deadline_bounds_a_slow_predicate(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr("lpf_contract.shrink.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("lpf_contract.verify.shrink.time.monotonic", lambda: clock[0])
 
     def slow(p):  # every run of the handler costs one second of (fake) time
         clock[0] += 1.0

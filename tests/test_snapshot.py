@@ -14,20 +14,10 @@ import pytest
 
 from lpf_contract.cli import main
 from lpf_contract.contracts import load_registry
-from lpf_contract.errors import InputFileError, UnknownEventError, UnknownVersionError, UsageError
-from lpf_contract.handlers import FaultKind, LogEntry, Outcome
-from lpf_contract.pytest_snapshot import handler_stem
-from lpf_contract.snapshot import (
-    IGNORED,
-    ChangeKind,
-    Status,
-    diff,
-    dumps,
-    format_case,
-    format_report,
-    jsonpath,
-    run_snapshots,
-)
+from lpf_contract.core.errors import InputFileError, UnknownEventError, UnknownVersionError, UsageError
+from lpf_contract.core.outcome import FaultKind, LogEntry, Outcome
+from lpf_contract.pytest.snapshots import handler_stem
+from lpf_contract.snapshot.run import IGNORED, ChangeKind, Status, diff, dumps, format_case, format_report, jsonpath, run_snapshots
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "snapshot"
@@ -384,7 +374,7 @@ def _pytest(*args):
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     env.pop("CI", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "lpf_contract.pytest_plugin", "-p", "no:cacheprovider", "-q",
+        [sys.executable, "-m", "pytest", "-p", "lpf_contract.pytest.plugin", "-p", "no:cacheprovider", "-q",
          str(REPO / "suites" / "test_handler.py"), "-k", "snapshot", *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
     )
@@ -465,8 +455,8 @@ def test_snapshots_recorded_locally_match_over_http(tmp_path):
 
     from lpf_contract.contracts import load_registry
     from lpf_contract.handlers import load_handler
-    from lpf_contract.serve import InvocationApp, make_server, server_url
-    from lpf_contract.snapshot import run_snapshots
+    from lpf_contract.serve.app import InvocationApp, make_server, server_url
+    from lpf_contract.snapshot.run import run_snapshots
 
     repo = Path(__file__).resolve().parents[1]
     registry = load_registry()
@@ -498,7 +488,7 @@ SCENARIOS = Path(__file__).parent / "fixtures" / "functions_repo" / "payloads"
 
 
 def test_scenarios_are_recorded_like_golden_examples_and_compared(tmp_path, registry, ended_names):
-    from lpf_contract.payloads import read_scenarios
+    from lpf_contract.contracts.payloads import read_scenarios
 
     scenarios = read_scenarios([SCENARIOS / "ended.jsonl"])
     report = run(FakeHandler(thanks()), tmp_path, registry, update=True, scenarios=scenarios)

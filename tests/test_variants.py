@@ -11,18 +11,8 @@ from hypothesis import HealthCheck, find, settings
 
 from lpf_contract.cli import main
 from lpf_contract.contracts import Registry, load_registry
-from lpf_contract.errors import LpfContractError
-from lpf_contract.variants import (
-    Coverage,
-    UnsupportedSchema,
-    Variant,
-    compile_strategy,
-    draw_batch,
-    draw_direct,
-    generate,
-    payload_strategy,
-    systematic_variants,
-)
+from lpf_contract.core.errors import LpfContractError
+from lpf_contract.variants import Coverage, UnsupportedSchema, Variant, compile_strategy, draw_batch, draw_direct, generate, payload_strategy, systematic_variants
 
 FIXTURES = Path(__file__).parent / "fixtures" / "variants"
 ENDED = "surveybot_messaging_survey_ended"

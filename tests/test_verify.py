@@ -7,8 +7,10 @@ import re
 
 import pytest
 
-from lpf_contract.contracts import load_registry, resolve_pointer
-from lpf_contract.verify import VerifyOptions, Verifier, verify
+from lpf_contract.contracts import load_registry
+from lpf_contract.core.pointer import resolve_pointer
+from lpf_contract.verify import VerifyOptions, verify
+from lpf_contract.verify.engine import Verifier
 from tests.conftest import FIXTURES, REPO, load_json
 
 EVENT = "surveybot_messaging_survey_ended"
@@ -219,7 +221,7 @@ def _fake_run(tmp_path, handler, **kw):
 
 
 def test_a_load_phase_fault_is_one_handler_error_per_event_every_case_failed_not_shrunk(tmp_path):
-    from lpf_contract.handlers.base import FaultKind, Outcome
+    from lpf_contract.core.outcome import FaultKind, Outcome
 
     source = HANDLERS / "throws_at_load.js"
     message = "TypeError: Cannot read properties of undefined (reading 'split')"
@@ -247,7 +249,7 @@ def test_a_load_phase_fault_is_one_handler_error_per_event_every_case_failed_not
 
 
 def _syntax_error(line):
-    from lpf_contract.errors import LambdaSyntaxError
+    from lpf_contract.core.errors import LambdaSyntaxError
 
     def load_handler(target, **kw):
         raise LambdaSyntaxError(f"the platform would refuse to deploy this lambda: invalid syntax: path={target} line={line}",
@@ -274,7 +276,7 @@ def test_a_syntax_error_is_one_deploy_rules_finding_and_no_case_runs(tmp_path, m
 
 
 def test_never_called_timeouts_cost_no_hang_budget_and_still_shrink(tmp_path):
-    from lpf_contract.handlers.base import FaultKind, Outcome
+    from lpf_contract.core.outcome import FaultKind, Outcome
 
     never = Outcome(fault=FaultKind.TIMEOUT, error_code="com.liveperson.faas.handler.executiontime-exceeded",
                     error_message="the callback was never called and nothing was pending", duration_ms=2.0,
@@ -295,7 +297,7 @@ def test_in_flight_cases_are_not_waited_for_once_a_hang_is_certain(tmp_path):
     import itertools
     import threading
 
-    from lpf_contract.handlers.base import FaultKind, Outcome
+    from lpf_contract.core.outcome import FaultKind, Outcome
 
     release = threading.Event()
     numbers = itertools.count(1)

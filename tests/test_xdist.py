@@ -29,7 +29,7 @@ def _run_suite(tmp: Path, workers: int) -> tuple[dict[str, tuple[str, str]], str
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONBREAKPOINT"))}
     # No third-party plugin auto-loading: the run loads exactly xdist and the repo's own plugins.
     env.update(CI="true", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    argv = [sys.executable, "-m", "pytest", "-p", "xdist.plugin", "-p", "lpf_contract.pytest_plugin", "-p", "no:cacheprovider", "--rootdir", str(REPO),
+    argv = [sys.executable, "-m", "pytest", "-p", "xdist.plugin", "-p", "lpf_contract.pytest.plugin", "-p", "no:cacheprovider", "--rootdir", str(REPO),
             "-v", "-n", str(workers), "--lpf-examples", "8", "--junitxml", str(junit), "suites/test_handler.py", "-k", "not snapshot"]
     for h in HANDLERS:
         argv += ["--lpf-handler", str(h)]

@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .errors import LpfContractError
+    from .core.errors import LpfContractError
 
     parser = build_parser()
     try:

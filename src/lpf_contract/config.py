@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import UsageError
+from .core.errors import UsageError
 
 PYPROJECT = "pyproject.toml"
 OWN_FILE = "lpf-contract.toml"
@@ -105,7 +105,7 @@ def _paths(value: Any, key: str, where: Path) -> tuple[Path, ...]:
 
 
 def _severity(value: Any, key: str, where: Path) -> dict[str, str]:
-    from .checks import CHECKS
+    from .verify.checks import CHECKS
 
     if not isinstance(value, dict):
         raise ConfigError(f"bad value in config: key={key} value={value!r} file={where}; expected a table check-id = \"error\"|\"warning\"")
@@ -121,7 +121,7 @@ def _severity(value: Any, key: str, where: Path) -> dict[str, str]:
 
 
 def _timeout(value: Any, key: str, where: Path) -> int:
-    from .verify import MAX_TIMEOUT_MS
+    from .verify.engine import MAX_TIMEOUT_MS
 
     return _int(1, MAX_TIMEOUT_MS)(value, key, where)
 

@@ -40,8 +40,8 @@ from .diff_rules import (
     match_branches,
     norm,
 )
-from .contracts import bundle_document
-from .errors import ContractError, UsageError
+from .core.bundle import bundle_document
+from .core.errors import ContractError, UsageError
 
 MODES = ("backward", "forward", "full")
 MAX_DEPTH = 64
@@ -189,7 +189,7 @@ class Subject:
 
 def _validator_for(doc: Any):
     try:
-        from .contracts import validator_class  # ECMA-262 "$" in patterns, like every other check
+        from .core.ecma import validator_class  # ECMA-262 "$" in patterns, like every other check
 
         cls = validator_class()
     except ImportError:  # pragma: no cover - the registry module always has it today
@@ -200,7 +200,7 @@ def _validator_for(doc: Any):
 def schema_side(doc: Any, *, examples: Iterable[Any] = (), bundled: bool = False, label: str = "schema") -> SchemaSide:
     from jsonschema.exceptions import SchemaError as JsSchemaError
 
-    from .contracts import json_pointer
+    from .core.pointer import json_pointer
 
     bundled_doc = doc if bundled else bundle_document(doc)
     validator = _validator_for(bundled_doc)
@@ -322,7 +322,7 @@ def _root(side_a: SchemaSide, side_b: SchemaSide) -> Any:
 
 def _blames(validator: Any, instance: Any, at: str) -> bool:
     """True when ``validator`` rejects ``instance`` at (or around) the data location ``at``."""
-    from .contracts import json_pointer
+    from .core.pointer import json_pointer
 
     found = False
     for err in validator.iter_errors(instance):
@@ -549,7 +549,7 @@ def minimal(schema: Any, depth: int = 0) -> Any:
         n = int(schema.get("minLength", 0))
         pattern = schema.get("pattern")
         if pattern:
-            from .contracts import compile_ecma_pattern
+            from .core.ecma import compile_ecma_pattern
 
             rx = compile_ecma_pattern(pattern)
             for s in _PATTERN_TRIES:
@@ -630,7 +630,7 @@ def _side(registry: Any, uri: str, examples: Iterable[Any] = ()) -> SchemaSide:
 @contextlib.contextmanager
 def registry_at(rev: str, contracts_root: Path) -> Iterator[Any]:
     """The registry of ``contracts_root`` as it was at git revision ``rev`` (a temporary copy)."""
-    from .contracts import Registry
+    from .contracts.registry import Registry
 
     root = Path(contracts_root).resolve()
     try:

@@ -23,8 +23,8 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from ..contracts import load_registry
-    from ..payloads import PayloadChecker, iter_entries, require_file
+    from ..contracts.registry import load_registry
+    from ..contracts.payloads import PayloadChecker, iter_entries, require_file
 
     registry = load_registry(args.contracts)
     checker = PayloadChecker(registry, args.event, args.version)

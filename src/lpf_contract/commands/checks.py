@@ -10,7 +10,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import json
 
-    from ..checks import CHECKS
+    from ..verify.checks import CHECKS
 
     rows = [{"id": c.id, "severity": str(c.severity), "static": c.fn is None, "description": c.description} for c in CHECKS]
     if args.format == "json":

@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import json
 
-    from ..contracts import load_registry
+    from ..contracts.registry import load_registry
 
     registry = load_registry(args.contracts)  # checked as it loads
     rows = []

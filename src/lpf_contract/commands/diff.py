@@ -48,8 +48,8 @@ def run(args) -> int:
     from dataclasses import replace
 
     from .. import diff as d
-    from ..contracts import load_registry
-    from ..errors import UsageError
+    from ..contracts.registry import load_registry
+    from ..core.errors import UsageError
 
     if args.rules:
         print(d.render_rules(args.format), end="")
@@ -92,7 +92,7 @@ def run(args) -> int:
 
 
 def _registry(args):
-    from ..contracts import load_registry
+    from ..contracts.registry import load_registry
 
     return load_registry(args.contracts)
 
@@ -100,7 +100,7 @@ def _registry(args):
 def _resolve(spec: str, other: str | None, args, stack):
     """A VersionRef for a version name or git:REV[:VERSION]; None when ``spec`` is not one."""
     from .. import diff as d
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if spec.startswith("git:"):
         rest = spec[4:]
@@ -131,7 +131,7 @@ def _one(args, stack, witnesses: bool):
     from pathlib import Path
 
     from .. import diff as d
-    from ..errors import InputFileError, UsageError
+    from ..core.errors import InputFileError, UsageError
 
     old_ref = new_ref = None
     old_is_file = Path(args.old).is_file() and not args.old.startswith("git:")
@@ -182,7 +182,7 @@ def _neighbours(path):
 
 def _bundle(doc, path, neighbours):
     from .. import diff as d
-    from ..errors import InputFileError
+    from ..core.errors import InputFileError
 
     if not isinstance(doc, dict):
         raise InputFileError(f"a schema file must hold a JSON object: path={path}")

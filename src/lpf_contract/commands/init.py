@@ -59,7 +59,7 @@ def run(args) -> int:
     import tomllib
     from pathlib import Path
 
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     root = Path(args.dir)
     if not root.is_dir():

@@ -25,7 +25,7 @@ def run(args) -> int:
     import json
     import sys
 
-    from ..handlers.lint import lint_file, resolve_source
+    from ..verify.deploy_rules import lint_file, resolve_source
 
     for f in args.files:  # fail on a missing file before linting anything
         resolve_source(f)

@@ -18,9 +18,9 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from ..contracts import load_registry
-    from ..errors import ContractError
-    from ..openapi import openapi_text
+    from ..contracts.registry import load_registry
+    from ..core.errors import ContractError
+    from ..contracts.openapi import openapi_text
 
     registry = load_registry(args.contracts)
     version = registry.version(args.version)
@@ -53,7 +53,7 @@ def _validate(path, text: str) -> None:
     import yaml
     from openapi_spec_validator import validate
 
-    from ..errors import ContractError
+    from ..core.errors import ContractError
 
     try:
         validate(yaml.safe_load(text))

@@ -28,8 +28,9 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from ..errors import UsageError
-    from ..report import atomic_write, load_run, schema_text
+    from ..core.errors import UsageError
+    from ..core.files import atomic_write
+    from ..report import load_run, schema_text
 
     modes = sum(bool(x) for x in (args.schema, args.compare, args.file))
     if modes != 1:

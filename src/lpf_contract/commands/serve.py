@@ -33,10 +33,10 @@ def run(args) -> int:
     import sys
     import threading
 
-    from ..contracts import load_registry
-    from ..errors import UsageError
+    from ..contracts.registry import load_registry
+    from ..core.errors import UsageError
     from ..handlers import load_handler
-    from ..serve import InvocationApp, lambda_uuid, make_server, server_url
+    from ..serve.app import InvocationApp, lambda_uuid, make_server, server_url
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"bad --port={args.port}: expected 0..65535")

@@ -44,10 +44,10 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import sys
 
-    from ..contracts import load_registry
-    from ..errors import UsageError
-    from ..snapshot import format_report, run_snapshots
-    from ..verify import MAX_TIMEOUT_MS
+    from ..contracts.registry import load_registry
+    from ..core.errors import UsageError
+    from ..snapshot.run import format_report, run_snapshots
+    from ..verify.engine import MAX_TIMEOUT_MS
 
     _apply_config(args)
     if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
@@ -85,8 +85,8 @@ def run(args) -> int:
 def _apply_config(args) -> None:
     """Options not given on the command line come from the config file, then the built-in defaults."""
     from ..config import function_name, load_config, pick
-    from ..errors import UsageError
-    from ..verify import DEFAULT_TIMEOUT_MS
+    from ..core.errors import UsageError
+    from ..verify.engine import DEFAULT_TIMEOUT_MS
 
     cfg = load_config().for_target(args.handler)
     args.payloads = list(dict.fromkeys([*(str(p) for p in (cfg.payloads or ())), *args.payloads]))
@@ -101,7 +101,7 @@ def _apply_config(args) -> None:
 
 def _scenarios(args, registry):
     """The scenario payloads, each checked against every selected event's contract first (exit 2)."""
-    from ..payloads import check_scenarios, read_scenarios
+    from ..contracts.payloads import check_scenarios, read_scenarios
 
     if not args.payloads:
         return ()

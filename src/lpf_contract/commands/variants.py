@@ -30,10 +30,10 @@ def run(args) -> int:
 
     import orjson
 
-    from ..contracts import load_registry
-    from ..errors import UsageError
+    from ..contracts.registry import load_registry
+    from ..core.errors import UsageError
     from ..variants import Coverage, generate, systematic_variants
-    from ..verify import resolve_seed
+    from ..verify.engine import resolve_seed
 
     count = args.count if args.count is not None else (0 if args.systematic else 100)
     if count < 0:

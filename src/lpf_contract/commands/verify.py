@@ -58,13 +58,13 @@ def run(args) -> int:
     import signal
     import tempfile
 
-    from ..contracts import load_registry
-    from ..functions_repo import expand_targets
+    from ..contracts.registry import load_registry
+    from ..verify.functions_repo import expand_targets
 
     plan = expand_targets(args.targets, shard=args.shard)
     registry = load_registry(args.contracts)
     if args.replay and (plan.many or len(plan.functions) != 1):
-        from ..errors import UsageError
+        from ..core.errors import UsageError
 
         raise UsageError(f"--replay re-runs one function: give one target, got targets={' '.join(args.targets)}")
 
@@ -103,9 +103,9 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
     """Everything a function's run needs, or an LpfContractError (exit 2) when it cannot be checked."""
     import copy
 
-    from ..functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
-    from ..payloads import check_scenarios, contract_errors, read_scenarios
-    from ..verify import VerifyOptions, resolve_seed
+    from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
+    from ..contracts.payloads import check_scenarios, contract_errors, read_scenarios
+    from ..verify.engine import VerifyOptions, resolve_seed
 
     fargs = copy.copy(args)
     fargs.handler = fn.target
@@ -194,8 +194,8 @@ def _function_config(fn):
 
 
 def _config_input_note(path, event, errors):
-    from ..checks import CHECKS
-    from ..model import StaticFinding
+    from ..verify.checks import CHECKS
+    from ..core.results import StaticFinding
 
     e = errors[0]
     # A warning, not bad input: lpf's template inputs are placeholders people fill in partly, and the
@@ -226,10 +226,10 @@ def _verify_one(registry, prepared: _Prepared):
     """Verify one prepared function and write its reports; returns the RunResult."""
     import dataclasses
 
-    from ..errors import LambdaSyntaxError
+    from ..core.errors import LambdaSyntaxError
     from ..handlers import load_handler
     from ..report import write_reports
-    from ..verify import Verifier
+    from ..verify.engine import Verifier
 
     args, options, report_dir = prepared.args, prepared.options, prepared.report_dir
     verifier = Verifier(args.handler, options, registry=registry)  # version and events checked first
@@ -269,10 +269,10 @@ def _verify_one(registry, prepared: _Prepared):
 def _run_many(args, registry, plan, private: Path) -> int:
     """Each function in turn: reports in REPORT_DIR/<name>/, then REPORT_DIR/index.json and index.md."""
     from .. import __version__
-    from ..errors import LpfContractError
+    from ..core.errors import LpfContractError
     from ..report import check_writable
     from ..report.index import IndexEntry, run_verdict, worst_code, write_index
-    from ..verify import resolve_seed
+    from ..verify.engine import resolve_seed
 
     from ..config import load_config
 
@@ -341,14 +341,14 @@ def _is_run_input_error(exc) -> bool:
     """Bad input of the run itself (options, the config file, the contracts, scenario payload files):
     exit 2 at once, before anything runs. Other errors are one function's (its config.json, its
     settings.json, a lambda that cannot load): that function's verdict is ``error``, the others run."""
-    from ..errors import ContractError, UsageError
-    from ..payloads import ScenarioError
+    from ..core.errors import ContractError, UsageError
+    from ..contracts.payloads import ScenarioError
 
     return isinstance(exc, (UsageError, ContractError, ScenarioError))
 
 
 def _entry(fn, prepared: _Prepared, result, root: Path):
-    from ..model import Severity
+    from ..core.results import Severity
     from ..report.index import IndexEntry
 
     errors = sum(1 for f in result.failures if f.severity == Severity.ERROR) + sum(
@@ -371,12 +371,12 @@ def _entry(fn, prepared: _Prepared, result, root: Path):
 
 
 def _replay_prepared(args, registry, prepared: _Prepared) -> int:
-    from ..verify import load_repro, replay
+    from ..verify.engine import load_repro, replay
 
     options = prepared.options
     repro = load_repro(Path(args.replay))
     if options is None:  # skipped for its config.json event; a saved repro still names its own event
-        from ..verify import VerifyOptions
+        from ..verify.engine import VerifyOptions
 
         options = VerifyOptions(version=prepared.args.version, timeout_ms=prepared.args.timeout_ms,
                                 runtime=prepared.args.runtime, node=prepared.args.node)
@@ -389,7 +389,7 @@ def _apply_config(args, target: str | None = None):
     Returns the function's Settings (the config file's top level merged with its own table).
     """
     from ..config import function_name, load_config, pick
-    from ..verify import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
+    from ..verify.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT_MS
 
     target = target or getattr(args, "handler", None) or args.targets[0]
     cfg = load_config().for_target(target)
@@ -411,7 +411,7 @@ def _apply_config(args, target: str | None = None):
 def _with_snapshots(args, registry, options, result, handler, scenarios=()):
     import dataclasses
 
-    from ..snapshot import format_report, run_snapshots
+    from ..snapshot.run import format_report, run_snapshots
 
     # The verified handler itself, with its --env/--allow-domain/--secrets: not a second, bare one.
     report = run_snapshots(
@@ -462,8 +462,8 @@ def _print_summary(result, report_dir) -> None:
 
 
 def _replay(args, registry, options, repro, replay) -> int:
-    from ..errors import LambdaSyntaxError
-    from ..model import Severity
+    from ..core.errors import LambdaSyntaxError
+    from ..core.results import Severity
 
     try:
         outcome, findings = replay(args.handler, repro, options, registry=registry)
@@ -483,7 +483,7 @@ def _replay(args, registry, options, repro, replay) -> int:
 
 
 def _env_pair(text: str) -> tuple[str, str]:
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     name, sep, value = text.partition("=")
     if not sep or not name:

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..errors import HandlerLoadError
-from .base import PLATFORM_ERROR_CODES, FaultKind, Handler, LogEntry, Outcome
+from ..core.errors import HandlerLoadError
+from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+from .base import Handler
 
 __all__ = [
     "PLATFORM_ERROR_CODES",

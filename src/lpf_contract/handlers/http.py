@@ -14,8 +14,8 @@ import time
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
-from ..errors import UsageError
-from .base import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+from ..core.errors import UsageError
+from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
 
 # Faults the platform has no documented code for, which lpf-contract's emulation still tells apart.
 # These are lpf-contract extensions: a real gateway never sends them.

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import HandlerLoadError, LambdaSyntaxError
+from ..core.errors import HandlerLoadError, LambdaSyntaxError
 from . import provision
-from .lint import detect_runtime
-from .worker_pool import ProcessHandler, WorkerSpec
+from ..verify.deploy_rules import detect_runtime
+from .worker.pool import ProcessHandler, WorkerSpec
 
 NODE_DIR = Path(__file__).with_name("node")
 RUNNER = NODE_DIR / "runner.js"

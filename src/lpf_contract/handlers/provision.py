@@ -1,7 +1,7 @@
 """The platform's Node builds and modules, installed with npm into a per-user cache on first use.
 
 Lambdas run on the Node the platform runs (V1 14.19.0, V2 22; ``node/runtimes.json`` says which
-build and why) with the modules that runtime offers (``node/platform.json`` names them with their sources;
+build and why) with the modules that runtime offers (``core/platform.json`` names them with their sources;
 ``node/modules-<runtime>/package.json`` + ``package-lock.json`` install them). Neither ships in the wheel: ``lpf-contract setup`` (or the first command that runs a lambda) installs them
 with ``npm ci`` into the cache, ``$LPF_CONTRACT_CACHE`` or ``platformdirs.user_cache_dir("lpf-contract")``:
 
@@ -32,13 +32,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
-from ..errors import HandlerLoadError
+from ..core import platform as platform_facts
+from ..core.errors import HandlerLoadError
 
 NODE_DIR = Path(__file__).with_name("node")
 RUNTIMES_FILE = NODE_DIR / "runtimes.json"
-PLATFORM_FILE = NODE_DIR / "platform.json"
 MODULES_FILES = ("package.json", "package-lock.json")
 RUNTIMES = ("v1", "v2")
 CACHE_ENV = "LPF_CONTRACT_CACHE"
@@ -120,12 +120,12 @@ def node_build(runtime: str) -> NodeBuild:
     return NodeBuild(runtime=runtime, version=entry["version"], package=f"node-{tag}", integrity=integrity)
 
 
-def _platform() -> dict:
-    return json.loads(PLATFORM_FILE.read_text(encoding="utf-8"))["runtimes"]
+def _platform() -> Mapping[str, Any]:
+    return platform_facts.runtimes()
 
 
 def platform_modules(runtime: str) -> dict[str, str]:
-    """``{name: version}`` of the npm modules a ``runtime`` lambda may require (``node/platform.json``)."""
+    """``{name: version}`` of the npm modules a ``runtime`` lambda may require (``core/platform.json``)."""
     return {name: entry["version"] for name, entry in _platform()[runtime]["modules"].items()}
 
 

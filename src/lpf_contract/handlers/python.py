@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..errors import HandlerLoadError
-from .worker_pool import ProcessHandler, WorkerSpec
+from ..core.errors import HandlerLoadError
+from .worker.pool import ProcessHandler, WorkerSpec
 
 WORKER = Path(__file__).with_name("python_worker.py")
 

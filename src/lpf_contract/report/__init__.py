@@ -1,6 +1,6 @@
 """Reporters: pure functions of the results model, and the one place that writes report files.
 
-Every writer takes a :class:`~lpf_contract.model.RunResult` and returns text; ``WRITERS`` maps the file
+Every writer takes a :class:`~lpf_contract.core.results.RunResult` and returns text; ``WRITERS`` maps the file
 name in the report dir to its writer, so every verify run writes all of them.
 """
 
@@ -12,8 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..errors import LpfContractError
-from ..model import RunResult
+from ..core.errors import LpfContractError
+from ..core.files import atomic_write
+from ..core.results import RunResult
 from .html import render_html
 from .json_report import load_run, render_json, schema_text
 from .junit import render_junit
@@ -44,7 +45,6 @@ __all__ = [
     "FORMATS",
     "WRITERS",
     "ReportWriteError",
-    "atomic_write",
     "check_writable",
     "load_run",
     "render_html",
@@ -54,34 +54,6 @@ __all__ = [
     "schema_text",
     "write_reports",
 ]
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        # mkstemp makes the file 0600; reports are for CI artifact servers and colleagues too.
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    # /proc gives the umask without setting it: os.umask() would briefly change it for every thread.
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
 
 
 def check_writable(report_dir: Path) -> None:
@@ -97,7 +69,7 @@ def check_writable(report_dir: Path) -> None:
 
 def write_reports(run: RunResult, report_dir: Path) -> list[Path]:
     """Write every registered report and the repro payloads; returns the paths written."""
-    from ..verify import iter_repros
+    from ..verify.engine import iter_repros
 
     written = []
     try:

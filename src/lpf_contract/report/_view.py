@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..model import Failure, RunResult, Severity
+from ..core.text import printable
+from ..core.results import Failure, RunResult, Severity
 
 NA = "n/a"
 
@@ -49,14 +50,6 @@ class EventView:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def printable(s: str) -> str:
-    """Control characters (ANSI colours in logs, NULs) made visible as \\uXXXX instead of garbling the page."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
 def _int(value: Any) -> int | None:
@@ -226,7 +219,7 @@ class SnapshotView:
 
 
 def snapshots(run: RunResult) -> SnapshotView | None:
-    """The snapshot part of a run (``lpf_contract.snapshot.SnapshotReport.to_dict()``), read defensively."""
+    """The snapshot part of a run (``lpf_contract.snapshot.run.SnapshotReport.to_dict()``), read defensively."""
     s = run.snapshots
     if not isinstance(s, Mapping):
         return None

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import RunResult, Severity
+from ..core.results import RunResult, Severity
 from . import _view as v
-from .markdown import code, text as md_text
+from ..core.text import md_code as code, md_text, printable
 
 Key = tuple[str, str, str]
 STATIC_EVENT = "(handler source)"  # static deploy-rule findings belong to no event
@@ -203,7 +203,7 @@ def render_text(c: Comparison) -> str:
     for title, mark, items in (("regressed", "+", c.regressed), ("fixed", "-", c.fixed), ("still failing", "=", c.still_failing)):
         if items:
             lines.append(f"{title}:")
-            lines += [f"  {mark} [{i.severity}] {_where(i)}: {v.printable(i.message)}" for i in items]
+            lines += [f"  {mark} [{i.severity}] {_where(i)}: {printable(i.message)}" for i in items]
     lines.append("coverage:")
     for ch in c.coverage:
         lines.append(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import Failure, RunResult, StaticFinding
+from ..core.results import Failure, RunResult, StaticFinding
+from ..core.text import html_text
 from . import _view as v
 
 # Nothing may be fetched: the policy forbids every source except the inline stylesheet.
@@ -62,8 +63,7 @@ table.cards ul.missing{text-align:left;clear:both}
 """
 
 
-def _e(value: object) -> str:
-    return escape(v.printable(str(value)), quote=True)
+_e = html_text
 
 
 def _breakable(name: str) -> str:

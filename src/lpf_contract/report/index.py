@@ -89,7 +89,8 @@ def render_index_md(entries: Sequence[IndexEntry], *, shard: tuple[int, int] | N
 
 def write_index(report_dir: Path, entries: Sequence[IndexEntry], **kwargs: Any) -> list[Path]:
     """Write ``index.json`` and ``index.md`` into ``report_dir``; returns their paths."""
-    from . import ReportWriteError, atomic_write
+    from ..core.files import atomic_write
+    from . import ReportWriteError
 
     tool = kwargs.pop("tool", None)
     out = [report_dir / "index.json", report_dir / "index.md"]

@@ -11,8 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputFileError
-from ..model import RunResult
+from ..core.errors import InputFileError
+from ..core.results import RunResult
 
 SCHEMA_FILE = "conformance.schema.json"
 

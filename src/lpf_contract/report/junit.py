@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from ..model import Failure, RunResult, Severity
+from ..core.results import Failure, RunResult, Severity
 from . import _view as v
 
 STATIC_SUITE = "handler source (deploy rules)"
@@ -24,13 +24,13 @@ def xml_safe(s: str) -> str:
 
 def case_checks() -> list[str]:
     """Ids of the checks that run on cases (not the static ones), in registry order."""
-    from ..checks import CHECKS  # lazy: the registry pulls in the handler layer
+    from ..verify.checks import CHECKS  # lazy: the registry pulls in the handler layer
 
     return [c.id for c in CHECKS if c.fn is not None]
 
 
 def static_checks() -> list[str]:
-    from ..checks import CHECKS
+    from ..verify.checks import CHECKS
 
     return [c.id for c in CHECKS if c.fn is None]
 

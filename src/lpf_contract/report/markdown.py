@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Failure, RunResult, Severity
+from ..core.results import Failure, RunResult, Severity
+from ..core.text import md_code as code, md_fence as fence, md_size as size, md_text as text
 from . import _view as v
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -18,36 +19,6 @@ _NOTE_RESERVE = 600  # room kept for the truncation notes, whose numbers are kno
 
 _ICON = {"PASS": "✅", "FAIL": "❌", "INTERRUPTED": "⚠️"}
 _SEV_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️"}
-_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
-
-
-def size(text: str) -> int:
-    """Length as GitHub counts it (UTF-16 code units: an emoji may count twice), never less than len()."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def text(s: str) -> str:
-    """Markdown-escape free text so a message can neither format nor inject HTML."""
-    s = v.printable(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _INLINE_SPECIALS.sub(r"\\\1", s)
-    # Newlines become <br>, so no escaped value ever starts a Markdown line (no headings, lists, quotes).
-    return s.replace("\r\n", "\n").replace("\n", "<br>")
-
-
-def code(s: str) -> str:
-    """An inline code span that survives backticks and table pipes in ``s``."""
-    s = s.replace("\n", " ").replace("|", "\\|")
-    if "`" not in s:
-        return f"`{s}`" if s else "` `"
-    # A delimiter one backtick longer than the longest run inside cannot be closed early (CommonMark).
-    ticks = "`" * (max(len(run) for run in re.findall(r"`+", s)) + 1)
-    return f"{ticks} {s} {ticks}"
-
-
-def fence(body: str, lang: str = "") -> str:
-    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
 def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:

@@ -11,12 +11,12 @@ import warnings
 
 import pytest
 
-from lpf_contract.pytest_plugin import describe_failure
+from lpf_contract.pytest.plugin import describe_failure
 
 
 def pytest_generate_tests(metafunc) -> None:
-    from lpf_contract.checks import CHECKS
-    from lpf_contract.contracts import load_registry
+    from lpf_contract.verify.checks import CHECKS
+    from lpf_contract.contracts.registry import load_registry
 
     if not {"event", "check", "golden"} & set(metafunc.fixturenames):
         return
@@ -33,7 +33,7 @@ def pytest_generate_tests(metafunc) -> None:
 
 
 def test_check(verify_run, event, check):
-    from lpf_contract.model import Severity
+    from lpf_contract.core.results import Severity
 
     failures = [f for f in verify_run.failures if f.event == event and f.check == check]
     for f in failures:
@@ -45,7 +45,7 @@ def test_check(verify_run, event, check):
 
 
 def test_deploy_rules(verify_run):
-    from lpf_contract.model import Severity
+    from lpf_contract.core.results import Severity
 
     errors = [s for s in verify_run.static if s.severity == Severity.ERROR]
     assert not errors, "\n".join(f"[{s.check}] {s.rule}: {s.message} (line {s.line})" for s in errors)
@@ -59,7 +59,7 @@ def test_full_coverage(verify_run, event):
 @pytest.fixture(scope="session")
 def snapshot_report(request, handler_target):
     """The SnapshotReport of ``handler_target`` (one run per handler per session)."""
-    from lpf_contract.pytest_snapshot import record_command, snapshot_runs
+    from lpf_contract.pytest.snapshots import record_command, snapshot_runs
 
     runs = snapshot_runs(request.config)
     if not runs.recorded(handler_target) and not request.config.getoption("--lpf-snapshot-update"):
@@ -70,7 +70,7 @@ def snapshot_report(request, handler_target):
 
 
 def test_snapshot(snapshot_report, golden):
-    from lpf_contract.snapshot import format_case
+    from lpf_contract.snapshot.run import format_case
 
     event, example = golden
     case = snapshot_report.case(event, example)
@@ -79,7 +79,7 @@ def test_snapshot(snapshot_report, golden):
 
 
 def test_no_orphaned_snapshots(snapshot_report):
-    from lpf_contract.snapshot import format_case
+    from lpf_contract.snapshot.run import format_case
 
     orphans = [c for c in snapshot_report.orphans if c.failed]
     if orphans:

@@ -1,6 +1,6 @@
 """lpf-contract's HTTP suite (``--lpf-http``): schemathesis against each handler served like the gateway.
 
-The handler is served in process (WSGI, ``lpf_contract.serve.InvocationApp``) and schemathesis drives
+The handler is served in process (WSGI, ``lpf_contract.serve.app.InvocationApp``) and schemathesis drives
 every operation of the contract's OpenAPI document with positive and negative data and every default
 check; nothing may be found. ``CI=true`` fixes the seed. About 4 operations x 2 modes x MAX_EXAMPLES
 cases per handler.
@@ -21,10 +21,10 @@ MAX_EXAMPLES = 8
 @pytest.fixture(scope="session")
 def served_handler(request, handler_target):
     """The handler loaded once per session, behind the local gateway's WSGI app."""
-    from lpf_contract.contracts import load_registry
+    from lpf_contract.contracts.registry import load_registry
     from lpf_contract.handlers import load_handler
-    from lpf_contract.pytest_plugin import handler_options
-    from lpf_contract.serve import InvocationApp
+    from lpf_contract.pytest.plugin import handler_options
+    from lpf_contract.serve.app import InvocationApp
 
     options = handler_options(request.config, handler_target)
     handler = load_handler(handler_target, workers=2, timeout_ms=options["timeout_ms"],
@@ -36,7 +36,7 @@ def served_handler(request, handler_target):
 
 
 def _schema(config):
-    from lpf_contract.contracts import load_registry
+    from lpf_contract.contracts.registry import load_registry
 
     openapi = load_registry().version(config.getoption("--lpf-version")).openapi_file
     return schemathesis.openapi.from_path(openapi)

@@ -109,7 +109,7 @@ def draw_batch(strategy, count: int, seed: int) -> list:
     try:
         collect()
     except Unsatisfiable:
-        from ..errors import ContractError
+        from ..core.errors import ContractError
 
         raise ContractError("could not generate any payload: the schema's oneOf branches overlap too much") from None
     return out
@@ -156,7 +156,7 @@ def draw_direct(strategy, count: int, seed: int) -> list:
         except StopTest:  # a rejected draw (overlapping oneOf branches, a filter): draw again
             rejected += 1
             if rejected > 10 * count + 100:
-                from ..errors import ContractError
+                from ..core.errors import ContractError
 
                 raise ContractError("could not generate payloads: most draws were rejected (overlapping oneOf branches?)") from None
         finally:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ContractError
+from ..core.errors import ContractError
 
 # Keywords that describe but never constrain: skipped without a word.
 ANNOTATIONS = frozenset(

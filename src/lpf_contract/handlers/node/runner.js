@@ -21,7 +21,7 @@ const { AsyncLocalStorage } = asyncHooks;
 const RUNTIME_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
 // Which npm modules each runtime offers lambdas, with LivePerson's sources: platform.json, the
 // file the Python side reads too.
-const PLATFORM = JSON.parse(fs.readFileSync(path.join(__dirname, 'platform.json'), 'utf8')).runtimes;
+const PLATFORM = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'core', 'platform.json'), 'utf8')).runtimes;
 const TOOLBELTS = new Set(Object.keys(PLATFORM).map((rt) => PLATFORM[rt].toolbelt));
 const BUILTINS = new Set(Module.builtinModules);
 // Keep memory bounded when a handler logs in a loop; counts stay exact.

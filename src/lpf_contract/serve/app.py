@@ -15,19 +15,12 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from .contracts import Registry, json_pointer
-from .handlers.base import FaultKind, Handler, Outcome
-from .handlers.http import HANDLER_ERROR_STATUS, error_code
-from .openapi import (
-    ACCOUNT_ID_PATTERN,
-    API_VERSIONS,
-    EVENT_SOURCE_HEADER,
-    GATEWAY_CODES,
-    LAMBDA_UUID_PATTERN,
-    MULTIPLE_RESULTS_WARNING,
-    WARNING_HEADER,
-    envelope_schema,
-)
+from ..contracts.registry import Registry
+from ..core.pointer import json_pointer
+from ..core.outcome import FaultKind, Outcome
+from ..handlers.base import Handler
+from ..handlers.http import HANDLER_ERROR_STATUS, error_code
+from ..contracts.openapi import ACCOUNT_ID_PATTERN, API_VERSIONS, EVENT_SOURCE_HEADER, GATEWAY_CODES, LAMBDA_UUID_PATTERN, MULTIPLE_RESULTS_WARNING, WARNING_HEADER, envelope_schema
 
 # How serve picks V1 or V2 answers (--api): "v1" / "v2" always; "auto" the way LivePerson's client
 # speaks to the two gateways (faas-client-node baseClient.ts): a V2 request carries the LP-EventSource
@@ -179,7 +172,7 @@ class InvocationApp:
 
     def _check(self, event_id: str, body: Any, api: str) -> _Reply | None:
         if not self._envelope_fast.is_valid(body):
-            from .contracts import explain
+            from ..contracts.registry import explain
 
             errs = explain(self._envelope, body)
             first = errs[0]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import InputFileError, UsageError
+from ..core.errors import InputFileError, UsageError
 
 SETTINGS = "settings.json"
 ENTRY_FILES = ("index.js",)  # lpf's layout: functions/<name>/index.js
@@ -78,7 +78,7 @@ def expand_targets(targets: Sequence[str], *, shard: str | None = None) -> Plan:
     it has several targets, a folder of functions, or a shard; one function target keeps the
     single layout (``REPORT_DIR`` itself), as before. Two functions with one name are bad input.
     """
-    from .config import function_name
+    from ..config import function_name
 
     found: list[Function] = []
     many = len(targets) > 1 or shard is not None

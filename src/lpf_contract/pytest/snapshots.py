@@ -1,6 +1,6 @@
 """The snapshot part of the pytest plugin: where snapshots live, recording them, one run per handler.
 
-Its options are registered by ``lpf_contract.pytest_plugin`` (one ``pytest11`` entry point for both).
+Its options are registered by ``lpf_contract.pytest.plugin`` (one ``pytest11`` entry point for both).
 Snapshots live in the user's repository: ``<root>/<function>/<event>/<example>.json`` with ``<root>``
 from ``--lpf-snapshot-dir``, else ``snapshot-dir`` in ``[tool.lpf-contract]``, else
 ``__lpf_snapshots__`` under pytest's rootdir (this repository's own suites: ``suites/snapshots``).
@@ -15,7 +15,7 @@ from typing import Sequence
 
 import pytest
 
-from .config import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
+from ..config import function_name as handler_stem  # noqa: F401  (the name tests and callers use)
 
 
 def add_options(group) -> None:
@@ -57,8 +57,8 @@ class SnapshotRuns:
 
     def get(self, target: str):
         if target not in self.reports:
-            from .pytest_plugin import handler_options
-            from .snapshot import run_snapshots
+            from .plugin import handler_options
+            from ..snapshot.run import run_snapshots
 
             o = self.config.getoption
             self.reports[target] = run_snapshots(
@@ -76,7 +76,7 @@ class SnapshotRuns:
 
 def snapshot_root(config) -> Path:
     """Where this session's snapshots live (see the module docstring)."""
-    from .pytest_plugin import BUNDLED_SNAPSHOTS, DEFAULT_SNAPSHOT_ROOT, session_state
+    from .plugin import BUNDLED_SNAPSHOTS, DEFAULT_SNAPSHOT_ROOT, session_state
 
     given = config.getoption("--lpf-snapshot-dir")
     if given:
@@ -91,7 +91,7 @@ def snapshot_root(config) -> Path:
 
 def snapshot_runs(config) -> SnapshotRuns:
     """The session's SnapshotRuns (created on first use)."""
-    from .pytest_plugin import handler_targets, session_state
+    from .plugin import handler_targets, session_state
 
     state = session_state(config)
     if state.snapshot_runs is None:
@@ -109,13 +109,13 @@ def record_command(config, target: str) -> str:
 
 def terminal_summary(terminalreporter, config) -> None:
     """After the run: which snapshot files were written (created, updated, pruned)."""
-    from .pytest_plugin import STATE
+    from .plugin import STATE
 
     state = config.stash.get(STATE, None)
     runs = state.snapshot_runs if state is not None else None
     if runs is None:
         return
-    from .snapshot import Status
+    from ..snapshot.run import Status
 
     written = (Status.CREATED, Status.UPDATED, Status.PRUNED)
     for target, report in sorted(runs.reports.items()):

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import __version__
+from .. import __version__
 from .checks import CHECKS, CaseContext, first_result_view
-from .errors import LambdaSyntaxError, UsageError
-from .handlers.base import FaultKind, Outcome
-from .model import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
+from ..core.errors import LambdaSyntaxError, UsageError
+from ..core.outcome import FaultKind, Outcome
+from ..core.results import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
 
 CI_SEED = 0
 DEFAULT_EXAMPLES = 200
@@ -56,7 +56,7 @@ class VerifyOptions:
     contracts_dir: Path | None = None  # named in repro commands when not the default contracts
     # Cases of the user's own, run first in their event: (event, name, payload), e.g. a function's
     # config.json input ("config:input") or scenario payloads ("scenario:FILE:LINE"). Already checked
-    # against the payload contract by the caller (lpf_contract.payloads.check_scenarios).
+    # against the payload contract by the caller (lpf_contract.contracts.payloads.check_scenarios).
     extra_cases: tuple[tuple[str, str, Any], ...] = ()
     # How repro commands name the secrets: None names secrets_file; "" names none (the caller merged
     # several sources into a temporary file that a replay re-derives, functions_repo.py).
@@ -146,7 +146,7 @@ class Verifier:
     """Runs one verify; ``run()`` returns the RunResult. ``stop()`` (any thread) interrupts it."""
 
     def __init__(self, target: str, options: VerifyOptions, *, registry=None, handler=None, progress: ProgressFn | None = None):
-        from .contracts import load_registry
+        from ..contracts.registry import load_registry
 
         if not options.systematic and options.examples == 0 and not options.extra_cases:
             raise UsageError("nothing to run: examples=0 and the systematic set is off; pass --examples N (N >= 1)")
@@ -246,7 +246,7 @@ class Verifier:
         )
 
     def _load(self):
-        from .handlers import load_handler
+        from ..handlers import load_handler
 
         return load_handler(self.target, **self.options.handler_options())
 
@@ -256,7 +256,7 @@ class Verifier:
         One ``deploy-rules`` finding names the line (lint's own syntax finding when it sees the error
         too, so that it is not reported twice); every event lists all its cases as not run, with why.
         """
-        from .handlers.lint import lint_file, resolve_source
+        from .deploy_rules import lint_file, resolve_source
 
         check = CHECKS["deploy-rules"]
         try:
@@ -291,7 +291,7 @@ class Verifier:
     def _static(self, handler) -> list[StaticFinding]:
         if handler.source_path is None or handler.kind != "node":
             return []
-        from .handlers.lint import lint_file
+        from .deploy_rules import lint_file
 
         check = CHECKS["deploy-rules"]
         return [
@@ -304,7 +304,7 @@ class Verifier:
 
     def _cases(self, event: str) -> tuple[int, Iterator[tuple[str, Any]]]:
         """How many cases the event has, and the cases (generated payloads are drawn lazily)."""
-        from .variants import generate, systematic_variants
+        from ..variants import generate, systematic_variants
 
         systematic = systematic_variants(self.registry, event, self.version.name) if self.options.systematic else []
         extra = [(name, payload) for ev, name, payload in self.options.extra_cases if ev == event]
@@ -324,7 +324,7 @@ class Verifier:
     def _explore(self, event: str, state: _EventState, budget: _RunBudget) -> None:
         from collections import deque
 
-        from .variants import Coverage
+        from ..variants import Coverage
 
         spec = self.registry.event(event, self.version.name)
         state.coverage = Coverage.for_schema(self.registry.bundled(spec.payload_uri))
@@ -560,7 +560,7 @@ def load_repro(path: Path) -> dict[str, Any]:
     """A saved failing case: ``{event, check, contract_version, payload}``."""
     import json
 
-    from .errors import InputFileError
+    from ..core.errors import InputFileError
 
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -579,8 +579,8 @@ def load_repro(path: Path) -> dict[str, Any]:
 
 def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, registry=None) -> tuple[Outcome, list[Finding]]:
     """Run one saved case through the handler and every check."""
-    from .contracts import load_registry
-    from .handlers import load_handler
+    from ..contracts.registry import load_registry
+    from ..handlers import load_handler
 
     registry = registry or load_registry()
     version = options.version or repro.get("contract_version")

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .contracts import Registry, SchemaError, json_pointer
-from .errors import InputFileError
+from .registry import Registry, SchemaError
+from ..core.pointer import json_pointer
+from ..core.errors import InputFileError
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +153,7 @@ class PayloadChecker:
 
     The payload contract is open to fields it does not name; those are reported apart, as drift
     (:meth:`verdict`). One validation decides a clean payload: the strict copy of the contract
-    (every object closed, :func:`lpf_contract.contracts.strict_copy`) accepts it. Only a payload the
+    (every object closed, :func:`lpf_contract.contracts.registry.strict_copy`) accepts it. Only a payload the
     strict copy rejects is checked against the open contract and explained.
     """
 

@@ -27,8 +27,8 @@ from typing import Any, Callable, Mapping
 
 import orjson
 
-from ..errors import HandlerLoadError
-from .base import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+from ...core.errors import HandlerLoadError
+from ...core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
 
 # Platform limits (../shared/platform-facts.md, "Limits").
 MAX_LOG_CALLS = 10

@@ -16,8 +16,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputFileError
-from .provision import RUNTIMES, platform_modules, toolbelt_module
+from ..core.errors import InputFileError
+from ..handlers.provision import RUNTIMES, platform_modules, toolbelt_module
 
 MAX_SOURCE_CHARS = 100_000  # platform-facts.md, "The handler": save-time rules
 # What each runtime lets a lambda require besides Node's built-ins: its npm modules and its toolbelt,
@@ -438,7 +438,7 @@ def lint_file(path: str | Path, *, runtime: str | None = None, node: str | None 
 
 def syntax_node(runtime: str, *, node: str | None = None) -> str:
     """The ``node`` binary that parses a ``runtime`` lambda (no modules needed to parse)."""
-    from . import provision
+    from ..handlers import provision
 
     binary, _, _ = provision.resolve_node_option(node)
     if binary is not None:

@@ -11,8 +11,8 @@ import copy
 import re
 from typing import Any, Mapping
 
-from .contracts import Registry
-from .errors import ContractError
+from .registry import Registry
+from ..core.errors import ContractError
 
 OPENAPI_VERSION = "3.1.0"
 MAX_SAFE_INTEGER = 2**53 - 1

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .handlers.base import PLATFORM_ERROR_CODES, FaultKind, Outcome
-from .model import Finding, Severity
+from ..core.catalogue import Catalogue
+from ..core.outcome import PLATFORM_ERROR_CODES, FaultKind, Outcome
+from ..core.results import Finding, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,7 @@ class CaseContext:
     event: str
     payload: Any
     outcome: Outcome
-    registry: Any  # lpf_contract.contracts.Registry
+    registry: Any  # lpf_contract.contracts.registry.Registry
     result_uri: str
     # What the platform does with the result (registry.yaml result_policy): "acted-on" or "ignored".
     result_policy: str = "acted-on"
@@ -35,9 +36,11 @@ class Check:
     fn: CheckFn | None  # None for static checks, which run on the handler's source, not on cases
 
 
-class CheckRegistry:
+class CheckRegistry(Catalogue[Check]):
+    """The checks every case goes through, by id (``CHECKS``)."""
+
     def __init__(self) -> None:
-        self._checks: dict[str, Check] = {}
+        super().__init__("check")
 
     def register(self, id: str, *, severity: Severity, description: str) -> Callable[[CheckFn], CheckFn]:
         def decorate(fn: CheckFn) -> CheckFn:
@@ -45,20 +48,6 @@ class CheckRegistry:
             return fn
 
         return decorate
-
-    def add(self, check: Check) -> None:
-        if check.id in self._checks:
-            raise ValueError(f"duplicate check id={check.id}")
-        self._checks[check.id] = check
-
-    def __getitem__(self, id: str) -> Check:
-        return self._checks[id]
-
-    def __iter__(self) -> Iterator[Check]:
-        return iter(sorted(self._checks.values(), key=lambda c: c.id))
-
-    def __len__(self) -> int:
-        return len(self._checks)
 
     def run(self, ctx: CaseContext) -> list[Finding]:
         # Every check judges what the platform acts on: the first result (see first_result_view).
@@ -228,7 +217,7 @@ class Frame:
 _JS_FRAME = re.compile(r"^\s*at (?:(?P<fn>.*?) \()?(?:file://)?(?P<file>[^()\s][^()]*?):(?P<line>\d+):(?P<col>\d+)\)?\s*$")
 # CPython: '  File "/abs/handler.py", line 4, in handle'
 _PY_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)\s*$')
-_RUNNER_DIR = Path(__file__).resolve().parent / "handlers"
+_RUNNER_DIR = Path(__file__).resolve().parents[1] / "handlers"
 
 
 def _is_lambda_file(file: str, source_path: Path | None) -> bool:

@@ -22,13 +22,13 @@ from typing import Any
 
 import pytest
 
-from . import pytest_snapshot
+from . import snapshots
 
-SUITES = Path(__file__).resolve().parent / "suites"
+SUITES = Path(__file__).resolve().parents[1] / "suites"
 HANDLER_SUITE = SUITES / "test_handler.py"
 HTTP_SUITE = SUITES / "test_http.py"
 # The bundled example handlers (in a checkout of this repository only; a wheel has no examples/).
-CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = Path(__file__).resolve().parents[3]
 BUNDLED_HANDLERS = (
     "examples/handlers/survey_v1.js",
     "examples/handlers/survey_v2.js",
@@ -47,7 +47,7 @@ class SessionState:
     targets: list[str]
     bundled: bool  # no --lpf-handler: the bundled examples (this repository's own suites)
     runs: dict[str, Any] = dataclasses.field(default_factory=dict)
-    snapshot_runs: Any = None  # pytest_snapshot.SnapshotRuns, created on first use
+    snapshot_runs: Any = None  # snapshots.SnapshotRuns, created on first use
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -71,11 +71,11 @@ def pytest_addoption(parser) -> None:
                     help=f"where each handler's reports and repro payloads go: DIR/<function>/ (default {DEFAULT_REPORT_DIR})")
     group.addoption("--lpf-http", action="store_true", default=False,
                     help="also run the HTTP suite: schemathesis against the handler served like the gateway (slower)")
-    pytest_snapshot.add_options(group)
+    snapshots.add_options(group)
 
 
 def pytest_configure(config) -> None:
-    from .config import load_config, pick
+    from ..config import load_config, pick
 
     file_config = load_config(config.invocation_params.dir)
     settings = file_config.settings
@@ -94,7 +94,7 @@ def pytest_configure(config) -> None:
     # One seed for the whole session, chosen on the controller: xdist workers receive the
     # controller's options, so `-n 2` verifies exactly what `-n 0` does, and the seed is printed.
     if not hasattr(config, "workerinput") and o.lpf_seed is None:
-        from .verify import resolve_seed
+        from ..verify.engine import resolve_seed
 
         o.lpf_seed = settings.seed if settings.seed is not None else resolve_seed(None)
     if given:
@@ -140,7 +140,7 @@ def pytest_collection_modifyitems(session, config, items) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    pytest_snapshot.terminal_summary(terminalreporter, config)
+    snapshots.terminal_summary(terminalreporter, config)
 
 
 def session_state(config) -> SessionState:
@@ -171,7 +171,7 @@ def _short(target: str) -> str:
 
 def handler_options(config, target: str) -> dict[str, Any]:
     """Options for one handler: flags, then its [tool.lpf-contract.functions.<name>] table, then the top level."""
-    from .config import pick
+    from ..config import pick
 
     state = config.stash[STATE]
     settings = state.file_config.for_target(target)
@@ -189,9 +189,9 @@ def verify_result(config, target: str):
     """The RunResult of verifying ``target`` (one verify run per handler per session and worker)."""
     state = config.stash[STATE]
     if target not in state.runs:
-        from .config import function_name
-        from .report import write_reports
-        from .verify import VerifyOptions, verify
+        from ..config import function_name
+        from ..report import write_reports
+        from ..verify.engine import VerifyOptions, verify
 
         report_dir = Path(config.getoption("--lpf-report-dir")) / function_name(target)
         options = VerifyOptions(

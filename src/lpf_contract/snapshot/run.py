@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import InputFileError, UsageError
+from ..core.errors import InputFileError, UsageError
 
 IGNORED = "<ignored>"
 
@@ -351,8 +351,8 @@ def run_snapshots(
     ``scenario-<file stem>-<line>.json``; the caller has checked them against the contract. Raises LpfContractError subclasses for
     bad input (unknown version or event, bad JSONPath, unreadable snapshot, handler that cannot load).
     """
-    from .contracts import load_registry
-    from .verify import handler_input
+    from ..contracts.registry import load_registry
+    from ..verify.engine import handler_input
 
     registry = registry or load_registry()
     spec_version = registry.version(version)
@@ -369,7 +369,7 @@ def run_snapshots(
     handler = handler_or_target
     owns = isinstance(handler_or_target, (str, Path))
     if owns:
-        from .handlers import load_handler
+        from ..handlers import load_handler
 
         handler = load_handler(str(handler_or_target), timeout_ms=timeout_ms, runtime=runtime, workers=1)
     label = str(handler_or_target) if owns else str(getattr(handler, "target", handler))
@@ -399,7 +399,7 @@ def run_snapshots(
 
 
 def _compare(event: str, example: str, path: Path, observed: Any, compiled, *, update: bool, count_logs: bool = True) -> SnapshotCase:
-    from .report import atomic_write
+    from ..core.files import atomic_write
 
     try:
         text = path.read_text(encoding="utf-8")

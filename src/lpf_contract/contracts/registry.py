@@ -12,7 +12,10 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
-from .errors import ContractError, UnknownEventError, UnknownVersionError
+from ..core.bundle import inline_refs
+from ..core.ecma import validator_class
+from ..core.errors import ContractError, UnknownEventError, UnknownVersionError
+from ..core.pointer import escape, json_pointer
 
 DEFAULT_CONTRACTS_ENV = "LPF_CONTRACTS"
 
@@ -37,35 +40,14 @@ def default_contracts_dir() -> Path:
         return Path(env)
     from importlib.resources import files
 
-    packaged = Path(str(files(__package__) / "_contracts")).resolve()
+    packaged = Path(str(files("lpf_contract") / "_contracts")).resolve()
     if (packaged / "registry.yaml").is_file():
         return packaged
     # A checkout where the symlink did not survive (git on Windows without core.symlinks).
-    repo = Path(__file__).resolve().parents[2] / "contracts"
+    repo = Path(__file__).resolve().parents[3] / "contracts"
     if (repo / "registry.yaml").is_file():
         return repo
     return packaged  # load_registry names it in its "registry not found" error
-
-
-def json_pointer(parts: Any) -> str:
-    """RFC 6901 pointer from path parts ("" is the whole document)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def resolve_pointer(doc: Any, pointer: str) -> Any:
-    """The value at ``pointer`` in ``doc``; raises KeyError when absent."""
-    if pointer == "":
-        return doc
-    node = doc
-    for raw in pointer.lstrip("/").split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list):
-            node = node[int(part)]
-        elif isinstance(node, dict):
-            node = node[part]
-        else:
-            raise KeyError(pointer)
-    return node
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,35 +82,6 @@ class Version:
     events: Mapping[str, EventSpec]
     schema_files: tuple[Path, ...]
     openapi_file: Path | None
-
-
-def _ecma_pattern(validator, pattern, instance, schema):
-    # JSON Schema patterns are ECMA-262: "$" matches only at the very end, while Python's "$" also
-    # matches before a trailing newline. Without this, "123\n" would pass "^[0-9]+$" here but not
-    # in jsonschema-rs, and the fast and explaining validators would disagree.
-    if not validator.is_type(instance, "string"):
-        return
-    if compile_ecma_pattern(pattern).search(instance) is None:
-        from jsonschema.exceptions import ValidationError
-
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-@functools.lru_cache(maxsize=256)
-def compile_ecma_pattern(pattern: str) -> re.Pattern[str]:
-    """A Python regex with ECMA-262 semantics for a trailing "$" (end of input only)."""
-    translated = re.sub(r"(?<!\\)\$$", r"\\Z", pattern)
-    # ECMA-262's \d, \w and \b are ASCII-only, Python's Unicode (re.ASCII also narrows \s, which
-    # ECMA keeps Unicode: the contracts use none of these, jsonschema-rs gives the verdicts anyway).
-    return re.compile(translated, re.ASCII)
-
-
-@functools.lru_cache(maxsize=1)
-def validator_class():
-    """Draft-07 python-jsonschema validator class with ECMA-262 "pattern" semantics."""
-    from jsonschema import Draft7Validator, validators
-
-    return validators.extend(Draft7Validator, {"pattern": _ecma_pattern})
 
 
 class Registry:
@@ -270,7 +223,7 @@ class Registry:
         if uri not in self._bundled:
             resolver = self._ref_registry.resolver(base_uri=uri)
             doc = self._schemas[uri]
-            out = _inline(doc, resolver, base=uri, stack=(uri + "#",), where=uri)
+            out = inline_refs(doc, resolver, base=uri, stack=(uri + "#",), where=uri)
             if isinstance(out, dict):
                 out = {k: v for k, v in out.items() if k not in ("$defs", "definitions", "$id")}
                 out["$schema"] = "http://json-schema.org/draft-07/schema#"
@@ -408,54 +361,6 @@ def _closest_branch(err):
     return best
 
 
-def _inline(node: Any, resolver, *, base: str, stack: tuple[str, ...], where: str) -> Any:
-    from urllib.parse import urljoin
-
-    from referencing.exceptions import Unresolvable
-
-    if isinstance(node, list):
-        return [_inline(x, resolver, base=base, stack=stack, where=where) for x in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        try:
-            resolved = resolver.lookup(ref)
-        except Unresolvable:
-            raise ContractError(f"dangling $ref={ref!r} in schema {where}: nothing at that address") from None
-        target = urljoin(base, ref)
-        if "#" not in target:
-            target += "#"
-        if target in stack:
-            raise ContractError(f"$ref loop in schema {where}: {' -> '.join(stack + (target,))}")
-        return _inline(resolved.contents, resolved.resolver, base=target.split("#")[0], stack=stack + (target,), where=where)
-    return {
-        k: (v if k in _LITERAL_KEYWORDS else _inline(v, resolver, base=base, stack=stack, where=where))
-        for k, v in node.items()
-    }
-
-
-# Keywords whose values are data, not subschemas: a "$ref" key inside them is not a reference.
-_LITERAL_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
-
-
-def bundle_document(doc: Any, *, base_uri: str | None = None, neighbours: Mapping[str, Any] | None = None) -> Any:
-    """``doc`` with every ``$ref`` inlined; ``neighbours`` (uri -> document) are what its refs may name."""
-    from referencing import Registry as RefRegistry, Resource
-    from referencing.jsonschema import DRAFT7
-
-    if not isinstance(doc, dict):
-        return doc
-    base = doc.get("$id") or base_uri or "urn:lpf-contract:diff"
-    resources = {base: Resource.from_contents(doc, default_specification=DRAFT7)}
-    for uri, other in (neighbours or {}).items():
-        if isinstance(other, dict) and uri not in resources:
-            resources[uri] = Resource.from_contents(other, default_specification=DRAFT7)
-    resolver = RefRegistry().with_resources(resources.items()).resolver(base_uri=base)
-    out = _inline(doc, resolver, base=base, stack=(base + "#",), where=base)
-    return {k: v for k, v in out.items() if k not in ("$defs", "definitions", "$id")}
-
-
 # Keywords whose values are not subschemas to close: data, or what the generator draws.
 _STRICT_SKIP = frozenset({"enum", "const", "examples", "default", "x-lpf-generate"})
 
@@ -479,11 +384,11 @@ def strict_copy(schema: Any) -> tuple[Any, frozenset[str]]:
         for k, v in node.items():
             if k == "x-lpf-generate":
                 continue
-            where = ptr + "/" + k.replace("~", "~0").replace("/", "~1")
+            where = ptr + "/" + escape(k)
             if k in _STRICT_SKIP:
                 out[k] = v
             elif k == "properties" and isinstance(v, dict):
-                out[k] = {name: walk(sub, where + "/" + name.replace("~", "~0").replace("/", "~1")) for name, sub in v.items()}
+                out[k] = {name: walk(sub, where + "/" + escape(name)) for name, sub in v.items()}
             else:
                 out[k] = walk(v, where)
         if isinstance(node.get("properties"), dict) and node.get("additionalProperties", True) in (True, {}):

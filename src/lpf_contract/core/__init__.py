@@ -1,0 +1,1 @@
+"""The bottom layer: platform facts, shared values and helpers that every other layer may import."""

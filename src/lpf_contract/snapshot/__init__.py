@@ -1,0 +1,1 @@
+"""Snapshot tests: record what a handler returns for each golden example, compare later runs with it."""
