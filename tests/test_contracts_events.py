@@ -9,7 +9,7 @@ import re
 import pytest
 
 from lpf_contract.contracts import DOCUMENTATION_RATINGS, Registry
-from lpf_contract.errors import ContractError
+from lpf_contract.core.errors import ContractError
 from lpf_contract.variants import payload_strategy  # noqa: F401  (public API stays importable)
 
 CONTROLLER = [
@@ -116,7 +116,7 @@ def _descriptions(node, where=""):
 
 def test_every_new_schema_description_cites_a_source(registry):
     files = {registry.schema_path(registry.event(e).payload_uri) for e in NEW} | {registry.schema_path(registry.event(e).result_uri) for e in NEW}
-    files.add(next(iter(files)).parent / "controllerbot-common.schema.json")
+    files.add(registry.schema_path(registry.event(CONTROLLER[0]).payload_uri).parent / "controllerbot-common.schema.json")
     missing = [f"{p.name}{w}" for p in sorted(files) for w, d in _descriptions(json.loads(p.read_text(encoding="utf-8"))) if not CITE.search(d)]
     assert missing == []
 

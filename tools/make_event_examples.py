@@ -108,6 +108,9 @@ def controller_bot():
         golden["required-only"] = ("decided here: only cbotEventType and convId are required (automatic-messages page: cbotEventType is included; convId names the conversation)", {"cbotEventType": types[0], "convId": AM_GENERAL["convId"]})
         strings = dict(full, originatorId="89476943.282467514", sessionId="iGY4vsiETB-Zsyi7IGlIk1", visitorId="hjMTk3ZTcwZmFhZjc3NDk2", manualETTR=1541152938069, effectiveTTR=-1)
         golden["string-ids"] = ("ids as strings where LivePerson's own schemas write them (originatorId: developer-center assets/schema/ms/messagingEventNotification.json; sessionId, visitorId: the survey payload's context, seed); effectiveTTR -1 (Post Chat Survey Transcripts sample); manualETTR as a number: accepted, decided here", strings)
+        golden["off-hours-closing"] = (f"{AM}: inOffHours TRUE, the dialog going from OPEN to CLOSE (the table's oldConvState/newConvState values swapped; decided here)", dict(full, inOffHours=True, oldConvState="OPEN", newConvState="CLOSE"))
+        golden["agent-originator"] = (f"{AM}: the originator an agent (originatorId the accountId.agentId string of developer-center assets/schema/ms/messagingEventNotification.json, originatorMetadata role ASSIGNED_AGENT), lastMessageComposer AGENT (decided here)", dict(full, originatorId="89476943.282467514", originatorMetadata={"id": "393c6873-756d-54af-86e1-8795d57eba14", "role": "ASSIGNED_AGENT"}, lastMessageComposer="AGENT"))
+        golden["general-rows-only"] = (f"{AM}: only 'general' rows, none of the event's own (decided here: every group row is optional)", {"cbotEventType": types[-1], **{k: AM_GENERAL[k] for k in ("type", "convId", "dialogId", "startTs", "serverTimestamp", "clientLanguage")}})
         drift = dict(full, accountId="12345678", campaignInfo={"campaignId": 2327699812, "engagementId": 2327699912})
         golden["unknown-fields-drift"] = ("fields the contract does not name (accountId; campaignInfo with the survey payload's spelling; decided here): valid, check-payloads reports them as drift warnings", drift)
         invalid = {}
@@ -132,6 +135,9 @@ def denver():
         "very-satisfied-no-questions": (f"csatRank 5 'Very Satisfied' ({CPS}); no question answered: an empty list (decided here)", {**DENVER_LP, "csatRank": 5, "questionWithAnswers": []}),
         "several-answers-non-ascii": (f"{CPS}: 'List of all survey questions which were answered'; non-ASCII names and answers (decided here)", {**DENVER_LP, "agentName": "Zoë Müller", "questionWithAnswers": [{"question": "How was the chat experience?", "answer": "Très bien"}, {"question": "Did we solve your issue?", "answer": "Yes"}]}),
         "unknown-fields-drift": ("a field the contract does not name (conversationId; decided here): valid, a drift warning", {**DENVER_LP, "conversationId": "c840e51e-5f65-4ad4-8d34-5c82b99a2200"}),
+        "very-dissatisfied": (f"csatRank 1 'Very Dissatisfied' ({CPS}); other fields from the JSON sample", {**DENVER_LP, "csatRank": 1}),
+        "multi-selection-answer": (f"{CPS}: 'For multi-selection, the answers will be separated by a semicolon'", {**DENVER_LP, "questionWithAnswers": [{"question": "What could we improve?", "answer": "Speed;Friendliness;Knowledge"}]}),
+        "empty-agent-name": ("an empty agentName (decided here: a chat without an agent's full name on file; any string is accepted)", {**DENVER_LP, "agentName": ""}),
     }
     src = f"{CPS}, JSON sample broken on purpose"
     invalid = {
@@ -154,6 +160,9 @@ def conversational_command():
         "table-values": (f"{CC}, 'Payload details' table examples", {"conversationId": "c840e51e-5f65-4ad4-8d34-5c82b99a2200", "arguments": ["arg1", "arg2", "argN"]}),
         "no-arguments": ("a command typed without arguments: an empty list (decided here)", {"conversationId": "c840e51e-5f65-4ad4-8d34-5c82b99a2200", "arguments": []}),
         "email-arguments": (f"{CC}: the page's example description '[email, subject:optional]'", {"conversationId": "c840e51e-5f65-4ad4-8d34-5c82b99a2200", "arguments": ["jane.doe@example.com", "Your transcript"]}),
+        "single-argument": (f"{CC}: one argument (decided here)", {"conversationId": "fb84c76d-0daa-46c7-b02d-eb6130c022c9", "arguments": ["jane.doe@example.com"]}),
+        "non-ascii-arguments": ("arguments an agent types in other scripts (decided here)", {"conversationId": "fb84c76d-0daa-46c7-b02d-eb6130c022c9", "arguments": ["Très", "שלום", "你好", "👍"]}),
+        "empty-argument": ("an empty-string argument (decided here: the workspace may pass what the agent typed between separators)", {"conversationId": "fb84c76d-0daa-46c7-b02d-eb6130c022c9", "arguments": ["", "x"]}),
     }
     src = f"{CC}, JSON sample broken on purpose"
     invalid = {
@@ -186,6 +195,9 @@ POST = {
 def hooks():
     pre_golden = {f"{k}-sample": (f"{HOOKS}, 'Pre Hook' > {k} example payload, verbatim", v) for k, v in PRE.items()}
     post_golden = {f"{k}-sample": (f"{HOOKS}, 'Post Hook' > {k} request payload, verbatim", v) for k, v in POST.items()}
+    pre_golden["dialogflow-v2-german"] = (f"{HOOKS}, 'Pre Hook' > DialogflowV2 example payload with a German message and languageCode de (decided here)", {**PRE["dialogflow-v2"], "queryInput": {"text": {"text": "Grüß Gott, ich brauche Hilfe", "languageCode": "de"}}})
+    pre_golden["custom-integration-engagement-attributes"] = (f"{HOOKS}, 'Pre Hook' > Custom Integration request payload with lpSdes filled ({CI}, 'Engagement attributes as context'; contents decided here)", {**PRE["custom-integration"], "context": {"lpEvent": {}, "lpSdes": {"unauthenticatedSdes": {"events": []}, "authenticatedSdes": {}}}})
+    post_golden["custom-integration-structured-content"] = (f"{HOOKS}, 'Post Hook' > Custom Integration request payload with a structured-content message as {CI} 'Sending Structured content via messages property' shows it", {"context": {}, "messages": ["Hi How are you doing?", {"structuredContent": {"type": "vertical", "elements": [{"type": "button", "click": {"actions": [{"text": "Recommend me a movie, please", "type": "publishText"}]}, "title": "Recommend a movie"}]}, "metadata": {"type": "ExternalId", "id": "12345"}}]})
     post_golden["microsoft-activities-array"] = (f"{HOOKS}, 'Post Hook' > Microsoft Bot Framework: the page's example code reads payload[0].text, so the activities may arrive as an array (decided here from that code; the sample itself is one activity)", [MS_POST])
     pre_src = f"{HOOKS}, 'Pre Hook' > custom-integration sample broken on purpose"
     pre_invalid = {
@@ -212,6 +224,9 @@ def custom_integration():
         "welcome-event": (f"the welcome event: {CI}, 'Payload Information' (event: 'event triggered by the customer (welcome event)') and 'Welcome Event' (the default 'WELCOME' event), read as event.name ('Engagement attributes as context' destructuring); decided here: no message with it", {"convId": CI_SAMPLE["convId"], "context": {"lpEvent": {}, "lpSdes": {}}, "event": {"name": "WELCOME"}}),
         "engagement-attributes": (f"{CI}, 'Engagement attributes as context': lpSdes with unauthenticatedSdes and authenticatedSdes (their contents decided here, free-form)", {**CI_SAMPLE, "context": {"lpEvent": {"type": "ContentEvent"}, "lpSdes": {"unauthenticatedSdes": {"events": []}, "authenticatedSdes": {}}}}),
         "unknown-fields-drift": ("a field the contract does not name (botId; decided here): valid, a drift warning", {**CI_SAMPLE, "botId": "3d2f1a0c-6b1b-4e59-b302-18d6b826191b"}),
+        "non-ascii-message": (f"{HOOKS} Custom Integration request payload with a non-ASCII customer message (decided here)", {**CI_SAMPLE, "message": "Merci ! Très bien 👍 — שלום"}),
+        "empty-message": (f"{HOOKS} Custom Integration request payload with an empty message (decided here: 'message sent by the customer' may be empty, e.g. a file without text)", {**CI_SAMPLE, "message": ""}),
+        "minimal-conv-id-only": ("convId only (decided here: the one required field)", {"convId": CI_SAMPLE["convId"]}),
     }
     src = f"{HOOKS}, Custom Integration request payload broken on purpose"
     invalid = {
