@@ -35,6 +35,9 @@ LOOPBACK_MAX_EXAMPLES = 5
 @pytest.mark.slow
 def test_loopback_cli(tmp_path):
     """`schemathesis run SPEC --url URL` against a real `lpf-contract serve` process finds nothing."""
+    # Only the operations of the events the survey handler serves (registry.yaml default_events).
+    version = REGISTRY.version()
+    others = [e for e in version.events if e not in version.default_events]
     serve = subprocess.Popen(
         [sys.executable, "-m", "lpf_contract.cli", "serve", str(REPO / EXAMPLE_HANDLERS["survey_v1"]), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -64,7 +67,9 @@ def test_loopback_cli(tmp_path):
                 "--generation-database",
                 "none",
                 "--no-color",
-            ],
+            ]
+            # and not invoke-by-uuid: its body may hold any event's payload, which a survey lambda rejects.
+            + (["--exclude-path-regex", "/events/(" + "|".join(sorted(others)) + ")/invoke$|/lambdas/"] if others else []),
             capture_output=True,
             text=True,
             cwd=tmp_path,

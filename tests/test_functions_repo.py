@@ -88,7 +88,7 @@ def test_select_events():
     assert select_events(None, (), EVENTS) == (tuple(EVENTS), "")
     assert select_events(None, (EVENTS[1],), EVENTS) == ((EVENTS[1],), "")
     assert select_events(EVENTS[0], (), EVENTS) == ((EVENTS[0],), "")
-    events, why = select_events("controllerbot_messaging_new_conversation", (), EVENTS)
+    events, why = select_events("bot_connectors_error_hook", (), EVENTS)
     assert events == () and "has no contract" in why
     events, why = select_events(EVENTS[0], (EVENTS[1],), EVENTS)
     assert events == () and "not among --event" in why

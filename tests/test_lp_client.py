@@ -159,9 +159,9 @@ def answers(client_modules, gateway):
             {"name": f"{api}/uuid-commands", "api": api, "lambdaUuid": uuid, "body": body("commands")},
             {"name": f"{api}/twice", "api": api, "eventId": EVENT, "body": body("twice")},
             {"name": f"{api}/implemented", "api": api, "op": "isImplemented", "eventId": EVENT},
-            {"name": f"{api}/not-implemented", "api": api, "op": "isImplemented", "eventId": "conversational_command"},
+            {"name": f"{api}/not-implemented", "api": api, "op": "isImplemented", "eventId": "bot_connectors_error_hook"},
             {"name": f"{api}/bad-input", "api": api, "eventId": EVENT, "body": {"headers": [], "payload": {}}},
-            {"name": f"{api}/no-such-event", "api": api, "eventId": "conversational_command", "body": body()},
+            {"name": f"{api}/no-such-event", "api": api, "eventId": "bot_connectors_error_hook", "body": body()},
             {"name": f"{api}/no-such-lambda", "api": api, "lambdaUuid": "00000000-0000-4000-8000-000000000000", "body": body()},
         ]
         for fault in V1:

@@ -415,7 +415,7 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     snaps = str(tmp_path / "snaps")
     original = str(HANDLERS / "thanks.py") + ":handle"
     edited = str(HANDLERS / "thanks_edited.py") + ":handle"
-    goldens = sum(len(registry.examples(ev)) for ev in registry.version().events)
+    goldens = sum(len(registry.examples(ev)) for ev in registry.version().default_events)
 
     # Nothing recorded yet: skipped, with the command that records them (not one failure per example).
     missing = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "-rs")
@@ -450,7 +450,7 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     assert "+poll" in changed.stdout
     consumer = [
         (ev, ex.name)
-        for ev in registry.version().events
+        for ev in registry.version().default_events
         for ex in registry.examples(ev)
         if ex.payload.get("closeReason") == "CONSUMER"
     ]

@@ -43,7 +43,7 @@ def test_a_functions_folder_verifies_each_function_against_its_config_event(run_
     # "No Event" (what lpf writes for a function without one): every event; otherwise config.json's.
     assert rows["anyevent"]["events"] == [ENDED, STARTED]
     assert rows["greeter"]["events"] == [ENDED] and rows["faulty"]["events"] == [ENDED]
-    assert "controllerbot_messaging_new_conversation has no contract" in rows["controller"]["reason"]
+    assert "bot_connectors_error_hook has no contract" in rows["controller"]["reason"]
     assert rows["controller"]["report"] is None and not (repo / "out" / "controller").exists()
     for name in ("anyevent", "faulty", "greeter", "placeholder"):
         assert rows[name]["report"] == f"{name}/conformance.md"

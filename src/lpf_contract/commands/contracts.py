@@ -34,6 +34,12 @@ def run(args) -> int:
                     "result": str(registry.schema_path(ev.result_uri).relative_to(registry.root)),
                     # What the platform does with the lambda's result (contracts.RESULT_POLICIES).
                     "result_policy": ev.result_policy,
+                    # Whether no result at all is fine (the result schema's x-lpf-no-result).
+                    "no_result": "allowed" if registry.no_result_allowed(ev.result_uri) else "violation",
+                    # How well LivePerson documents the payload (registry.yaml documentation).
+                    "documentation": ev.documentation or "unrated",
+                    "lambda_limit": ev.lambda_limit,
+                    "default": ev.event_id in v.default_events,
                     "examples": len(registry.examples(ev.event_id, v.name)),
                 }
             )
@@ -44,8 +50,16 @@ def run(args) -> int:
     for v in registry.versions.values():
         print(f"{v.name} ({v.status})" + (f"  openapi: {v.openapi_file.relative_to(registry.root)}" if v.openapi_file else ""))
         for r in (r for r in rows if r["version"] == v.name):
-            print(f"  {r['event']}  [{r['name']}]")
+            print(
+                f"  {r['event']}  [{r['name']}]  documentation: {r['documentation']}"
+                + ("" if r["default"] else "  (verified only when named: --event or config.json)")
+            )
             print(f"    payload: {r['payload']}")
-            print(f"    result:  {r['result']}  ({_POLICY_TEXT.get(r['result_policy'], r['result_policy'])})")
+            no_result = (
+                ""
+                if r["result_policy"] == "ignored"
+                else ("; no result allowed" if r["no_result"] == "allowed" else "; no result is a violation")
+            )
+            print(f"    result:  {r['result']}  ({_POLICY_TEXT.get(r['result_policy'], r['result_policy'])}{no_result})")
             print(f"    examples: {r['examples']}")
     return 0

@@ -168,7 +168,7 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
 
     config = _function_config(fn)
     configured = configured_event(config.event) if config is not None else None
-    events, skipped = select_events(configured, fargs.event, version.events)
+    events, skipped = select_events(configured, fargs.event, version.events, version.default_events)
 
     # lpf's settings.json (beside the function folders) first; the config file and the flags add to it.
     settings = None

@@ -7,6 +7,24 @@ examples), payload checking (``payloads``) and the OpenAPI document (``openapi``
 
 from __future__ import annotations
 
-from .registry import EventSpec, Example, Registry, SchemaError, Version, default_contracts_dir, load_registry
+from .registry import (
+    DOCUMENTATION_RATINGS,
+    EventSpec,
+    Example,
+    Registry,
+    SchemaError,
+    Version,
+    default_contracts_dir,
+    load_registry,
+)
 
-__all__ = ["EventSpec", "Example", "Registry", "SchemaError", "Version", "default_contracts_dir", "load_registry"]
+__all__ = [
+    "DOCUMENTATION_RATINGS",
+    "EventSpec",
+    "Example",
+    "Registry",
+    "SchemaError",
+    "Version",
+    "default_contracts_dir",
+    "load_registry",
+]

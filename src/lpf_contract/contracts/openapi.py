@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.errors import ContractError
-from .registry import Registry
+from .registry import EventSpec, Registry
 
 OPENAPI_VERSION = "3.1.0"
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -347,17 +347,12 @@ def _param_refs(*names: str) -> list[dict[str, str]]:
     return [{"$ref": f"#/components/parameters/{n}"} for n in names]
 
 
-def build_openapi(registry: Registry, version: str | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of the invocation API for one contract version (a plain dict)."""
-    v = registry.version(version)
-    schemas: dict[str, Any] = {}
-    events = sorted(v.events.values(), key=lambda e: e.event_id)
-    for ev in events:
-        for uri in (ev.payload_uri, ev.result_uri):
-            name = component_name(registry, uri)
-            if name not in schemas:
-                schemas[name] = _component(registry, uri)
+def _lambda_result(registry: Registry, events: Sequence[EventSpec]) -> dict[str, Any]:
+    """One lambda's answer {uuid, timestamp, result} for lambdas of ``events``."""
     ignored = any(ev.result_policy == "ignored" for ev in events)
+    # No result is fine where results are ignored, or where every result schema allows none
+    # (x-lpf-no-result allowed: the automatic-messages page, callback() sends the default message).
+    optional = ignored or all(registry.no_result_allowed(ev.result_uri) for ev in events)
     if ignored:
         # registry.yaml result_policy ignored: the platform discards the result (developer-center
         # EventSources/post-conversation-survey-legacy.md), so any result, or none, is a valid answer.
@@ -373,27 +368,19 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
         result_ref = (
             {"$ref": _REF + result_names[0]} if len(result_names) == 1 else {"anyOf": [{"$ref": _REF + n} for n in result_names]}
         )
-
-    schemas["InvocationHeader"] = header_schema()
-    for ev in events:
-        envelope = envelope_schema({"$ref": _REF + component_name(registry, ev.payload_uri)})
-        envelope["properties"]["headers"]["items"] = {"$ref": _REF + "InvocationHeader"}
-        envelope["description"] += f" payload: the {ev.event_id} payload contract."
-        schemas[f"Invocation.{ev.event_id}"] = envelope
-    any_payload = {"anyOf": [{"$ref": _REF + component_name(registry, e.payload_uri)} for e in events]}
-    any_envelope = envelope_schema(any_payload)
-    any_envelope["properties"]["headers"]["items"] = {"$ref": _REF + "InvocationHeader"}
-    any_envelope["description"] += " payload: the payload contract of the lambda's event."
-    schemas["Invocation"] = any_envelope
-    schemas["LambdaResult"] = {
+    if ignored:
+        why = "result optional: the events' results are ignored, so no result is fine (registry.yaml result_policy)."
+    elif optional:
+        why = (
+            "result optional: the result schema allows no result (x-lpf-no-result allowed; developer-center "
+            "automatic-messages page: callback() sends the account's default automatic message)."
+        )
+    else:
+        why = "result required: no result breaks the result contract (seed; decided here)."
+    return {
         "type": "object",
-        "description": "One lambda's answer (platform-facts.md, 'The invocation API': {uuid, timestamp, result}). "
-        + (
-            "result optional: the events' results are ignored, so no result is fine (registry.yaml result_policy)."
-            if ignored
-            else "result required: no result breaks the result contract (seed; decided here)."
-        ),
-        "required": ["uuid", "timestamp"] if ignored else ["uuid", "timestamp", "result"],
+        "description": "One lambda's answer (platform-facts.md, 'The invocation API': {uuid, timestamp, result}). " + why,
+        "required": ["uuid", "timestamp"] if optional else ["uuid", "timestamp", "result"],
         "properties": {
             "uuid": {"type": "string", "description": "The lambda's uuid (platform-facts.md)."},
             "timestamp": {
@@ -405,6 +392,38 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
             "result": result_ref,
         },
     }
+
+
+def build_openapi(registry: Registry, version: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the invocation API for one contract version (a plain dict)."""
+    v = registry.version(version)
+    schemas: dict[str, Any] = {}
+    events = sorted(v.events.values(), key=lambda e: e.event_id)
+    for ev in events:
+        for uri in (ev.payload_uri, ev.result_uri):
+            name = component_name(registry, uri)
+            if name not in schemas:
+                schemas[name] = _component(registry, uri)
+    schemas["InvocationHeader"] = header_schema()
+    for ev in events:
+        envelope = envelope_schema({"$ref": _REF + component_name(registry, ev.payload_uri)})
+        envelope["properties"]["headers"]["items"] = {"$ref": _REF + "InvocationHeader"}
+        envelope["description"] += f" payload: the {ev.event_id} payload contract."
+        schemas[f"Invocation.{ev.event_id}"] = envelope
+    any_payload = {"anyOf": [{"$ref": _REF + component_name(registry, e.payload_uri)} for e in events]}
+    any_envelope = envelope_schema(any_payload)
+    any_envelope["properties"]["headers"]["items"] = {"$ref": _REF + "InvocationHeader"}
+    any_envelope["description"] += " payload: the payload contract of the lambda's event."
+    schemas["Invocation"] = any_envelope
+    schemas["LambdaResult"] = _lambda_result(registry, events)
+    # Each event's answers carry that event's result contract (issue 20: events differ in result,
+    # policy and whether no result is fine); the shared LambdaResult serves invoke-by-uuid.
+    item_of: dict[str, str] = {}
+    for ev in events:
+        own = _lambda_result(registry, [ev])
+        item_of[ev.event_id] = "LambdaResult" if own == schemas["LambdaResult"] else f"LambdaResult.{ev.event_id}"
+        if item_of[ev.event_id] != "LambdaResult":
+            schemas[item_of[ev.event_id]] = own
     schemas["ErrorV1"] = _error_v1()
     schemas["ErrorV2"] = _error_v2()
     schemas["Implemented"] = {
@@ -431,13 +450,22 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
                 },
                 "responses": {
                     "200": {
-                        "description": "The answers of the event's lambdas (platform-facts.md); at most one, as survey "
-                        "events allow one lambda per account (platform-facts.md, 'Events'). A lambda that answered twice "
-                        "gets its first result and a Warning header (decided here).",
+                        "description": "The answers of the event's lambdas (platform-facts.md); "
+                        + (
+                            "at most one, as survey events allow one lambda per account (platform-facts.md, 'Events')."
+                            if ev.lambda_limit == 1
+                            else f"at most {ev.lambda_limit}, the lambdas one account may deploy for this event "
+                            "(registry.yaml lambda_limit; faas-cli test/__mocks__/faasEvents.json lambdaLimit)."
+                        )
+                        + " A lambda that answered twice gets its first result and a Warning header (decided here).",
                         "headers": _warning_header(),
                         "content": {
                             "application/json": {
-                                "schema": {"type": "array", "maxItems": 1, "items": {"$ref": _REF + "LambdaResult"}}
+                                "schema": {
+                                    "type": "array",
+                                    "maxItems": ev.lambda_limit,
+                                    "items": {"$ref": _REF + item_of[ev.event_id]},
+                                }
                             }
                         },
                     },
@@ -461,7 +489,7 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
                 "200": {
                     "description": "The lambda's result (platform-facts.md); with a Warning header when it answered twice.",
                     "headers": _warning_header(),
-                    "content": {"application/json": {"schema": result_ref}},
+                    "content": {"application/json": {"schema": schemas["LambdaResult"]["properties"]["result"]}},
                 },
                 **(
                     {
@@ -470,7 +498,7 @@ def build_openapi(registry: Registry, version: str | None = None) -> dict[str, A
                             "(registry.yaml result_policy; the status is decided here)."
                         }
                     }
-                    if ignored
+                    if any(ev.result_policy == "ignored" for ev in events)
                     else {}
                 ),
                 **_error_responses(),

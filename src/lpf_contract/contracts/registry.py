@@ -24,6 +24,15 @@ DEFAULT_CONTRACTS_ENV = "LPF_CONTRACTS"
 # case: developer-center EventSources/post-conversation-survey-legacy.md, "The Survey Bot will not
 # process any callback payload during the invocation"). Absent means acted-on: decided here.
 RESULT_POLICIES = ("acted-on", "ignored")
+# How well LivePerson documents an event's payload (registry.yaml ``documentation``, optional; the
+# ratings of ../shared/platform-facts.md 'Other events, payload documentation quality').
+DOCUMENTATION_RATINGS = ("good", "moderate", "weak")
+# A result schema's root may say what no result at all means (JSON Schema cannot: there is no value
+# to validate). "allowed": the platform reads it as a documented choice (the automatic-messages page:
+# callback() sends the account's default automatic message); "violation" (the default) where results
+# are acted on. Decided here.
+NO_RESULT_KEY = "x-lpf-no-result"
+NO_RESULT_VALUES = ("allowed", "violation")
 
 
 def default_contracts_dir() -> Path:
@@ -71,6 +80,10 @@ class EventSpec:
     result_uri: str
     examples_dir: Path | None
     result_policy: str = "acted-on"  # one of RESULT_POLICIES
+    documentation: str | None = None  # one of DOCUMENTATION_RATINGS, None when the registry gives none
+    # Lambdas one account may deploy for the event (faas-cli test/__mocks__/faasEvents.json lambdaLimit);
+    # an event invocation answers at most this many results.
+    lambda_limit: int = 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,9 @@ class Version:
     events: Mapping[str, EventSpec]
     schema_files: tuple[Path, ...]
     openapi_file: Path | None
+    # The events a handler is verified against when none is named (no --event, a function whose
+    # config.json names no event): registry.yaml ``default_events``, else every event.
+    default_events: tuple[str, ...] = ()
 
 
 class Registry:
@@ -151,6 +167,17 @@ class Registry:
                         f"registry: version={name} event={event_id} has unknown result_policy={policy!r}; "
                         f"use one of {', '.join(RESULT_POLICIES)}"
                     )
+                documentation = ev.get("documentation")
+                if documentation is not None and documentation not in DOCUMENTATION_RATINGS:
+                    raise ContractError(
+                        f"registry: version={name} event={event_id} has unknown documentation={documentation!r}; "
+                        f"use one of {', '.join(DOCUMENTATION_RATINGS)}"
+                    )
+                limit = ev.get("lambda_limit", 1)
+                if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+                    raise ContractError(
+                        f"registry: version={name} event={event_id} has lambda_limit={limit!r}; use a positive integer"
+                    )
                 events[event_id] = EventSpec(
                     event_id=event_id,
                     name=str(ev.get("name", event_id)),
@@ -159,9 +186,18 @@ class Registry:
                     result_uri=by_path[ev["result"]],
                     examples_dir=(self.root / examples) if examples else None,
                     result_policy=policy,
+                    documentation=documentation,
+                    lambda_limit=limit,
                 )
             if not events:
                 raise ContractError(f"registry: version={name} names no events")
+            defaults = spec.get("default_events") or sorted(events)
+            unknown = [e for e in defaults if e not in events] if isinstance(defaults, list) else [defaults]
+            if unknown:
+                raise ContractError(
+                    f"registry: version={name} default_events names unknown events {unknown!r}; "
+                    f"use events of the version ({', '.join(sorted(events))})"
+                )
             openapi = spec.get("openapi")
             self._versions[name] = Version(
                 name=name,
@@ -171,6 +207,7 @@ class Registry:
                 events=events,
                 schema_files=tuple(self._schema_paths[u] for u in by_path.values()),
                 openapi_file=(self.root / openapi) if openapi else None,
+                default_events=tuple(sorted(defaults)),
             )
         self._ref_registry = self._build_ref_registry()
 
@@ -275,6 +312,17 @@ class Registry:
                     f"at {json_pointer(exc.path)}: {exc.message}"
                 ) from None
             self.bundled(uri)
+            no_result = doc.get(NO_RESULT_KEY, "violation") if isinstance(doc, dict) else "violation"
+            if no_result not in NO_RESULT_VALUES:
+                raise ContractError(
+                    f"schema has unknown {NO_RESULT_KEY}={no_result!r}: path={self._schema_paths[uri]}; "
+                    f"use one of {', '.join(NO_RESULT_VALUES)}"
+                )
+
+    def no_result_allowed(self, result_uri: str) -> bool:
+        """Whether the result schema says no result at all is fine (its root ``x-lpf-no-result``)."""
+        doc = self.schema(result_uri)
+        return isinstance(doc, dict) and doc.get(NO_RESULT_KEY) == "allowed"
 
     # -- examples ------------------------------------------------------------------------------
     def examples(self, event_id: str, version: str | None = None, *, invalid: bool = False) -> list[Example]:

@@ -66,7 +66,7 @@ def run_snapshots(
 
     registry = registry or load_registry()
     spec_version = registry.version(version)
-    selected = list(dict.fromkeys(events)) or sorted(spec_version.events)
+    selected = list(dict.fromkeys(events)) or list(spec_version.default_events)
     for ev in selected:
         registry.event(ev, spec_version.name)  # unknown ids fail before the handler starts
     compiled = compile_ignore_paths(ignore_paths)

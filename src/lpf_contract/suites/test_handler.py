@@ -22,7 +22,7 @@ def pytest_generate_tests(metafunc) -> None:
         return
     registry = load_registry()
     version = registry.version(metafunc.config.getoption("--lpf-version"))
-    events = sorted(version.events)
+    events = list(version.default_events)
     if "check" in metafunc.fixturenames:
         metafunc.parametrize("check", [c.id for c in CHECKS if c.fn is not None])
     if "event" in metafunc.fixturenames:

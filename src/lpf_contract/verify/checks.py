@@ -74,8 +74,9 @@ def _loc(path: str) -> str:
     "response-schema",
     severity=Severity.ERROR,
     description=(
-        "The result breaks the result contract (commands.schema.json), or there is no result at all; "
-        "only where the event's result_policy is acted-on (an ignored result cannot break anything)."
+        "The result breaks the event's result contract, or there is no result at all where the result schema "
+        "does not allow that (x-lpf-no-result); only where the event's result_policy is acted-on (an ignored "
+        "result cannot break anything)."
     ),
 )
 def response_schema(ctx: CaseContext) -> Iterator[Finding]:
@@ -88,10 +89,16 @@ def response_schema(ctx: CaseContext) -> Iterator[Finding]:
         # command cannot fail anything. Commands it would have executed get ignored-commands instead.
         return
     if not out.has_result:
+        if ctx.registry.no_result_allowed(ctx.result_uri):
+            # The result schema says no result is a documented choice (x-lpf-no-result allowed: the
+            # automatic-messages page, callback() sends the account's default automatic message).
+            return
+        # Name what this event wants: the result schema's title (per event since issue 20).
+        wants = str(ctx.registry.schema(ctx.result_uri).get("title") or ctx.result_uri)
         yield Finding(
             check="response-schema",
             severity=Severity.ERROR,
-            message='no result: the handler ended without a result; return "ok" or commands (V1: callback(null, "ok"))',
+            message=f"no result: the handler ended without a result; event={ctx.event} wants a result ({wants}; V1: callback(null, result))",
             location="no-result",
         )
         return

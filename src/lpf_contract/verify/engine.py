@@ -76,7 +76,7 @@ class Verifier:
         self.options = options
         self.registry = registry or load_registry()
         self.version = self.registry.version(options.version)
-        self.events = list(options.events) or sorted(self.version.events)
+        self.events = list(options.events) or list(self.version.default_events)
         for ev in self.events:
             self.registry.event(ev, self.version.name)  # unknown ids fail before the handler starts
         self.seed = resolve_seed(options.seed)

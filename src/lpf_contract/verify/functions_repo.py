@@ -145,17 +145,20 @@ def configured_event(raw: Any) -> str | None:
     return None if not text or text.lower() == NO_EVENT else text
 
 
-def select_events(configured: str | None, selected: Sequence[str], known: Iterable[str]) -> tuple[tuple[str, ...], str]:
+def select_events(
+    configured: str | None, selected: Sequence[str], known: Iterable[str], defaults: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], str]:
     """(events to verify, why none) for a function whose config.json names ``configured``.
 
     ``selected`` are the ``--event`` flags (empty: every event of the contract version). A function
     naming an event is verified against that event only; one naming none against ``selected`` or
-    every event. An event the contract version has no contract for, or one ``--event`` leaves out,
-    gives no events and the reason the function is skipped.
+    ``defaults`` (the version's default_events; every event when None). An event the contract version
+    has no contract for, or one ``--event`` leaves out, gives no events and the reason the function is
+    skipped.
     """
     known = sorted(known)
     if configured is None:
-        return tuple(selected) or tuple(known), ""
+        return tuple(selected) or tuple(defaults if defaults is not None else known), ""
     if configured not in known:
         return (), f"its config.json event={configured} has no contract in this version (contracts for: {', '.join(known)})"
     if selected and configured not in selected:
