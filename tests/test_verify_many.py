@@ -206,3 +206,9 @@ def test_snapshot_serves_settings_json_secrets_like_verify(run_cli, repo):
     recorded = list((repo / "snaps").rglob("*.json"))
     assert recorded and {p.parent.name for p in recorded} == {ENDED}  # its config.json event only
     assert not any('"fault"' in p.read_text(encoding="utf-8") for p in recorded)
+
+
+def test_diff_against_a_function_folder_serves_its_secrets(run_cli, repo):
+    # newuser finding 2: every golden example faulted on the missing secret, so no replay line at all.
+    code, out, err = run_cli("diff", "v2", "v1", "--against", "functions/greeter")
+    assert "replay through functions/greeter: survives" in out, out[-3000:] + err
