@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputFileError, UsageError
+from ..handlers.settings import SETTINGS, Settings, find_settings, load_settings, read_secrets
 
-SETTINGS = "settings.json"
+__all__ = ["SETTINGS", "Settings", "find_settings", "load_settings", "read_secrets"]
+
 ENTRY_FILES = ("index.js",)  # lpf's layout: functions/<name>/index.js
 # What ``lpf`` writes as the event of a function created without one: ``file.event = event || 'No
 # Event'`` (faas-cli src/service/defaultStructure.service.ts ``adjustDefaultConfig``); its template
@@ -50,15 +52,6 @@ class Plan:
     many: bool  # the per-function report layout with an index (see expand_targets)
     shard: tuple[int, int] | None = None
     total: int = 0  # functions before sharding
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
-    """``functions/settings.json``: the account's secrets and the domain allow-list (``whitelist``)."""
-
-    path: Path
-    secrets: Mapping[str, Any]
-    whitelist: tuple[str, ...]
 
 
 def is_function_folder(path: Path) -> bool:
@@ -164,61 +157,6 @@ def select_events(
     if selected and configured not in selected:
         return (), f"its config.json event={configured} is not among --event {', '.join(selected)}"
     return (configured,), ""
-
-
-# -- settings.json ------------------------------------------------------------------------------------
-def find_settings(folder: Path | None) -> Path | None:
-    """``settings.json`` beside a function folder (lpf keeps it in ``functions/``), or None."""
-    if folder is None:
-        return None
-    path = folder.resolve().parent / SETTINGS
-    return path if path.is_file() else None
-
-
-def load_settings(path: Path) -> Settings:
-    """Read lpf's ``functions/settings.json``; the template's empty placeholder entries are left out."""
-    doc = _read_json(path, "settings.json")
-    if not isinstance(doc, dict):
-        raise InputFileError(f"settings.json must hold an object {{secrets, whitelist}}: path={path}")
-    secrets = _secret_list(doc.get("secrets") or [], path, "secrets")
-    whitelist = doc.get("whitelist") or []
-    if not isinstance(whitelist, list) or not all(isinstance(d, str) for d in whitelist):
-        raise InputFileError(f"settings.json whitelist must be a list of domain strings: path={path}")
-    return Settings(path=path, secrets=secrets, whitelist=tuple(d.strip() for d in whitelist if d.strip()))
-
-
-def read_secrets(path: Path) -> dict[str, Any]:
-    """A ``--secrets`` file in any form the toolbelt reads (``toolbelt/common.js`` ``loadSecretFile``):
-    ``{"name": "value"}``, a list ``[{key, value}]``, or settings.json's ``{"secrets": [...]}``."""
-    doc = _read_json(path, "secrets file")
-    if isinstance(doc, list):
-        return _secret_list(doc, path, "secrets")
-    if isinstance(doc, dict) and isinstance(doc.get("secrets"), list):
-        return _secret_list(doc["secrets"], path, "secrets")
-    if isinstance(doc, dict):
-        return dict(doc)
-    raise InputFileError(f"secrets file must hold an object or a list of {{key, value}}: path={path}")
-
-
-def _secret_list(entries: Any, path: Path, key: str) -> dict[str, Any]:
-    if not isinstance(entries, list):
-        raise InputFileError(f"{key} must be a list of {{key, value}}: path={path}")
-    out: dict[str, Any] = {}
-    for e in entries:
-        if not isinstance(e, dict) or not isinstance(e.get("key"), str):
-            raise InputFileError(f"{key} entries must be {{key, value}}: path={path} entry={e!r}")
-        if e["key"]:  # lpf's template holds one {"key": "", "value": ""} placeholder
-            out[e["key"]] = e.get("value")
-    return out
-
-
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(f"{what} not found: path={path}") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputFileError(f"{what} is not valid JSON: path={path}: {exc}") from None
 
 
 def merge_secrets(sources: Sequence[Path]) -> tuple[Path | None, dict[str, Any] | None]:
@@ -333,8 +271,8 @@ def prepare_target(
 
         config = load_function_config(fn.folder)
     configured = configured_event(config.event) if config is not None else None
-    if configured is not None:
-        check_event_id(configured, config.path, known=registry.version(spec.name).events)
+    if configured is not None and config is not None:
+        check_event_id(configured, config.path, known=spec.events)
     selected, skipped = select_events(configured, events, spec.events, spec.default_events)
 
     settings_path = find_settings(fn.folder)
@@ -362,7 +300,7 @@ def prepare_target(
     notes = []
     sample = (config.input or {}).get("payload") if config is not None else None
     for ev in selected:
-        if sample:  # lpf's template holds {"headers": [], "payload": {}}: nothing to run
+        if sample and config is not None:  # lpf's template holds {"headers": [], "payload": {}}: nothing to run
             errors = contract_errors(registry, ev, sample, spec.name)
             if errors:
                 notes.append(_config_input_note(config.path, ev, errors))
