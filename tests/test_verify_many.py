@@ -212,3 +212,11 @@ def test_diff_against_a_function_folder_serves_its_secrets(run_cli, repo):
     # newuser finding 2: every golden example faulted on the missing secret, so no replay line at all.
     code, out, err = run_cli("diff", "v2", "v1", "--against", "functions/greeter")
     assert "replay through functions/greeter: survives" in out, out[-3000:] + err
+
+
+def test_the_run_header_prints_the_config_files_seed(run_cli, repo):
+    # newuser finding 11: the header printed a random seed while every function ran with `seed = 0`.
+    (repo / "lpf-contract.toml").write_text("seed = 0\n", encoding="utf-8")
+    code, out, err = run_cli("verify", "functions/greeter", "functions/anyevent", "--examples", "2", "--no-systematic")
+    assert "functions=2 seed=0 " in out, out
+    assert " seed=0 " in err and "seed=0 " in out.split("functions=2", 1)[1]

@@ -282,11 +282,12 @@ def _run_many(args, registry, plan, private: Path) -> int:
     from ..verify.options import resolve_seed
 
     # The config file's top-level report-dir (a function's own table cannot move the index).
-    configured = load_config().settings.report_dir
-    root = Path(args.report_dir or configured or "reports")
+    top = load_config().settings
+    root = Path(args.report_dir or top.report_dir or "reports")
     check_writable(root)
-    # One seed for the whole run (printed), unless a function's own config sets one.
-    args.run_seed = args.seed if args.seed is not None else resolve_seed(None)
+    # One seed for the whole run (printed): the flag, else the config file's top-level seed (which
+    # every function runs with unless its own table sets one), else a random one.
+    args.run_seed = args.seed if args.seed is not None else top.seed if top.seed is not None else resolve_seed(None)
     shard = f" shard={plan.shard[0]}/{plan.shard[1]} of {plan.total}" if plan.shard else ""
     print(f"lpf-contract verify: functions={len(plan.functions)}{shard} seed={args.run_seed} reports={root}")
     prepared: list[_Prepared | IndexEntry] = []
