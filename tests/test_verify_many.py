@@ -220,3 +220,10 @@ def test_the_run_header_prints_the_config_files_seed(run_cli, repo):
     code, out, err = run_cli("verify", "functions/greeter", "functions/anyevent", "--examples", "2", "--no-systematic")
     assert "functions=2 seed=0 " in out, out
     assert " seed=0 " in err and "seed=0 " in out.split("functions=2", 1)[1]
+
+
+def test_the_summary_counts_warnings_apart_from_failures(run_cli, repo):
+    # newuser finding 15: `failed=0 distinct_failures=1` read as a failure; greeter's sample gives a warning.
+    code, out, err = run_cli("verify", "functions/greeter", *FAST, "--report-dir", "out")
+    assert code == 0, out + err
+    assert "verdict=PASS" in out and "failed=0 findings=1 (0 errors, 1 warnings)" in out, out

@@ -488,10 +488,17 @@ def _print_summary(result, report_dir) -> None:
         print(f"{name}: cases={ev.cases} failed={ev.failed} coverage={cov}{skipped}")
     state = "INTERRUPTED, partial results" if result.interrupted else result.verdict.upper()
     print(
-        f"verdict={state} cases={result.cases} failed={result.failed} distinct_failures={len(result.failures)} "
-        f"seed={result.seed} reports={report_dir}"
+        f"verdict={state} cases={result.cases} failed={result.failed} {_findings(result)} seed={result.seed} reports={report_dir}"
     )
     sys.stdout.flush()
+
+
+def _findings(result) -> str:
+    """``findings=N (E errors, W warnings)``: warnings are findings too, but not failures of the verdict."""
+    from ..core.results import Severity
+
+    errors = sum(1 for f in result.failures if f.severity == Severity.ERROR)
+    return f"findings={len(result.failures)} ({errors} errors, {len(result.failures) - errors} warnings)"
 
 
 def _replay(args, registry, options, repro, replay) -> int:
