@@ -146,3 +146,26 @@ def test_http_targets_go_to_the_http_adapter(monkeypatch):
 def test_runtime_option_is_refused_for_python_targets():
     with pytest.raises(HandlerLoadError, match="runtime applies to Node"):
         load_handler(f"{FIXTURES / 'python' / 'handlers.py'}:ok_return", runtime="v1")
+
+
+def test_a_function_folder_is_served_its_settings_json_secrets():
+    # newuser finding 2: load_handler of functions/<name>/ now serves functions/settings.json as verify does.
+    from lpf_contract.handlers import load_handler
+    from tests.conftest import FIXTURES
+
+    with load_handler(str(FIXTURES / "functions_repo" / "functions" / "greeter")) as handler:
+        outcome = handler.invoke("surveybot_messaging_survey_ended", {"headers": [], "payload": {"note": "scenario"}})
+    assert outcome.fault is None, outcome
+    assert outcome.result == "ok from-settings"
+
+
+def test_a_secrets_file_that_is_not_json_is_bad_input(tmp_path):
+    from lpf_contract.core.errors import InputFileError
+    from lpf_contract.handlers import load_handler
+    from tests.conftest import FIXTURES
+
+    with pytest.raises(InputFileError, match="secrets file is not valid JSON"):
+        load_handler(
+            str(FIXTURES / "functions_repo" / "functions" / "greeter"),
+            secrets_file=FIXTURES / "functions_repo_typo" / "bad-secrets.json",
+        )

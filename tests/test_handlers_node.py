@@ -457,3 +457,12 @@ def test_config_json_placeholder_variables_are_not_sent(tmp_path, variables, exp
 
     (tmp_path / "config.json").write_text(json.dumps({"name": "f", "event": None, "environmentVariables": variables}))
     assert load_function_config(tmp_path).environment == expected
+
+
+def test_stack_columns_on_line_1_are_the_files_own():
+    # newuser finding 14: V8 counted the runner's wrapper prefix on line 1 (`line1.js:1:169`).
+    source = FIXTURES.parent / "stack" / "line1.js"
+    column = source.read_text(encoding="utf-8").index("deep") + 1  # V8 names the property read, 1-based
+    with NodeHandler(str(source)) as handler:
+        outcome = handler.invoke("surveybot_messaging_survey_ended", {"headers": [], "payload": {}})
+    assert f"line1.js:1:{column} " in outcome.details["stack"] or f"line1.js:1:{column})" in outcome.details["stack"]

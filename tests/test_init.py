@@ -115,3 +115,19 @@ def test_init_refuses_to_overwrite_unless_forced(tmp_path, run_cli, with_pyproje
 def test_init_into_a_missing_folder_is_bad_input(tmp_path, run_cli):
     code, _, err = run_cli("init", tmp_path / "nope")
     assert code == 2 and "nope" in err
+
+
+def test_init_writes_an_explicit_action_placeholder_or_the_given_ref(tmp_path, run_cli):
+    # newuser README list: `uses: lpf-contract/lpf-contract@main` was a guessed slug.
+    (tmp_path / "a").mkdir()
+    code, out, err = run_cli("init", tmp_path / "a")
+    assert code == 0, err
+    text = (tmp_path / "a" / ".github/workflows/lpf-contract.yml").read_text(encoding="utf-8")
+    step = yaml.safe_load(text)["jobs"]["verify"]["steps"][-1]
+    assert step["uses"] == "<owner>/lpf-contract@<tag>" and "--action-ref" in text and "placeholder" in out
+    (tmp_path / "b").mkdir()
+    code, out, err = run_cli("init", tmp_path / "b", "--action-ref", "acme/lpf-contract@v1.2.0")
+    assert code == 0, err
+    text = (tmp_path / "b" / ".github/workflows/lpf-contract.yml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["jobs"]["verify"]["steps"][-1]["uses"] == "acme/lpf-contract@v1.2.0"
+    assert "Replace with" not in text

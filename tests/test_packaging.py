@@ -316,3 +316,13 @@ def test_installed_pytest_plugin_on_a_js_function(venv, tmp_path, function, code
         assert "--lpf-snapshot-update" in run.stdout  # no snapshots recorded: skipped with the command
     else:
         assert "handler-error" in run.stdout
+
+
+def test_the_pytest_plugin_has_an_extra_that_installs_pytest():
+    # newuser README list: pytest is not a dependency, so `pip install lpf-contract` gave no pytest.
+    import tomllib
+
+    doc = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = doc["project"]["optional-dependencies"]
+    assert any(req.startswith("pytest>=") for req in extras["pytest"])
+    assert not any(req.startswith("pytest") for req in doc["project"]["dependencies"])

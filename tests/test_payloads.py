@@ -204,3 +204,12 @@ def test_two_scenario_files_with_one_stem_are_bad_input(tmp_path, fixtures):
     (tmp_path / "a" / "ended.jsonl").write_text(src.read_text())
     with pytest.raises(ScenarioError, match="two payload files share a name"):
         read_scenarios([src, tmp_path / "a" / "ended.jsonl"])
+
+
+def test_unwrap_takes_bodies_with_optional_headers_and_timestamp(fixtures):
+    # newuser finding 13: {"payload": {...}} alone is a body (serve accepts it: headers are optional).
+    from lpf_contract.contracts.payloads import unwrap
+
+    docs = json.loads((fixtures / "payloads" / "bodies.json").read_text(encoding="utf-8"))
+    got = [unwrap(d) for d in docs]
+    assert [g["conversationId"] for g in got] == ["only-payload", "with-timestamp", "with-headers", "golden-file", "bare"]

@@ -336,3 +336,19 @@ def test_the_repro_command_names_the_node_it_ran_on(tmp_path):
     cmd = Verifier(target, VerifyOptions(report_dir=tmp_path, node="local")).repro_command("repro/x.json")
     assert shlex.split(cmd)[-2:] == ["--node", "local"]
     assert "--node" not in Verifier(target, VerifyOptions(report_dir=tmp_path)).repro_command("repro/x.json")
+
+
+def test_node_local_is_offered_only_when_a_node_build_fails(monkeypatch, tmp_path):
+    # newuser finding 12: a failing MODULES install (which --node local still needs) said "or pass --node local".
+    monkeypatch.setenv("LPF_CONTRACT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(provision, "_failures", {})
+    failed = subprocess.CompletedProcess([], 1, "", "npm error code ENOTFOUND\nnpm error network request failed\n")
+    monkeypatch.setattr(provision.subprocess, "run", lambda *a, **k: failed)
+    monkeypatch.setattr(provision.shutil, "which", lambda name: "/usr/bin/npm" if name == "npm" else None)
+    with pytest.raises(provision.ProvisionError) as modules:
+        provision.ensure(("v1",), builds=False)  # what --node local needs
+    assert "code=ENOTFOUND" in str(modules.value) and "--node local" not in str(modules.value)
+    monkeypatch.setattr(provision, "_failures", {})
+    with pytest.raises(provision.ProvisionError) as builds:
+        provision.ensure(("v1",), modules=False)
+    assert "or pass --node local" in str(builds.value)

@@ -420,12 +420,13 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     # Nothing recorded yet: skipped, with the command that records them (not one failure per example).
     missing = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "-rs")
     assert missing.returncode == 0, missing.stdout + missing.stderr
-    assert f"{goldens + 1} skipped" in missing.stdout
+    # + test_no_orphaned_snapshots and test_scenario_snapshots (the config file's payloads snapshots)
+    assert f"{goldens + 2} skipped" in missing.stdout
     assert f"record them with: pytest --lpf-handler {original} --lpf-snapshot-dir {snaps} --lpf-snapshot-update" in missing.stdout
 
     recorded = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "--lpf-snapshot-update")
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
-    assert f"{goldens + 1} passed" in recorded.stdout
+    assert f"{goldens + 2} passed" in recorded.stdout
     assert "CREATED" in recorded.stdout
 
     again = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps)
@@ -437,7 +438,7 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
     lost.unlink()
     one_missing = _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps)
     assert one_missing.returncode == 1
-    assert f"1 failed, {goldens} passed" in one_missing.stdout
+    assert f"1 failed, {goldens + 1} passed" in one_missing.stdout
     _pytest("--lpf-handler", original, "--lpf-snapshot-dir", snaps, "--lpf-snapshot-update")
 
     # The edited handler is compared with the original's snapshots.
@@ -454,7 +455,7 @@ def test_pytest_suite_records_reruns_and_fails_on_a_one_word_change(tmp_path, re
         for ex in registry.examples(ev)
         if ex.payload.get("closeReason") == "CONSUMER"
     ]
-    assert f"{len(consumer)} failed, {goldens + 1 - len(consumer)} passed" in changed.stdout
+    assert f"{len(consumer)} failed, {goldens + 2 - len(consumer)} passed" in changed.stdout
     assert (
         f"FAILED suites/test_handler.py::test_snapshot[{ENDED}/close-reason-consumer-thanks_edited.py:handle]" in changed.stdout
     )

@@ -179,3 +179,51 @@ def test_single_function_skipped_for_its_event_is_exit_0(run_cli, repo):
 def test_replay_takes_one_target(run_cli, repo):
     code, out, err = run_cli("verify", "functions/", "--replay", "x.json")
     assert code == 2 and "--replay re-runs one function" in err
+
+
+def test_a_config_event_typo_is_bad_input_with_did_you_mean(run_cli, repo):
+    # newuser finding 6: a typo used to skip the function silently, exit 0 (a gate verifying nothing).
+    shutil.copytree(FIXTURES / "functions_repo_typo" / "functions" / "typo", repo / "functions" / "typo")
+    code, out, err = run_cli("verify", "functions/typo", *FAST, "--report-dir", "out")
+    assert code == 2, out + err
+    assert "event=surveybot_messaging_survey_startd" in err and "did you mean surveybot_messaging_survey_started" in err
+
+
+def test_an_invalid_secrets_file_is_bad_input_not_the_lambdas_fault(run_cli, repo):
+    # newuser finding 7: one --secrets source was passed on unparsed and blamed on the lambda (exit 1).
+    bad = FIXTURES / "functions_repo_typo" / "bad-secrets.json"
+    code, out, err = run_cli(
+        "verify", str(FIXTURES.parents[1] / "examples" / "handlers" / "survey_v1.js"), *FAST, "--secrets", str(bad)
+    )
+    assert code == 2, out + err
+    assert "secrets file is not valid JSON" in err and "handler-error" not in out
+
+
+def test_snapshot_serves_settings_json_secrets_like_verify(run_cli, repo):
+    # newuser finding 2: `snapshot` ignored settings.json and recorded the secret failure.
+    code, out, err = run_cli("snapshot", "functions/greeter", "--snapshot-dir", "snaps", "--update")
+    assert code == 0, out + err
+    recorded = list((repo / "snaps").rglob("*.json"))
+    assert recorded and {p.parent.name for p in recorded} == {ENDED}  # its config.json event only
+    assert not any('"fault"' in p.read_text(encoding="utf-8") for p in recorded)
+
+
+def test_diff_against_a_function_folder_serves_its_secrets(run_cli, repo):
+    # newuser finding 2: every golden example faulted on the missing secret, so no replay line at all.
+    code, out, err = run_cli("diff", "v2", "v1", "--against", "functions/greeter")
+    assert "replay through functions/greeter: survives" in out, out[-3000:] + err
+
+
+def test_the_run_header_prints_the_config_files_seed(run_cli, repo):
+    # newuser finding 11: the header printed a random seed while every function ran with `seed = 0`.
+    (repo / "lpf-contract.toml").write_text("seed = 0\n", encoding="utf-8")
+    code, out, err = run_cli("verify", "functions/greeter", "functions/anyevent", "--examples", "2", "--no-systematic")
+    assert "functions=2 seed=0 " in out, out
+    assert " seed=0 " in err and "seed=0 " in out.split("functions=2", 1)[1]
+
+
+def test_the_summary_counts_warnings_apart_from_failures(run_cli, repo):
+    # newuser finding 15: `failed=0 distinct_failures=1` read as a failure; greeter's sample gives a warning.
+    code, out, err = run_cli("verify", "functions/greeter", *FAST, "--report-dir", "out")
+    assert code == 0, out + err
+    assert "verdict=PASS" in out and "failed=0 findings=1 (0 errors, 1 warnings)" in out, out

@@ -218,13 +218,38 @@ def _transitive(args, stack, witnesses: bool):
     return reports
 
 
+def _served(target: str, stack) -> dict:
+    """A function folder's env, allow-list and secrets, prepared as verify prepares them
+    (functions_repo.prepare_target): settings.json and the config file's secrets are served."""
+    import tempfile
+    from pathlib import Path
+
+    from ..config import load_config
+    from ..contracts.registry import load_registry
+    from ..handlers import target_kind
+    from ..verify.functions_repo import prepare_target
+
+    if target_kind(target) != "node":
+        return {}
+    cfg = load_config().for_target(target)
+    private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lpf-contract-secrets-")))
+    setup = prepare_target(
+        target,
+        registry=load_registry(),
+        allow_domains=tuple(cfg.allow_domains or ()),
+        config_secrets=cfg.secrets,
+        private=private,
+    )
+    return setup.handler_options()
+
+
 def _replay(args, report, stack):
     from dataclasses import replace
 
     from .. import diff as d
     from ..handlers import load_handler
 
-    handler = load_handler(args.against, timeout_ms=args.timeout_ms)
+    handler = load_handler(args.against, timeout_ms=args.timeout_ms, **_served(args.against, stack))
     stack.callback(handler.close)
     ref = report.new_ref
 

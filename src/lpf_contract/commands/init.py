@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ..core import platform
 
-# The Action of this repository (action.yml at its root). The owner/name is where the project is
-# published (set at release); users should pin a tag or commit instead of @main.
-ACTION_REF = "lpf-contract/lpf-contract@main"
+# The Action of this repository (action.yml at its root). Where it is published is not known here
+# (decided here: no guessed slug): without --action-ref the workflow holds an explicit placeholder
+# and a comment saying what to put there; users should pin a tag or commit.
+ACTION_PLACEHOLDER = "<owner>/lpf-contract@<tag>"
 
 WORKFLOW = """\
 # Written by `lpf-contract init`: verifies every function against LivePerson's invocation contract.
@@ -20,7 +21,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - uses: {action}
+{note}      - uses: {action}
         with:
           paths: {paths}
 """
@@ -53,6 +54,13 @@ def add_parser(sub) -> None:
     )
     p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the repository's root (default: .)")
     p.add_argument("--paths", default="functions/", metavar="PATHS", help="what the workflow verifies (default functions/)")
+    p.add_argument(
+        "--action-ref",
+        default=None,
+        metavar="OWNER/NAME@REF",
+        help="the lpf-contract GitHub Action the workflow uses (where this repository is published, pinned to a "
+        f"tag or commit); default: the placeholder {ACTION_PLACEHOLDER} with a comment to replace it",
+    )
     p.add_argument("--force", action="store_true", help="overwrite the workflow and the config")
     p.set_defaults(run=run)
 
@@ -80,7 +88,14 @@ def run(args) -> int:
         raise UsageError(f"init would overwrite: {', '.join(clashes)}; pass --force to replace them")
 
     workflow.parent.mkdir(parents=True, exist_ok=True)
-    workflow.write_text(WORKFLOW.format(action=ACTION_REF, paths=args.paths), encoding="utf-8")
+    action = args.action_ref or ACTION_PLACEHOLDER
+    note = (
+        ""
+        if args.action_ref
+        else "      # Replace with where lpf-contract's action.yml is published, pinned (owner/name@tag or @commit),\n"
+        "      # or re-run `lpf-contract init --force --action-ref OWNER/NAME@REF`.\n"
+    )
+    workflow.write_text(WORKFLOW.format(action=action, paths=args.paths, note=note), encoding="utf-8")
     if config_target == pyproject:
         text = pyproject.read_text(encoding="utf-8")
         if existing_config:  # --force: drop the old table (and its sub-tables) before appending the new one
@@ -89,7 +104,7 @@ def run(args) -> int:
         pyproject.write_text(text.rstrip("\n") + "\n\n[tool.lpf-contract]\n" + body, encoding="utf-8")
     else:
         config_target.write_text(CONFIG.format(prefix="", timeout_ms=platform.DEFAULT_TIME_LIMIT_MS), encoding="utf-8")
-    print(f"wrote {workflow}")
+    print(f"wrote {workflow}" + ("" if args.action_ref else f" (replace the placeholder uses: {ACTION_PLACEHOLDER})"))
     print(f"wrote {config_target}" + (" [tool.lpf-contract]" if config_target == pyproject else ""))
     return 0
 

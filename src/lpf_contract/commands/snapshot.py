@@ -53,47 +53,78 @@ def add_parser(sub) -> None:
         help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS})",
     )
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
+    p.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="environment variable the handler sees (repeatable)"
+    )
+    p.add_argument(
+        "--allow-domain", action="append", default=[], metavar="DOMAIN", help="domain the handler may reach (repeatable)"
+    )
+    p.add_argument(
+        "--secrets",
+        default=None,
+        metavar="FILE",
+        help="JSON secrets file served by the toolbelt (adds to functions/settings.json and the config file's)",
+    )
     add_node_option(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     import sys
+    import tempfile
+    from pathlib import Path
 
     from ..contracts.registry import load_registry
     from ..core.errors import UsageError
+    from ..handlers import load_handler
     from ..snapshot.compare import format_report
     from ..snapshot.run import run_snapshots
+    from ..verify.functions_repo import prepare_target
     from ..verify.options import MAX_TIMEOUT_MS
+    from .verify import _env_pair
 
     _apply_config(args)
     if not 1 <= args.timeout_ms <= MAX_TIMEOUT_MS:
         raise UsageError(f"--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, got timeout_ms={args.timeout_ms}")
     registry = load_registry(args.contracts)
-    scenarios = _scenarios(args, registry)
-    target = args.handler
-    if args.node is not None:
-        from ..handlers import load_handler
-
-        # A bare target is loaded by run_snapshots without --node; this one is loaded here and closed below.
-        target = load_handler(args.handler, timeout_ms=args.timeout_ms, runtime=args.runtime, workers=1, node=args.node)
-    try:
-        report = run_snapshots(
-            target,
+    with tempfile.TemporaryDirectory(prefix="lpf-contract-secrets-") as private:
+        # Prepared as verify prepares it (functions_repo.prepare_target): config.json event,
+        # settings.json secrets and whitelist, the config file's secrets/allow-list/payloads, the flags.
+        setup = prepare_target(
+            args.handler,
             registry=registry,
-            snapshot_dir=args.snapshot_dir,
             version=args.version,
-            events=tuple(args.event),
-            update=args.update,
-            ignore_paths=tuple(args.ignore_path),
-            prune=args.prune,
+            events=args.event,
+            env=[_env_pair(e) for e in args.env],
+            allow_domains=args.allow_domain,
+            config_secrets=args.config_secrets,
+            flag_secrets=args.secrets,
+            payload_files=args.payloads,
+            private=Path(private),
+        )
+        if not setup.events:
+            print(f"verdict=SKIPPED {args.handler}: {setup.skipped}")
+            return 0
+        handler = load_handler(
+            args.handler,
             timeout_ms=args.timeout_ms,
             runtime=args.runtime,
-            scenarios=scenarios,
+            workers=1,
+            node=args.node,
+            **{k: v for k, v in setup.handler_options().items() if v},
         )
-    finally:
-        if target is not args.handler:
-            target.close()
+        with handler:
+            report = run_snapshots(
+                handler,
+                registry=registry,
+                snapshot_dir=args.snapshot_dir,
+                version=args.version,
+                events=setup.events if setup.function.folder is not None or args.event else (),
+                update=args.update,
+                ignore_paths=tuple(args.ignore_path),
+                prune=args.prune,
+                scenarios=setup.scenarios,
+            )
     print(format_report(report))
     sys.stdout.flush()
     return 0 if report.passed else 1
@@ -110,6 +141,8 @@ def _apply_config(args) -> None:
     args.payloads = list(dict.fromkeys([*(str(p) for p in (cfg.payloads or ())), *args.payloads]))
     args.timeout_ms = pick(args.timeout_ms, cfg.timeout_ms, DEFAULT_TIMEOUT_MS)
     args.version = pick(args.version, cfg.version, None)
+    args.config_secrets = cfg.secrets
+    args.allow_domain = [*(cfg.allow_domains or ()), *args.allow_domain]
     if args.snapshot_dir is None:
         if cfg.snapshot_dir is None:
             raise UsageError(
@@ -117,16 +150,3 @@ def _apply_config(args) -> None:
                 "e.g. --snapshot-dir __lpf_snapshots__/" + function_name(args.handler)
             )
         args.snapshot_dir = str(cfg.snapshot_dir / function_name(args.handler))
-
-
-def _scenarios(args, registry):
-    """The scenario payloads, each checked against every selected event's contract first (exit 2)."""
-    from ..contracts.payloads import check_scenarios, read_scenarios
-
-    if not args.payloads:
-        return ()
-    scenarios = read_scenarios(args.payloads)
-    version = registry.version(args.version)
-    for ev in list(dict.fromkeys(args.event)) or sorted(version.events):
-        check_scenarios(scenarios, registry, ev, version.name)
-    return scenarios

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,8 +144,6 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
     """Everything a function's run needs, or an LpfContractError (exit 2) when it cannot be checked."""
     import copy
 
-    from ..contracts.payloads import check_scenarios, contract_errors, read_scenarios
-    from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
     from ..verify.options import VerifyOptions, resolve_seed
 
     fargs = copy.copy(args)
@@ -162,45 +158,23 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
             fargs.snapshot_dir = str(Path(flag_snapshots) / fn.name)
     if fargs.seed is None:
         fargs.seed = args.run_seed if getattr(args, "run_seed", None) is not None else resolve_seed(None)
-    version = registry.version(fargs.version)
-    for ev in fargs.event:
-        registry.event(ev, version.name)  # an unknown --event id is bad input, whatever config.json says
+    from ..verify.functions_repo import prepare_target
 
-    config = _function_config(fn)
-    configured = configured_event(config.event) if config is not None else None
-    events, skipped = select_events(configured, fargs.event, version.events, version.default_events)
-
-    # lpf's settings.json (beside the function folders) first; the config file and the flags add to it.
-    settings = None
-    settings_path = find_settings(fn.folder)
-    if settings_path is not None:
-        settings = load_settings(settings_path)
-    domains = list(dict.fromkeys([*(settings.whitelist if settings else ()), *fargs.allow_domain]))
-    sources = [p for p in (settings_path if settings and settings.secrets else None, cfg.secrets, flag_secrets) if p]
-    secrets_file, merged = merge_secrets([Path(p) for p in sources])
-    # Repro commands name only the --secrets flag: a replay of the function re-reads settings.json
-    # and the config file itself, so naming them (or the private merged file) would be wrong or gone.
-    label = None if merged is None and flag_secrets else (flag_secrets or "")
-    if merged is not None:
-        secrets_file = private / f"{fn.name}.secrets.json"
-        fd = os.open(secrets_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(merged, fh)
-
-    scenario_files = list(dict.fromkeys([*(str(p) for p in (cfg.payloads or ())), *fargs.payloads]))
-    scenarios = read_scenarios(scenario_files) if scenario_files else ()
-    extra: list[tuple[str, str, Any]] = []
-    notes = []
-    sample = (config.input or {}).get("payload") if config is not None else None
-    for ev in events:
-        if sample:  # lpf's template holds {"headers": [], "payload": {}}: nothing to run
-            errors = contract_errors(registry, ev, sample, version.name)
-            if errors:
-                notes.append(_config_input_note(config.path, ev, errors))
-            else:
-                extra.append((ev, "config:input", sample))
-        check_scenarios(scenarios, registry, ev, version.name)
-        extra += [(ev, s.name, s.payload) for s in scenarios]
+    # The one preparation every way of running a function shares (functions_repo.prepare_target).
+    setup = prepare_target(
+        fn,
+        registry=registry,
+        version=fargs.version,
+        events=fargs.event,
+        env=[_env_pair(e) for e in fargs.env],
+        allow_domains=fargs.allow_domain,
+        config_secrets=cfg.secrets,
+        flag_secrets=flag_secrets,
+        payload_files=[*(str(p) for p in (cfg.payloads or ())), *fargs.payloads],
+        private=private,
+    )
+    events, skipped, scenarios = setup.events, setup.skipped, setup.scenarios
+    extra, notes = setup.extra_cases, setup.notes
 
     options = None
     if events:
@@ -214,15 +188,15 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
             node=fargs.node,
             workers=fargs.workers,
             headers=tuple(fargs.header),
-            env=tuple(_env_pair(e) for e in fargs.env),
-            allow_domains=tuple(domains),
-            secrets_file=Path(secrets_file) if secrets_file else None,
+            env=setup.env,
+            allow_domains=setup.allow_domains,
+            secrets_file=setup.secrets_file,
             systematic=not fargs.no_systematic,
             report_dir=Path(fargs.report_dir),
             target_label=fn.target,
             contracts_dir=Path(args.contracts) if args.contracts else None,
             extra_cases=tuple(extra),
-            secrets_label=label,
+            secrets_label=setup.secrets_label,
         )
     return _Prepared(
         function=fn,
@@ -233,29 +207,6 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
         notes=tuple(notes),
         scenarios=scenarios,
     )
-
-
-def _function_config(fn):
-    if fn.folder is None:
-        return None
-    from ..handlers.node import load_function_config
-
-    return load_function_config(fn.folder)
-
-
-def _config_input_note(path, event, errors):
-    from ..core.results import StaticFinding
-    from ..verify.checks import CHECKS
-
-    e = errors[0]
-    # A warning, not bad input: lpf's template inputs are placeholders people fill in partly, and the
-    # sample only serves `lpf invoke --local`; the function itself is still verified in full.
-    message = (
-        f"the sample input in {path.name} breaks the contract of {event} at {e.path or '/'}: {e.message}; "
-        "not run as a case (fix the sample, or check it with `lpf-contract check-payloads`)"
-    )
-    check = CHECKS["config-input"]
-    return StaticFinding(check=check.id, severity=check.severity, rule="sample-input", message=message)
 
 
 def _run_single(args, registry, prepared: _Prepared) -> int:
@@ -331,11 +282,12 @@ def _run_many(args, registry, plan, private: Path) -> int:
     from ..verify.options import resolve_seed
 
     # The config file's top-level report-dir (a function's own table cannot move the index).
-    configured = load_config().settings.report_dir
-    root = Path(args.report_dir or configured or "reports")
+    top = load_config().settings
+    root = Path(args.report_dir or top.report_dir or "reports")
     check_writable(root)
-    # One seed for the whole run (printed), unless a function's own config sets one.
-    args.run_seed = args.seed if args.seed is not None else resolve_seed(None)
+    # One seed for the whole run (printed): the flag, else the config file's top-level seed (which
+    # every function runs with unless its own table sets one), else a random one.
+    args.run_seed = args.seed if args.seed is not None else top.seed if top.seed is not None else resolve_seed(None)
     shard = f" shard={plan.shard[0]}/{plan.shard[1]} of {plan.total}" if plan.shard else ""
     print(f"lpf-contract verify: functions={len(plan.functions)}{shard} seed={args.run_seed} reports={root}")
     prepared: list[_Prepared | IndexEntry] = []
@@ -536,10 +488,17 @@ def _print_summary(result, report_dir) -> None:
         print(f"{name}: cases={ev.cases} failed={ev.failed} coverage={cov}{skipped}")
     state = "INTERRUPTED, partial results" if result.interrupted else result.verdict.upper()
     print(
-        f"verdict={state} cases={result.cases} failed={result.failed} distinct_failures={len(result.failures)} "
-        f"seed={result.seed} reports={report_dir}"
+        f"verdict={state} cases={result.cases} failed={result.failed} {_findings(result)} seed={result.seed} reports={report_dir}"
     )
     sys.stdout.flush()
+
+
+def _findings(result) -> str:
+    """``findings=N (E errors, W warnings)``: warnings are findings too, but not failures of the verdict."""
+    from ..core.results import Severity
+
+    errors = sum(1 for f in result.failures if f.severity == Severity.ERROR)
+    return f"findings={len(result.failures)} ({errors} errors, {len(result.failures) - errors} warnings)"
 
 
 def _replay(args, registry, options, repro, replay) -> int:

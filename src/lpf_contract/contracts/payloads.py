@@ -48,12 +48,14 @@ class Verdict:
 
 
 def unwrap(doc: Any) -> Any:
-    """A whole invocation body ``{timestamp?, headers, payload}``, or a golden example file
-    ``{source, payload}``, becomes its payload."""
+    """A whole invocation body ``{timestamp?, headers?, payload}``, or a golden example file
+    ``{source, payload}``, becomes its payload. ``headers`` and ``timestamp`` are optional, as
+    ``serve`` accepts them (a bare ``{"payload": {...}}`` is a body too); no event payload is an
+    object of ``payload`` alone."""
     if (
         isinstance(doc, dict)
         and "payload" in doc
-        and ("headers" in doc or "timestamp" in doc or set(doc) == {"source", "payload"})
+        and ("headers" in doc or "timestamp" in doc or set(doc) in ({"payload"}, {"source", "payload"}))
     ):
         return doc["payload"]
     return doc

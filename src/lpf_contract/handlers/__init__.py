@@ -104,7 +104,19 @@ def load_handler(
             raise HandlerLoadError(f"runtime applies to Node lambdas only: runtime={runtime} target={target}")
         return PythonHandler(target, timeout_ms=timeout_ms, workers=workers, env=env)
     from .node import NodeHandler
+    from .settings import find_settings, load_settings, read_secrets
 
+    # A function folder gets lpf's functions/settings.json beside it (secrets, whitelist), as
+    # `verify`, `snapshot` and the pytest plugin serve it (verify/functions_repo.py prepare_target):
+    # the secrets only when no other secrets file is given (callers merge the sources themselves).
+    settings_path = find_settings(Path(target)) if Path(target).is_dir() else None
+    if settings_path is not None:
+        settings = load_settings(settings_path)
+        allow_domains = tuple(dict.fromkeys([*settings.whitelist, *allow_domains]))
+        if secrets_file is None and settings.secrets:
+            secrets_file = settings_path
+    if secrets_file is not None:
+        read_secrets(Path(secrets_file))  # parsed up front: a broken file is bad input, not the lambda's fault
     return NodeHandler(
         target,
         timeout_ms=timeout_ms,

@@ -221,10 +221,15 @@ def ensure(runtimes: Iterable[str], *, modules: bool = True, builds: bool = True
     return cache
 
 
-def _next_step(cache: Path) -> str:
+def _next_step(cache: Path, items: Iterable[Item] = ()) -> str:
+    """What to do next. ``--node local`` replaces only the Node builds: it is offered only when every
+    failing item is one (the modules are needed with any Node, and with --node local given the
+    failing item is always the modules)."""
+    items = list(items)
+    local = " or pass --node local to use the node on PATH" if items and all(i.build is not None for i in items) else ""
     return (
         f"run `lpf-contract setup` where npm and its registry are reachable, then copy that cache folder here "
-        f"(or point {CACHE_ENV} at a copy): cache={cache}; or pass --node local to use the node on PATH"
+        f"(or point {CACHE_ENV} at a copy): cache={cache}" + (f";{local}" if local else "")
     )
 
 
@@ -232,7 +237,7 @@ def _install(cache: Path, needed: list[Item]) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise ProvisionError(
-            f"npm not found on PATH, needed once to install the platform's Node and modules; install Node.js with npm, or {_next_step(cache)}"
+            f"npm not found on PATH, needed once to install the platform's Node and modules; install Node.js with npm, or {_next_step(cache, [i for i in needed if not i.present])}"
         )
     try:
         (cache / "tmp").mkdir(parents=True, exist_ok=True)
@@ -327,11 +332,11 @@ def _npm_ci(npm: str, folder: Path, item: Item, cache: Path) -> None:
     except subprocess.TimeoutExpired:
         _say(" failed")
         raise ProvisionError(
-            f"npm ci did not finish: item={item.name!r} timeout_s={NPM_TIMEOUT_S}; {_next_step(cache)}"
+            f"npm ci did not finish: item={item.name!r} timeout_s={NPM_TIMEOUT_S}; {_next_step(cache, [item])}"
         ) from None
     if proc.returncode != 0:
         _say(" failed")
-        raise ProvisionError(f"npm ci failed: item={item.name!r} {_npm_error(proc.stderr)}; {_next_step(cache)}")
+        raise ProvisionError(f"npm ci failed: item={item.name!r} {_npm_error(proc.stderr)}; {_next_step(cache, [item])}")
 
 
 def _npm_error(stderr: str) -> str:
@@ -355,7 +360,7 @@ def _check_build(binary: Path, build: NodeBuild, cache: Path) -> None:
         ) from exc
     if out != f"v{build.version}":
         raise ProvisionError(
-            f"the installed Node reports version={out!r}, expected v{build.version}: package={build.package}; {_next_step(cache)}"
+            f"the installed Node reports version={out!r}, expected v{build.version}: package={build.package}; {_next_step(cache, [Item(name=build.package, path=binary, build=build)])}"
         )
 
 

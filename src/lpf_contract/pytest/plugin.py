@@ -48,6 +48,8 @@ class SessionState:
     targets: list[str]
     bundled: bool  # no --lpf-handler: the bundled examples (this repository's own suites)
     runs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    setups: dict[str, Any] = dataclasses.field(default_factory=dict)  # target -> functions_repo.TargetSetup
+    private: Path | None = None  # merged secrets of this session (removed at the end)
     snapshot_runs: Any = None  # snapshots.SnapshotRuns, created on first use
 
 
@@ -105,10 +107,16 @@ def pytest_addoption(parser) -> None:
 
 def pytest_configure(config) -> None:
     from ..config import load_config, pick
+    from ..core.errors import LpfContractError
 
-    file_config = load_config(config.invocation_params.dir)
-    settings = file_config.settings
     given = list(config.getoption("--lpf-handler") or [])
+    try:
+        file_config = load_config(config.invocation_params.dir)
+        # A folder of function folders (functions/) is each of them, as `verify` reads it.
+        given = _expand(given, config.invocation_params.dir)
+    except LpfContractError as exc:  # bad input is one line and pytest's usage exit, never a traceback
+        raise pytest.UsageError(f"lpf-contract: {exc}") from None
+    settings = file_config.settings
     bundled = not given
     targets = given or [str(CHECKOUT / t) for t in BUNDLED_HANDLERS]
     config.stash[STATE] = SessionState(file_config=file_config, targets=targets, bundled=bundled)
@@ -128,6 +136,34 @@ def pytest_configure(config) -> None:
         o.lpf_seed = settings.seed if settings.seed is not None else resolve_seed(None)
     if given:
         _add_suites(config)
+
+
+def _expand(targets: list[str], base: Path) -> list[str]:
+    """Each target as written; a folder of function folders (``functions/``) becomes each of them."""
+    from ..core.errors import InputFileError
+    from ..verify.functions_repo import function_folders, is_function_folder
+
+    out: list[str] = []
+    for target in targets:
+        path = Path(target) if Path(target).is_absolute() else base / target
+        if target.startswith(("http://", "https://")) or not path.is_dir() or is_function_folder(path):
+            out.append(target)
+            continue
+        inner = function_folders(path)
+        if not inner:
+            raise InputFileError(
+                f"no function found: path={target}; expected index.js in it or folders holding index.js (functions/<name>/index.js)"
+            )
+        out += [str(Path(target) / p.name) for p in inner]
+    return out
+
+
+def pytest_unconfigure(config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.private is not None:
+        import shutil
+
+        shutil.rmtree(state.private, ignore_errors=True)
 
 
 def _add_suites(config) -> None:
@@ -167,9 +203,22 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         and getattr(getattr(i, "function", None), "__module__", "").startswith("lpf_contract.suites")
     }
     dropped = [i for i in items if ours(i) and (getattr(i, "originalname", i.name), i.name) in elsewhere]
+    # A function whose config.json names an event is verified against that event only (as verify
+    # does): its tests of other events are not collected rather than skipped.
+    dropped += [i for i in items if i not in dropped and not _applies(config, i)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [i for i in items if i not in dropped]
+
+
+def _applies(config, item) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    target = params.get("handler_target")
+    event = params.get("event") or (params.get("golden") or (None,))[0]
+    if target is None or event is None:
+        return True
+    events = target_setup(config, target).events
+    return not events or event in events
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -218,9 +267,43 @@ def handler_options(config, target: str) -> dict[str, Any]:
     }
 
 
-def verify_result(config, target: str):
-    """The RunResult of verifying ``target`` (one verify run per handler per session and worker)."""
+def target_setup(config, target: str):
+    """``target`` prepared exactly as ``lpf-contract verify`` prepares it (functions_repo.prepare_target):
+    its config.json event, settings.json secrets and whitelist, the config file's secrets, allow-list
+    and payloads. Bad input is a pytest usage error (one line)."""
     state = config.stash[STATE]
+    if target not in state.setups:
+        import tempfile
+
+        from ..contracts.registry import load_registry
+        from ..core.errors import LpfContractError
+        from ..verify.functions_repo import prepare_target
+
+        settings = state.file_config.for_target(target)
+        if state.private is None:
+            state.private = Path(tempfile.mkdtemp(prefix="lpf-contract-secrets-"))
+        try:
+            state.setups[target] = prepare_target(
+                target,
+                registry=load_registry(),
+                version=config.getoption("--lpf-version"),
+                allow_domains=tuple(settings.allow_domains or ()),
+                config_secrets=settings.secrets,
+                payload_files=tuple(settings.payloads or ()),
+                private=state.private,
+            )
+        except LpfContractError as exc:
+            raise pytest.UsageError(f"lpf-contract: {exc}") from None
+    return state.setups[target]
+
+
+def verify_result(config, target: str):
+    """The RunResult of verifying ``target`` (one verify run per handler per session and worker);
+    skips when verify would skip it (its config.json event has no contract)."""
+    state = config.stash[STATE]
+    setup = target_setup(config, target)
+    if not setup.events:
+        pytest.skip(f"{target} skipped: {setup.skipped}")
     if target not in state.runs:
         from ..handlers import function_name
         from ..report import write_reports
@@ -228,15 +311,25 @@ def verify_result(config, target: str):
 
         report_dir = Path(config.getoption("--lpf-report-dir")) / function_name(target)
         options = VerifyOptions(
+            events=setup.events,
             seed=config.getoption("--lpf-seed"),
             version=config.getoption("--lpf-version"),
             runtime=config.getoption("--lpf-runtime"),
             node=config.getoption("--lpf-node"),
             target_label=target,
             report_dir=report_dir,
-            **handler_options(config, target),
+            env=setup.env,
+            extra_cases=setup.extra_cases,
+            secrets_label=setup.secrets_label,
+            **{
+                **handler_options(config, target),
+                "allow_domains": setup.allow_domains,
+                "secrets_file": setup.secrets_file,
+            },
         )
         result = verify(target, options)
+        if setup.notes:
+            result = dataclasses.replace(result, static=(*result.static, *setup.notes))
         # The repro commands in failure messages name files under report_dir: write them.
         write_reports(result, report_dir)
         state.runs[target] = result

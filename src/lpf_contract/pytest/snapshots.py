@@ -76,20 +76,33 @@ class SnapshotRuns:
 
     def get(self, target: str):
         if target not in self.reports:
+            from ..handlers import load_handler
             from ..snapshot.run import run_snapshots
-            from .plugin import handler_options
+            from .plugin import handler_options, target_setup
 
             o = self.config.getoption
-            self.reports[target] = run_snapshots(
+            # Prepared as verify prepares it: its event, secrets, allow-list, env and scenarios.
+            setup = target_setup(self.config, target)
+            if not setup.events:
+                pytest.skip(f"{target} skipped: {setup.skipped}")
+            handler = load_handler(
                 target,
-                snapshot_dir=self.snapshot_dir(target),
-                version=o("--lpf-version", default=None),
-                update=bool(o("--lpf-snapshot-update")),
-                prune=bool(o("--lpf-snapshot-prune")),
-                ignore_paths=tuple(o("--lpf-snapshot-ignore-path") or ()),
                 timeout_ms=handler_options(self.config, target)["timeout_ms"],
                 runtime=o("--lpf-runtime", default=None),
+                node=o("--lpf-node", default=None),
+                **setup.handler_options(),
             )
+            with handler:
+                self.reports[target] = run_snapshots(
+                    handler,
+                    snapshot_dir=self.snapshot_dir(target),
+                    version=o("--lpf-version", default=None),
+                    events=setup.events,
+                    update=bool(o("--lpf-snapshot-update")),
+                    prune=bool(o("--lpf-snapshot-prune")),
+                    ignore_paths=tuple(o("--lpf-snapshot-ignore-path") or ()),
+                    scenarios=setup.scenarios,
+                )
         return self.reports[target]
 
 

@@ -32,9 +32,16 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("golden", cases, ids=[f"{ev}/{name}" for ev, name in cases])
 
 
+def _only_its_events(run, event) -> None:
+    # A function whose config.json names an event is verified against that event only, as verify does.
+    if event not in run.events:
+        pytest.skip(f"not verified against {event}: the function is verified against {', '.join(run.events)} only")
+
+
 def test_check(verify_run, event, check):
     from lpf_contract.core.results import Severity
 
+    _only_its_events(verify_run, event)
     failures = [f for f in verify_run.failures if f.event == event and f.check == check]
     for f in failures:
         if f.severity == Severity.WARNING:
@@ -52,6 +59,7 @@ def test_deploy_rules(verify_run):
 
 
 def test_full_coverage(verify_run, event):
+    _only_its_events(verify_run, event)
     coverage = verify_run.events[event].coverage
     assert coverage.get("percent") == 100.0, coverage
 
@@ -75,9 +83,21 @@ def test_snapshot(snapshot_report, golden):
     from lpf_contract.snapshot.compare import format_case
 
     event, example = golden
+    if event not in {c.event for c in snapshot_report.cases}:
+        pytest.skip(f"no snapshot of {event}: the function is verified against its config.json event only")
     case = snapshot_report.case(event, example)
     if case.failed:
         pytest.fail(format_case(case) + "\n(pytest: re-record with --lpf-snapshot-update)", pytrace=False)
+
+
+def test_scenario_snapshots(snapshot_report):
+    """The config file's ``payloads`` scenarios are snapshotted like golden examples (as ``snapshot`` and
+    ``verify --snapshot-dir`` do)."""
+    from lpf_contract.snapshot.compare import format_case
+
+    failed = [c for c in snapshot_report.cases if c.example.startswith("scenario-") and c.failed]
+    if failed:
+        pytest.fail("\n".join(format_case(c) for c in failed) + "\n(pytest: re-record with --lpf-snapshot-update)", pytrace=False)
 
 
 def test_no_orphaned_snapshots(snapshot_report):

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputFileError, UsageError
+from ..handlers.settings import SETTINGS, Settings, find_settings, load_settings, read_secrets
 
-SETTINGS = "settings.json"
+__all__ = ["SETTINGS", "Settings", "find_settings", "load_settings", "read_secrets"]
+
 ENTRY_FILES = ("index.js",)  # lpf's layout: functions/<name>/index.js
 # What ``lpf`` writes as the event of a function created without one: ``file.event = event || 'No
 # Event'`` (faas-cli src/service/defaultStructure.service.ts ``adjustDefaultConfig``); its template
@@ -50,15 +52,6 @@ class Plan:
     many: bool  # the per-function report layout with an index (see expand_targets)
     shard: tuple[int, int] | None = None
     total: int = 0  # functions before sharding
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
-    """``functions/settings.json``: the account's secrets and the domain allow-list (``whitelist``)."""
-
-    path: Path
-    secrets: Mapping[str, Any]
-    whitelist: tuple[str, ...]
 
 
 def is_function_folder(path: Path) -> bool:
@@ -166,61 +159,6 @@ def select_events(
     return (configured,), ""
 
 
-# -- settings.json ------------------------------------------------------------------------------------
-def find_settings(folder: Path | None) -> Path | None:
-    """``settings.json`` beside a function folder (lpf keeps it in ``functions/``), or None."""
-    if folder is None:
-        return None
-    path = folder.resolve().parent / SETTINGS
-    return path if path.is_file() else None
-
-
-def load_settings(path: Path) -> Settings:
-    """Read lpf's ``functions/settings.json``; the template's empty placeholder entries are left out."""
-    doc = _read_json(path, "settings.json")
-    if not isinstance(doc, dict):
-        raise InputFileError(f"settings.json must hold an object {{secrets, whitelist}}: path={path}")
-    secrets = _secret_list(doc.get("secrets") or [], path, "secrets")
-    whitelist = doc.get("whitelist") or []
-    if not isinstance(whitelist, list) or not all(isinstance(d, str) for d in whitelist):
-        raise InputFileError(f"settings.json whitelist must be a list of domain strings: path={path}")
-    return Settings(path=path, secrets=secrets, whitelist=tuple(d.strip() for d in whitelist if d.strip()))
-
-
-def read_secrets(path: Path) -> dict[str, Any]:
-    """A ``--secrets`` file in any form the toolbelt reads (``toolbelt/common.js`` ``loadSecretFile``):
-    ``{"name": "value"}``, a list ``[{key, value}]``, or settings.json's ``{"secrets": [...]}``."""
-    doc = _read_json(path, "secrets file")
-    if isinstance(doc, list):
-        return _secret_list(doc, path, "secrets")
-    if isinstance(doc, dict) and isinstance(doc.get("secrets"), list):
-        return _secret_list(doc["secrets"], path, "secrets")
-    if isinstance(doc, dict):
-        return dict(doc)
-    raise InputFileError(f"secrets file must hold an object or a list of {{key, value}}: path={path}")
-
-
-def _secret_list(entries: Any, path: Path, key: str) -> dict[str, Any]:
-    if not isinstance(entries, list):
-        raise InputFileError(f"{key} must be a list of {{key, value}}: path={path}")
-    out: dict[str, Any] = {}
-    for e in entries:
-        if not isinstance(e, dict) or not isinstance(e.get("key"), str):
-            raise InputFileError(f"{key} entries must be {{key, value}}: path={path} entry={e!r}")
-        if e["key"]:  # lpf's template holds one {"key": "", "value": ""} placeholder
-            out[e["key"]] = e.get("value")
-    return out
-
-
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(f"{what} not found: path={path}") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputFileError(f"{what} is not valid JSON: path={path}: {exc}") from None
-
-
 def merge_secrets(sources: Sequence[Path]) -> tuple[Path | None, dict[str, Any] | None]:
     """The secrets a function sees, from ``sources`` in increasing precedence (settings.json, the
     config file's ``secrets``, ``--secrets``): (the one file to pass as is, None) when there is one
@@ -234,3 +172,167 @@ def merge_secrets(sources: Sequence[Path]) -> tuple[Path | None, dict[str, Any] 
     for p in unique:
         merged.update(read_secrets(p))
     return None, merged
+
+
+# -- LivePerson's event ids -----------------------------------------------------------------------------
+# Every event id a function can name: LivePersonInc/faas-client-node ``src/types/apiSpec.ts`` ``EVENT``
+# (the same list in /work/shared/platform-facts.md). A config.json event outside it is a typo the
+# platform would never invoke (``lpf push`` would deploy a function no event reaches): bad input.
+LIVEPERSON_EVENT_IDS = (
+    "bot_connectors_custom_integration",
+    "bot_connectors_error_hook",
+    "bot_connectors_post_hook",
+    "bot_connectors_pre_hook",
+    "controllerbot_messaging_conversation_end",
+    "controllerbot_messaging_conversation_idle",
+    "controllerbot_messaging_conversation_routing",
+    "controllerbot_messaging_mid_conversation_msg",
+    "controllerbot_messaging_new_conversation",
+    "controllerbot_messaging_participants_change",
+    "controllerbot_messaging_ttr",
+    "conversational_command",
+    "denver_post_survey_email_transcript",
+    "surveybot_messaging_survey_ended",
+    "surveybot_messaging_survey_started",
+)
+
+
+def check_event_id(event: str, path: Path | str, known: Iterable[str] = ()) -> None:
+    """Refuse (exit 2) a config.json event that is no LivePerson event id, with the closest ones."""
+    import difflib
+
+    ids = sorted({*LIVEPERSON_EVENT_IDS, *known})
+    if event in ids:
+        return
+    close = difflib.get_close_matches(event, ids, n=2, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}?" if close else f"LivePerson's event ids: {', '.join(ids)}"
+    raise InputFileError(f"config.json names an unknown event: event={event} path={path}; {hint}")
+
+
+# -- one function, ready to run -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetSetup:
+    """What running one function target takes, however it is run (verify, snapshot, diff --against, the
+    pytest plugin): its events, env, allow-list, secrets and scenarios. ``events`` is empty and
+    ``skipped`` says why when the function is not run (its config.json event has no contract)."""
+
+    function: Function
+    events: tuple[str, ...]
+    skipped: str = ""
+    env: tuple[tuple[str, str], ...] = ()
+    allow_domains: tuple[str, ...] = ()
+    secrets_file: Path | None = None
+    secrets_label: str | None = None  # what repro commands name as --secrets (None: the file itself)
+    scenarios: tuple[Any, ...] = ()  # payloads.Scenario
+    config: Any = None  # handlers.node.FunctionConfig of the folder, or None
+    # (event, case name, payload): config.json's sample input and the scenarios, run as cases.
+    extra_cases: tuple[tuple[str, str, Any], ...] = ()
+    notes: tuple[Any, ...] = ()  # StaticFinding warnings about the function's own files
+
+    def handler_options(self) -> dict[str, Any]:
+        """The keyword arguments of ``load_handler`` that serve this function's env, allow-list and secrets."""
+        return {"env": dict(self.env) or None, "allow_domains": self.allow_domains, "secrets_file": self.secrets_file}
+
+
+def prepare_target(
+    fn: Function | str,
+    *,
+    registry: Any,
+    version: str | None = None,
+    events: Sequence[str] = (),
+    env: Sequence[tuple[str, str]] = (),
+    allow_domains: Sequence[str] = (),
+    config_secrets: Path | str | None = None,
+    flag_secrets: Path | str | None = None,
+    payload_files: Sequence[Path | str] = (),
+    private: Path,
+) -> TargetSetup:
+    """The one way a function target is prepared: its config.json event (unknown ids refused, ids
+    with no contract skipped), ``functions/settings.json`` secrets and whitelist, the config file's
+    secrets and allow-list, ``--secrets``/``--env``/``--allow-domain`` flags, and scenario payloads
+    checked against each event's contract. Secrets from several sources are merged into a file in
+    ``private`` (the caller's private folder). Every secrets file is parsed here: a broken one is bad
+    input (exit 2), never a fault blamed on the lambda. Raises LpfContractError subclasses."""
+    from ..contracts.payloads import check_scenarios, contract_errors, read_scenarios
+
+    if isinstance(fn, str):
+        folder = Path(fn) if is_function_folder(Path(fn)) else None
+        if folder is None and Path(fn).name in ("index.js", "index.cjs") and is_function_folder(Path(fn).parent):
+            folder = Path(fn).parent
+        from ..handlers import function_name
+
+        fn = Function(name=function_name(fn), target=fn, folder=folder)
+    spec = registry.version(version)
+    for ev in events:
+        registry.event(ev, spec.name)  # an unknown --event id is bad input, whatever config.json says
+    config = None
+    if fn.folder is not None:
+        from ..handlers.node import load_function_config
+
+        config = load_function_config(fn.folder)
+    configured = configured_event(config.event) if config is not None else None
+    if configured is not None and config is not None:
+        check_event_id(configured, config.path, known=spec.events)
+    selected, skipped = select_events(configured, events, spec.events, spec.default_events)
+
+    settings_path = find_settings(fn.folder)
+    settings = load_settings(settings_path) if settings_path is not None else None
+    domains = tuple(dict.fromkeys([*(settings.whitelist if settings else ()), *allow_domains]))
+    sources = [Path(p) for p in (settings_path if settings and settings.secrets else None, config_secrets, flag_secrets) if p]
+    for p in sources:
+        read_secrets(p)  # parsed up front: invalid JSON is the user's file, not the lambda's fault
+    secrets_file, merged = merge_secrets(sources)
+    # Repro commands name only the --secrets flag: a replay of the function re-reads settings.json
+    # and the config file itself, so naming them (or the private merged file) would be wrong or gone.
+    label = None if merged is None and flag_secrets else str(flag_secrets or "")
+    if merged is not None:
+        import os
+
+        private.mkdir(parents=True, exist_ok=True)
+        secrets_file = private / f"{fn.name}.secrets.json"
+        fd = os.open(secrets_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(merged, fh)
+
+    files = list(dict.fromkeys(str(p) for p in payload_files))
+    scenarios = tuple(read_scenarios(files)) if files else ()
+    extra: list[tuple[str, str, Any]] = []
+    notes = []
+    sample = (config.input or {}).get("payload") if config is not None else None
+    for ev in selected:
+        if sample and config is not None:  # lpf's template holds {"headers": [], "payload": {}}: nothing to run
+            errors = contract_errors(registry, ev, sample, spec.name)
+            if errors:
+                notes.append(_config_input_note(config.path, ev, errors))
+            else:
+                extra.append((ev, "config:input", sample))
+        check_scenarios(scenarios, registry, ev, spec.name)
+        extra += [(ev, s.name, s.payload) for s in scenarios]
+    return TargetSetup(
+        function=fn,
+        events=selected,
+        skipped=skipped,
+        env=tuple(env),
+        allow_domains=domains,
+        secrets_file=secrets_file,
+        secrets_label=label,
+        scenarios=scenarios,
+        config=config,
+        extra_cases=tuple(extra),
+        notes=tuple(notes),
+    )
+
+
+def _config_input_note(path, event, errors):
+    from ..core.results import StaticFinding
+    from .checks import CHECKS
+
+    e = errors[0]
+    # A warning, not bad input: lpf's template inputs are placeholders people fill in partly, and the
+    # sample only serves `lpf invoke --local`; the function itself is still verified in full.
+    message = (
+        f"the sample input in {path.name} breaks the contract of {event} at {e.path or '/'}: {e.message}; "
+        "not run as a case (fix the sample, or check it with `lpf-contract check-payloads`)"
+    )
+    check = CHECKS["config-input"]
+    return StaticFinding(check=check.id, severity=check.severity, rule="sample-input", message=message)

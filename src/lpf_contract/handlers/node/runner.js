@@ -77,9 +77,23 @@ function send(msg) {
   ipc.write(JSON.stringify(msg) + '\n');
 }
 
+// The lambda's file and the length of what wrapSource puts in front of its line 1: a stack frame
+// on line 1 is reported in the file's own columns (V8 counts the wrapper's characters too).
+let wrapped = null;
+
+function fileColumns(stack) {
+  if (!wrapped || !stack) return stack;
+  const { file, prefix } = wrapped;
+  return stack.split(file + ':1:').map((part, i) => {
+    if (i === 0) return part;
+    const m = /^(\d+)/.exec(part);
+    return m ? String(Math.max(1, Number(m[1]) - prefix)) + part.slice(m[1].length) : part;
+  }).join(file + ':1:');
+}
+
 function describeError(err) {
   if (err instanceof Error || (err && typeof err === 'object' && typeof err.message === 'string')) {
-    return { name: String(err.name || 'Error'), message: String(err.message), stack: String(err.stack || '') };
+    return { name: String(err.name || 'Error'), message: String(err.message), stack: fileColumns(String(err.stack || '')) };
   }
   let text;
   try { text = typeof err === 'string' ? err : util.inspect(err, { depth: 3 }); } catch (e) { text = String(e); }
@@ -534,9 +548,11 @@ function load(msg) {
   runtime = msg.runtime || msg.sourceRuntime || null;
   const file = path.resolve(msg.path);
   const source = fs.readFileSync(file, 'utf8');
+  const text = wrapSource(source);
+  wrapped = { file, prefix: text.length - source.length };
   let fn;
   try {
-    fn = vm.compileFunction(wrapSource(source), ['exports', 'require', 'module', '__filename', '__dirname', LAMBDA_HOOK], { filename: file });
+    fn = vm.compileFunction(text, ['exports', 'require', 'module', '__filename', '__dirname', LAMBDA_HOOK], { filename: file });
   } catch (err) {
     return { op: 'load-error', reason: 'syntax', error: describeError(err) };
   }
