@@ -53,10 +53,48 @@ def test_failure_exit_1_and_repro_replays_it(run_cli, tmp_path):
         (["verify", GOOD, "--replay", str(FIXTURES / "payloads" / "not-json.json")], "replay file is not a JSON repro"),
     ],
 )
-def test_bad_input_is_exit_2(run_cli, args, fragment):
+def test_bad_input_is_exit_2(run_cli, args, fragment, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default report dir, reports/, lands here
     code, out, err = run_cli(*args)
     assert code == 2, out + err
     assert fragment in err and "Traceback" not in err
+    written = tmp_path / "reports" / "conformance.json"
+    if "--replay" in args:  # a replay writes no reports, in any outcome
+        assert not written.exists()
+        return
+    # Every run that starts leaves a report saying it could not check (not an older run's PASS).
+    doc = json.loads(written.read_text())
+    assert doc["summary"]["verdict"] == "error" and fragment in doc["reason"]
+    md = (tmp_path / "reports" / "conformance.md").read_text()
+    assert md.splitlines()[0].startswith("# ⛔ ERROR") and "could not be checked" in md.split("\n\n")[1]
+
+
+def test_exit_2_replaces_an_earlier_pass_and_its_files(run_cli, tmp_path, fixtures):
+    import jsonschema
+
+    from lpf_contract.report import schema_text
+
+    bad = FIXTURES / "verify" / "handlers" / "custom_failure_on_agent.js"
+    code, _, _ = run_cli("verify", bad, "--event", EVENT, "--examples", "5", "--seed", "1", "--report-dir", tmp_path)
+    assert code == 1 and list((tmp_path / "repro").iterdir())
+    (tmp_path / "index.md").write_text("stale index of a many-functions run")
+    (tmp_path / "old_fn").mkdir()
+    (tmp_path / "old_fn" / "conformance.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("the user's own file")
+    code, _, err = run_cli("verify", bad, "--event", "nope", "--report-dir", tmp_path)
+    assert code == 2 and "unknown event id='nope'" in err
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    jsonschema.validate(doc, json.loads(schema_text()))
+    assert doc["summary"]["verdict"] == "error" and "unknown event id='nope'" in doc["reason"]
+    assert doc["failures"] == [] and not (tmp_path / "repro").exists()
+    assert not (tmp_path / "index.md").exists() and not (tmp_path / "old_fn").exists()
+    assert (tmp_path / "notes.txt").read_text() == "the user's own file"
+    html = (tmp_path / "conformance.html").read_text()
+    assert "could not be checked" in html and 'class="verdict error"' in html
+    assert 'type="could-not-check"' in (tmp_path / "junit.xml").read_text()
+    # report re-renders it, and --compare says the new run is an error, not a pass.
+    code, out, _ = run_cli("report", tmp_path / "conformance.json", "--format", "md")
+    assert code == 0 and "could not be checked" in out
 
 
 def test_unwritable_report_dir_is_exit_2(run_cli, tmp_path):

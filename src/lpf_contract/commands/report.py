@@ -11,8 +11,8 @@ def add_parser(sub) -> None:
         description=(
             "lpf-contract report conformance.json --format md|html|junit|json [-o FILE] re-renders a saved report; "
             "lpf-contract report --compare OLD.json NEW.json [--format text|md|json] lists what got fixed, what "
-            "regressed (by event, check and path) and how coverage moved; --schema prints the JSON Schema of "
-            "conformance.json. Exit 0 ok, 1 when --compare finds a new error-level failure, 2 bad input."
+            "regressed (by event, check and location), what the new run did not cover and how coverage moved; --schema prints the JSON Schema of "
+            "conformance.json. Exit 0 ok, 1 when --compare finds a new error-level failure or the new run could not check, 2 bad input."
         ),
     )
     p.add_argument("file", nargs="?", metavar="CONFORMANCE_JSON", help="a conformance.json written by verify")

@@ -98,18 +98,27 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    import signal
-    import tempfile
-
     from ..contracts.registry import load_registry
+    from ..core.errors import LpfContractError
     from ..verify.functions_repo import expand_targets
 
-    plan = expand_targets(args.targets, shard=args.shard)
-    registry = load_registry(args.contracts)
-    if args.replay and (plan.many or len(plan.functions) != 1):
-        from ..core.errors import UsageError
+    try:
+        plan = expand_targets(args.targets, shard=args.shard)
+        registry = load_registry(args.contracts)
+        if args.replay and (plan.many or len(plan.functions) != 1):
+            from ..core.errors import UsageError
 
-        raise UsageError(f"--replay re-runs one function: give one target, got targets={' '.join(args.targets)}")
+            raise UsageError(f"--replay re-runs one function: give one target, got targets={' '.join(args.targets)}")
+        return _run_plan(args, plan, registry)
+    except LpfContractError as exc:
+        if not args.replay:
+            _write_error_report(args, exc)
+        raise
+
+
+def _run_plan(args, plan, registry) -> int:
+    import signal
+    import tempfile
 
     def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
         raise KeyboardInterrupt
@@ -127,6 +136,43 @@ def run(args) -> int:
             return _run_many(args, registry, plan, Path(private))
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _write_error_report(args, exc, report_dir: Path | None = None) -> None:
+    """A run that stops on bad input (exit 2) still leaves a report saying so: ``verdict: error`` and
+    the reason replace whatever an earlier run left in the report dir (a stale PASS is a CI artefact
+    that lies). Best effort: when the report dir itself is the problem, the exit-2 line says it all."""
+    from .. import __version__
+    from ..core.results import RunResult
+    from ..report import ReportWriteError, write_reports
+
+    if isinstance(exc, ReportWriteError):
+        return
+    where = report_dir or args.report_dir
+    if where is None:
+        try:
+            from ..config import load_config
+
+            cfg = load_config()
+            one = len(args.targets) == 1
+            configured = (cfg.for_target(args.targets[0]) if one else cfg.settings).report_dir
+        except Exception:  # a broken config file is the error being reported: fall back to the default
+            configured = None
+        where = configured or "reports"
+    run = RunResult(
+        tool={"name": "lpf-contract", "version": __version__},
+        contract_version=args.version or "unknown",
+        handler={"target": " ".join(args.targets), "kind": "unknown", "runtime": None},
+        seed=args.seed if args.seed is not None and args.seed >= 0 else 0,
+        examples=args.examples if args.examples is not None and args.examples >= 0 else 0,
+        events={},
+        failures=(),
+        reason=str(exc),
+    )
+    try:
+        write_reports(run, Path(where))
+    except (ReportWriteError, OSError):
+        pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -326,7 +372,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
     from .. import __version__
     from ..config import load_config
     from ..core.errors import LpfContractError
-    from ..report import check_writable
+    from ..report import check_writable, clear_reports
     from ..report.index import IndexEntry, run_verdict, worst_code, write_index
     from ..verify.options import resolve_seed
 
@@ -334,6 +380,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
     configured = load_config().settings.report_dir
     root = Path(args.report_dir or configured or "reports")
     check_writable(root)
+    clear_reports(root)  # this run's functions and index only: none of an earlier run's survive
     # One seed for the whole run (printed), unless a function's own config sets one.
     args.run_seed = args.seed if args.seed is not None else resolve_seed(None)
     shard = f" shard={plan.shard[0]}/{plan.shard[1]} of {plan.total}" if plan.shard else ""
@@ -353,6 +400,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
             if isinstance(item, IndexEntry):
                 print(f"--- {item.name}: {item.target}")
                 print(f"ERROR {item.name}: could not check: {item.reason}")
+                _write_error_report(_one_target(args, item.target), item.reason, root / item.name)
                 entries.append(item)
                 continue
             fn = item.function
@@ -366,6 +414,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
                 result = _verify_one(registry, item)
             except LpfContractError as exc:
                 print(f"ERROR {fn.name}: could not check: {exc}")
+                _write_error_report(_one_target(item.args, fn.target), exc, item.report_dir)
                 entries.append(
                     IndexEntry(name=fn.name, target=fn.target, verdict="error", events=item.options.events, reason=str(exc))
                 )
@@ -399,6 +448,14 @@ def _run_many(args, registry, plan, private: Path) -> int:
     )
     sys.stdout.flush()
     return 130 if interrupted else worst_code(entries)
+
+
+def _one_target(args, target: str):
+    import copy
+
+    one = copy.copy(args)
+    one.targets = [target]
+    return one
 
 
 def _is_run_input_error(exc) -> bool:

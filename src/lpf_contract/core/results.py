@@ -109,6 +109,9 @@ class RunResult:
     static: tuple[StaticFinding, ...] = ()
     interrupted: bool = False
     snapshots: Mapping[str, Any] | None = None
+    # Why the run could not check the handler (exit 2); non-empty makes the verdict "error", so a
+    # report directory never keeps an older run's PASS after a run that stopped on bad input.
+    reason: str = ""
 
     @property
     def cases(self) -> int:
@@ -120,6 +123,8 @@ class RunResult:
 
     @property
     def verdict(self) -> str:
+        if self.reason:
+            return "error"
         errors = any(f.severity == Severity.ERROR for f in self.failures) or any(
             s.severity == Severity.ERROR for s in self.static
         )
@@ -161,6 +166,7 @@ class RunResult:
             "static": [{**asdict(s), "severity": str(s.severity)} for s in self.static],
             "failures": failures,
             **({"snapshots": dict(self.snapshots)} if self.snapshots is not None else {}),
+            **({"reason": self.reason} if self.reason else {}),
         }
 
     @classmethod
@@ -227,6 +233,7 @@ class RunResult:
             ),
             interrupted=bool(doc.get("interrupted", False)),
             snapshots=dict(doc["snapshots"]) if doc.get("snapshots") is not None else None,
+            reason=str(doc.get("reason") or ""),
         )
 
 

@@ -114,7 +114,9 @@ def events(run: RunResult) -> list[EventView]:
 
 
 def verdict_word(run: RunResult) -> str:
-    """PASS, FAIL or INTERRUPTED: an interrupted run fails, but says why."""
+    """PASS, FAIL, ERROR (could not check) or INTERRUPTED: an interrupted run fails, but says why."""
+    if run.reason:
+        return "ERROR"
     if run.interrupted:
         return "INTERRUPTED"
     return run.verdict.upper()
@@ -136,6 +138,8 @@ def headline(run: RunResult) -> str:
 
 def verdict_sentence(run: RunResult) -> str:
     target = run.handler.get("target", "?")
+    if run.reason:
+        return f"{target} could not be checked against contract {run.contract_version}: {run.reason}"
     if run.interrupted:
         return f"The run of {target} against contract {run.contract_version} was interrupted: the results below are partial."
     if run.verdict == "pass":

@@ -18,7 +18,7 @@ MESSAGE_CHARS = 1_500
 MISSING_LISTED = 25
 _NOTE_RESERVE = 600  # room kept for the truncation notes, whose numbers are known only at the end
 
-_ICON = {"PASS": "✅", "FAIL": "❌", "INTERRUPTED": "⚠️"}
+_ICON = {"PASS": "✅", "FAIL": "❌", "INTERRUPTED": "⚠️", "ERROR": "⛔"}
 _SEV_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️"}
 
 
