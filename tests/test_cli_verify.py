@@ -199,3 +199,71 @@ def test_a_syntax_error_is_exit_1_with_reports_saying_nothing_ran(run_cli, tmp_p
         assert ev["cases"] == 0 and ev["skipped"] > 0
         assert ev["skipped_reason"] == "the lambda does not deploy: syntax error at syntax_error.js:3"
     assert "does not deploy" in (tmp_path / "conformance.md").read_text()
+
+
+MULTI = str(FIXTURES / "verify" / "handlers" / "multiple_results_on_consumer.js")
+
+
+def _gate(run_cli, tmp_path, *flags):
+    code, out, err = run_cli(
+        "verify", MULTI, "--event", EVENT, "--examples", "3", "--seed", "1", "--report-dir", tmp_path, "--no-progress", *flags
+    )
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    return code, out + err, doc
+
+
+def test_fail_on_and_severity_overrides_from_flags(run_cli, tmp_path):
+    code, out, doc = _gate(run_cli, tmp_path / "default")
+    (f,) = doc["failures"]
+    assert code == 0 and f["check"] == "multiple-results" and f["severity"] == "warning"
+    assert doc["severity"]["fail_on"] == {"severity": "error", "source": "default"}
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "warning", "source": "default"}
+
+    code, out, doc = _gate(run_cli, tmp_path / "fail-on", "--fail-on", "warning")
+    assert code == 1 and doc["summary"]["verdict"] == "fail" and "verdict=FAIL" in out
+    assert doc["severity"]["fail_on"] == {"severity": "warning", "source": "flag"}
+    assert doc["failures"][0]["severity"] == "warning"
+
+    code, out, doc = _gate(run_cli, tmp_path / "sev", "--severity", "multiple-results=error")
+    assert code == 1 and doc["failures"][0]["severity"] == "error"
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "error", "source": "flag"}
+    md = (tmp_path / "sev" / "conformance.md").read_text()
+    assert "Severity policy: fails on error (default); multiple-results: error (flag)" in md
+
+    code, out, doc = _gate(run_cli, tmp_path / "ign", "--ignore-check", "multiple-results", "--fail-on", "warning")
+    assert code == 0 and doc["failures"] == []
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "ignored", "source": "flag"}
+
+
+def test_severity_policy_from_the_config_file_and_flags_over_it(run_cli, tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copy(FIXTURES / "verify" / "severity" / "lpf-contract.toml", tmp_path / "lpf-contract.toml")
+    (tmp_path / ".git").mkdir()  # the config search stops here
+    monkeypatch.chdir(tmp_path)
+    code, out, doc = _gate(run_cli, tmp_path / "cfg")
+    assert code == 1 and doc["failures"][0]["severity"] == "error"
+    assert doc["severity"]["fail_on"] == {"severity": "warning", "source": "config"}
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "error", "source": "config"}
+    assert doc["severity"]["checks"]["duplicate-command"] == {"severity": "ignored", "source": "config"}
+    code, out, doc = _gate(run_cli, tmp_path / "flag", "--severity", "multiple-results=warning", "--fail-on", "error")
+    assert code == 0 and doc["failures"][0]["severity"] == "warning"
+    assert doc["severity"]["checks"]["multiple-results"]["source"] == "flag"
+
+
+@pytest.mark.parametrize(
+    "flags, fragment",
+    [
+        (["--severity", "no-such-check=error"], "unknown check id: --severity=no-such-check"),
+        (["--ignore-check", "no-such-check"], "unknown check id: --ignore-check=no-such-check"),
+        (
+            ["--severity", "multiple-results=fatal"],
+            'bad severity: --severity multiple-results=fatal; expected "error" or "warning"',
+        ),
+        (["--severity", "multiple-results"], "--severity needs CHECK=error|warning"),
+    ],
+)
+def test_bad_severity_flags_are_exit_2_naming_them(run_cli, tmp_path, flags, fragment):
+    code, out, err = run_cli("verify", MULTI, "--report-dir", tmp_path, *flags)
+    assert code == 2 and fragment in err and "Traceback" not in err
+    assert json.loads((tmp_path / "conformance.json").read_text())["summary"]["verdict"] == "error"

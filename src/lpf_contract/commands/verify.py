@@ -89,6 +89,26 @@ def add_parser(sub) -> None:
         "run as cases scenario:FILE:LINE for every verified event (repeatable; adds to the config file's)",
     )
     p.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default=None,
+        help="the lowest severity that fails the run (default error; or the config file's fail-on)",
+    )
+    p.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="CHECK=LEVEL",
+        help="set a check's severity, error or warning (repeatable; over the config file's severity table)",
+    )
+    p.add_argument(
+        "--ignore-check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="drop a check's findings (repeatable; adds to the config file's ignore-checks); ids: `lpf-contract checks`",
+    )
+    p.add_argument(
         "--shard",
         default=None,
         metavar="K/N",
@@ -193,6 +213,7 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
     import copy
 
     from ..contracts.payloads import check_scenarios, contract_errors, read_scenarios
+    from ..verify.checks import severity_policy
     from ..verify.functions_repo import configured_event, find_settings, load_settings, merge_secrets, select_events
     from ..verify.options import VerifyOptions, resolve_seed
 
@@ -248,6 +269,15 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
         check_scenarios(scenarios, registry, ev, version.name)
         extra += [(ev, s.name, s.payload) for s in scenarios]
 
+    policy = severity_policy(
+        flag_severity=fargs.severity,
+        flag_ignore=fargs.ignore_check,
+        flag_fail_on=fargs.fail_on,
+        config_severity=cfg.severity,
+        config_ignore=cfg.ignore_checks or (),
+        config_fail_on=cfg.fail_on,
+    )
+    notes = policy.apply(notes)
     options = None
     if events:
         options = VerifyOptions(
@@ -269,6 +299,7 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
             contracts_dir=Path(args.contracts) if args.contracts else None,
             extra_cases=tuple(extra),
             secrets_label=label,
+            severity=policy,
         )
     return _Prepared(
         function=fn,
@@ -533,7 +564,6 @@ def _apply_config(args, target: str | None = None):
     snapshots = cfg.snapshot_dir / function_name(target) if cfg.snapshot_dir else None
     if args.snapshot_dir is None and snapshots is not None and snapshots.is_dir():
         args.snapshot_dir = str(snapshots)  # a function with recorded snapshots: compare them too
-    args.config_settings = cfg  # severity: read by the later severity feature
     return cfg
 
 

@@ -247,3 +247,18 @@ def snapshots(run: RunResult) -> SnapshotView | None:
 
 def compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def severity_policy(run: RunResult) -> str:
+    """One line: what fails the run and every check whose severity is not the default, with its source
+    (``fails on error (default); multiple-results: error (flag), duplicate-command: ignored (config)``)."""
+    if run.severity is None:
+        return ""
+    fail_on = run.severity.get("fail_on") or {}
+    changed = [
+        f"{cid}: {s.get('severity')} ({s.get('source')})"
+        for cid, s in sorted((run.severity.get("checks") or {}).items())
+        if s.get("source") != "default"
+    ]
+    head = f"fails on {fail_on.get('severity', 'error')} ({fail_on.get('source', 'default')})"
+    return head + ("; " + ", ".join(changed) if changed else "; every check at its default severity")

@@ -208,6 +208,7 @@ def render_html(run: RunResult) -> str:
         ("Seed", _e(run.seed)),
         ("Generated examples per event", _e(run.examples)),
         ("Tool", _e(f"{run.tool.get('name', '?')} {run.tool.get('version', '?')}")),
+        *([("Severity policy", _e(v.severity_policy(run)))] if run.severity is not None else []),
     ]
     interrupted = (
         '<p class="note">The run was interrupted before it finished: counts and coverage are partial, '

@@ -72,6 +72,7 @@ def _head(run: RunResult) -> str:
                 ]
             ],
         ),
+        *([f"Severity policy: {text(v.severity_policy(run))}"] if run.severity is not None else []),
         "## Events",
     ]
     if not run.events:

@@ -164,8 +164,9 @@ class Verifier:
                 for ev, st in states.items()
             },
             failures=tuple(failures),
-            static=tuple(static),
+            static=tuple(self.options.policy.apply(static)),
             interrupted=interrupted,
+            severity=self.options.policy.describe(),
         )
 
     def _load(self):
@@ -219,7 +220,8 @@ class Verifier:
                 for ev in self.events
             },
             failures=(),
-            static=tuple(static),
+            static=tuple(self.options.policy.apply(static)),
+            severity=self.options.policy.describe(),
         )
 
     def _static(self, handler) -> list[StaticFinding]:
@@ -345,8 +347,8 @@ class Verifier:
     def _findings(self, event: str, result_uri: str, payload: Any, outcome: Outcome) -> list[Finding]:
         policy = self.registry.event(event, self.version.name).result_policy
         source = getattr(self.handler, "source_path", None)
-        return CHECKS.run(
-            CaseContext(event, payload, outcome, self.registry, result_uri, result_policy=policy, source_path=source)
+        return self.options.policy.apply(
+            CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri, result_policy=policy, source_path=source))
         )
 
     def _record(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome) -> None:
