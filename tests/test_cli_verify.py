@@ -267,3 +267,43 @@ def test_bad_severity_flags_are_exit_2_naming_them(run_cli, tmp_path, flags, fra
     code, out, err = run_cli("verify", MULTI, "--report-dir", tmp_path, *flags)
     assert code == 2 and fragment in err and "Traceback" not in err
     assert json.loads((tmp_path / "conformance.json").read_text())["summary"]["verdict"] == "error"
+
+
+def test_without_a_terminal_progress_is_plain_lines_with_real_totals(run_cli, tmp_path, monkeypatch):
+    import re
+
+    from lpf_contract.verify import progress
+
+    monkeypatch.setattr(progress, "PLAIN_INTERVAL_S", 0.0)  # a line per case instead of every 10 s
+    code, out, err = run_cli("verify", BAD, "--event", EVENT, "--examples", "4", "--seed", "1", "--report-dir", tmp_path)
+    assert code == 1
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    total = doc["events"][EVENT]["cases"]
+    lines = [x for x in err.splitlines() if x.startswith("verify: ")]
+    running = [re.fullmatch(rf"verify: {EVENT} (\d+)/(\d+) cases, (\d+) failing, \d+ s", x) for x in lines[:-1]]
+    assert running and all(running), lines
+    assert [int(m.group(1)) for m in running] == list(range(1, total + 1))  # every case, in order
+    assert {int(m.group(2)) for m in running} == {total}  # a real total, never "?"
+    assert int(running[-1].group(3)) == doc["events"][EVENT]["failed"] > 0
+    assert re.fullmatch(rf"verify: {EVENT} done: {total}/{total} cases, \d+ failing, \d+ s", lines[-1])
+
+
+def test_plain_progress_prints_on_its_interval_and_once_per_finished_event():
+    import io
+
+    from lpf_contract.verify.engine import ProgressUpdate
+    from lpf_contract.verify.progress import PlainProgress
+
+    now = [0.0]
+    out = io.StringIO()
+    p = PlainProgress(out, interval_s=10, clock=lambda: now[0])
+    for done, t in ((1, 3.0), (2, 9.0), (3, 10.5), (4, 15.0), (5, 21.0)):
+        now[0] = t
+        p(ProgressUpdate(event="e", done=done, total=8, failed=1, run_done=done, run_total=8))
+    now[0] = 31.0
+    p(ProgressUpdate(event="e", done=8, total=8, failed=2, run_done=8, run_total=8, finished=True))
+    assert out.getvalue().splitlines() == [
+        "verify: e 3/8 cases, 1 failing, 10 s",
+        "verify: e 5/8 cases, 1 failing, 21 s",
+        "verify: e done: 8/8 cases, 2 failing, 31 s",
+    ]

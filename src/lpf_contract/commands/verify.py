@@ -49,7 +49,11 @@ def add_parser(sub) -> None:
     add_node_option(p)
     p.add_argument("--workers", type=int, default=None, metavar="N", help="handler worker processes (default 1)")
     p.add_argument("--report-dir", default=None, metavar="DIR", help="where reports go (default reports/)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress output (a bar on a terminal; without one, a line every ~10 s and one per finished event)",
+    )
     p.add_argument("--no-systematic", action="store_true", help="skip the systematic variants (generated payloads only)")
     p.add_argument(
         "--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)"
@@ -378,10 +382,7 @@ def _verify_one(registry, prepared: _Prepared):
             f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}",
             file=sys.stderr,
         )
-        if not args.no_progress and sys.stderr.isatty():
-            result = _with_progress(verifier, handler)
-        else:
-            result = verifier.run(handler=handler, replaceable=True)
+        result = _run_with_progress(args, verifier, handler)
         if prepared.notes:
             result = dataclasses.replace(result, static=(*result.static, *prepared.notes))
         # The verifier may have replaced a handler whose workers it killed (a certain hang).
@@ -586,20 +587,18 @@ def _with_snapshots(args, registry, options, result, handler, scenarios=()):
     return dataclasses.replace(result, snapshots=report.to_dict())
 
 
-def _with_progress(verifier, handler):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _run_with_progress(args, verifier, handler):
+    """One bar for the run on a terminal; plain lines (every ~10 s and per event) without one."""
+    from ..verify.progress import PlainProgress, run_with_bar
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
-    ) as bar:
-        tasks = {}
-
-        def progress(event, done, total):
-            if event not in tasks:
-                tasks[event] = bar.add_task(event, total=total)
-            bar.update(tasks[event], completed=done)
-
+    def run(progress):
         return verifier.run(progress=progress, handler=handler, replaceable=True)
+
+    if args.no_progress:
+        return verifier.run(handler=handler, replaceable=True)
+    if sys.stderr.isatty():
+        return run_with_bar(run)
+    return run(PlainProgress(sys.stderr))
 
 
 def _print_summary(result, report_dir) -> None:
