@@ -307,3 +307,15 @@ def test_plain_progress_prints_on_its_interval_and_once_per_finished_event():
         "verify: e 5/8 cases, 1 failing, 21 s",
         "verify: e done: 8/8 cases, 2 failing, 31 s",
     ]
+
+
+@pytest.mark.parametrize("target", ["functions/typo/", "functions/typo", "handlers/typo.py:lambda_handler"])
+def test_a_missing_path_says_not_found(run_cli, tmp_path, monkeypatch, target):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("verify", target)
+    assert code == 2 and "not found: path=" in err and "unknown handler target" not in err
+
+
+def test_the_header_names_the_contract_and_the_runtime(run_cli, tmp_path):
+    code, _, err = run_cli("verify", GOOD, "--examples", "1", "--no-systematic", "--report-dir", tmp_path, "--no-progress")
+    assert code == 0 and "kind=node contract=v2 runtime=v1 " in err and " version=" not in err

@@ -48,7 +48,7 @@ def test_bad_input_is_exit_2_with_one_line(run_cli, tmp_path, content, expect):
 
 def test_missing_file_is_exit_2(run_cli, tmp_path):
     code, _, err = run_cli("report", tmp_path / "nope.json")
-    assert code == 2 and "cannot read report" in err
+    assert code == 2 and "report not found: path=" in err
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,6 @@ def test_missing_file_is_exit_2(run_cli, tmp_path):
     [
         ("report",),
         ("report", str(FIX / "pass.json"), "--schema"),
-        ("report", str(FIX / "pass.json"), "--format", "text"),
         ("report", "--compare", str(FIX / "pass.json"), str(FIX / "fail.json"), "--format", "html"),
     ],
 )
@@ -107,3 +106,10 @@ def test_compare_with_a_run_that_could_not_check_exits_1(run_cli, tmp_path):
     assert "verdict: fail -> error" in out and "fixed=0" in out and "could not check the handler" in out
     code, out, _ = run_cli("report", "--compare", FIX / "fail.json", tmp_path / "err.json", "--format", "md")
     assert "The new run could not check the handler" in out
+
+
+def test_report_format_text_renders_a_saved_report(run_cli):
+    code, out, err = run_cli("report", FIX / "fail.json", "--format", "text")
+    assert code == 0, err
+    assert out.startswith("FAIL: ") and "[handler-error]" in out and "[deploy-rules]" in out
+    assert "repro: lpf-contract verify" in out and "<" not in out.splitlines()[0]

@@ -127,6 +127,7 @@ def run(args) -> int:
     from ..verify.functions_repo import expand_targets
 
     try:
+        _check_targets_exist(args.targets)
         plan = expand_targets(args.targets, shard=args.shard)
         registry = load_registry(args.contracts)
         if args.replay and (plan.many or len(plan.functions) != 1):
@@ -138,6 +139,27 @@ def run(args) -> int:
         if not args.replay:
             _write_error_report(args, exc)
         raise
+
+
+def _check_targets_exist(targets) -> None:
+    """A path typo says "not found" (not "unknown handler target"): URLs and module:function are left to
+    the loader, everything else is a path that must exist."""
+    from ..core.errors import UsageError
+
+    for target in targets:
+        if target.startswith(("http://", "https://")):
+            continue
+        path = target
+        if ":" in target:
+            left, _, _ = target.rpartition(":")
+            if not left.endswith(".py"):
+                continue  # package.module:function
+            path = left
+        if not Path(path).exists():
+            raise UsageError(
+                f"not found: path={path}; check the path (a .js file, a function folder, a folder of functions, "
+                "file.py:function, package.module:function or an http(s):// URL)"
+            )
 
 
 def _run_plan(args, plan, registry) -> int:
@@ -378,7 +400,9 @@ def _verify_one(registry, prepared: _Prepared):
         return result
     try:
         print(
-            f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
+            # contract= is the contract version judged against; runtime= the Node runtime the handler runs on.
+            f"lpf-contract verify: handler={args.handler} kind={handler.kind} contract={verifier.version.name} "
+            f"runtime={handler.runtime or 'n/a'} "
             f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}",
             file=sys.stderr,
         )

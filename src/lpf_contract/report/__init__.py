@@ -20,6 +20,7 @@ from .html import render_html
 from .json_report import load_run, render_json, schema_text
 from .junit import render_junit
 from .markdown import render_markdown
+from .text import render_text
 
 
 class ReportWriteError(LpfContractError):
@@ -40,6 +41,7 @@ FORMATS: dict[str, Callable[[RunResult], str]] = {
     "md": render_markdown,
     "html": render_html,
     "junit": render_junit,
+    "text": render_text,
 }
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "render_json",
     "render_junit",
     "render_markdown",
+    "render_text",
     "schema_text",
     "write_reports",
 ]
