@@ -366,6 +366,9 @@ def _run_single(args, registry, prepared: _Prepared) -> int:
     from ..report import check_writable
 
     if prepared.options is None:
+        from ..report import clear_reports
+
+        clear_reports(prepared.report_dir)  # nothing verified: an older run's reports must not stand for this one
         print(f"lpf-contract verify: handler={prepared.function.target} skipped: {prepared.skipped}", file=sys.stderr)
         print(f"verdict=SKIPPED {prepared.function.target}: {prepared.skipped}")
         return 0
