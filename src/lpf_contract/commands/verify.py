@@ -157,7 +157,8 @@ def _check_targets_exist(targets) -> None:
             path = left
         if not Path(path).exists():
             raise UsageError(
-                f"not found: path={path}; check the path (a .js file, a function folder, a folder of functions, "
+                f"handler {'file' if Path(path).suffix else 'folder'} not found: path={path}; check the path "
+                "(a .js file, a function folder, a folder of functions, "
                 "file.py:function, package.module:function or an http(s):// URL)"
             )
 
