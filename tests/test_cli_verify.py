@@ -319,3 +319,14 @@ def test_a_missing_path_says_not_found(run_cli, tmp_path, monkeypatch, target):
 def test_the_header_names_the_contract_and_the_runtime(run_cli, tmp_path):
     code, _, err = run_cli("verify", GOOD, "--examples", "1", "--no-systematic", "--report-dir", tmp_path, "--no-progress")
     assert code == 0 and "kind=node contract=v2 runtime=v1 " in err and " version=" not in err
+
+
+def test_replay_applies_the_same_severity_policy(run_cli, tmp_path):
+    code, _, doc = _gate(run_cli, tmp_path)
+    argv = shlex.split(doc["failures"][0]["repro"])
+    code, out, _ = run_cli(*argv[1:])
+    assert code == 0 and "[multiple-results]" in out and "verdict=PASS" in out  # a warning
+    code, out, _ = run_cli(*argv[1:], "--fail-on", "warning")
+    assert code == 1 and "WARNING [multiple-results]" in out and "verdict=FAIL" in out
+    code, out, _ = run_cli(*argv[1:], "--severity", "multiple-results=error")
+    assert code == 1 and "ERROR [multiple-results]" in out

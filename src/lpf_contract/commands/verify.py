@@ -559,6 +559,7 @@ def _replay_prepared(args, registry, prepared: _Prepared) -> int:
     options = prepared.options
     repro = load_repro(Path(args.replay))
     if options is None:  # skipped for its config.json event; a saved repro still names its own event
+        from ..verify.checks import severity_policy
         from ..verify.options import VerifyOptions
 
         options = VerifyOptions(
@@ -566,6 +567,11 @@ def _replay_prepared(args, registry, prepared: _Prepared) -> int:
             timeout_ms=prepared.args.timeout_ms,
             runtime=prepared.args.runtime,
             node=prepared.args.node,
+            severity=severity_policy(
+                flag_severity=prepared.args.severity,
+                flag_ignore=prepared.args.ignore_check,
+                flag_fail_on=prepared.args.fail_on,
+            ),
         )
     return _replay(prepared.args, registry, options, repro, replay)
 
@@ -667,12 +673,14 @@ def _replay(args, registry, options, repro, replay) -> int:
         print(f"ERROR [deploy-rules] syntax: {exc}")
         print("verdict=FAIL")
         return 1
+    findings = options.policy.apply(findings)  # --severity / --ignore-check as in the full run
     print(f"replay: event={repro['event']} fault={outcome.fault or 'none'} result={outcome.result!r}")
     for log in outcome.logs:
         print(f"  log.{log.level}: {log.text}")
     for f in findings:
         print(f"{f.severity.upper()} [{f.check}] {f.message}")
-    errors = [f for f in findings if f.severity == Severity.ERROR]
+    failing = (Severity.ERROR, Severity.WARNING) if options.policy.fail_on == Severity.WARNING else (Severity.ERROR,)
+    errors = [f for f in findings if f.severity in failing]
     print("verdict=" + ("FAIL" if errors else "PASS"))
     return 1 if errors else 0
 
