@@ -53,10 +53,48 @@ def test_failure_exit_1_and_repro_replays_it(run_cli, tmp_path):
         (["verify", GOOD, "--replay", str(FIXTURES / "payloads" / "not-json.json")], "replay file is not a JSON repro"),
     ],
 )
-def test_bad_input_is_exit_2(run_cli, args, fragment):
+def test_bad_input_is_exit_2(run_cli, args, fragment, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default report dir, reports/, lands here
     code, out, err = run_cli(*args)
     assert code == 2, out + err
     assert fragment in err and "Traceback" not in err
+    written = tmp_path / "reports" / "conformance.json"
+    if "--replay" in args:  # a replay writes no reports, in any outcome
+        assert not written.exists()
+        return
+    # Every run that starts leaves a report saying it could not check (not an older run's PASS).
+    doc = json.loads(written.read_text())
+    assert doc["summary"]["verdict"] == "error" and fragment in doc["reason"]
+    md = (tmp_path / "reports" / "conformance.md").read_text()
+    assert md.splitlines()[0].startswith("# ⛔ ERROR") and "could not be checked" in md.split("\n\n")[1]
+
+
+def test_exit_2_replaces_an_earlier_pass_and_its_files(run_cli, tmp_path, fixtures):
+    import jsonschema
+
+    from lpf_contract.report import schema_text
+
+    bad = FIXTURES / "verify" / "handlers" / "custom_failure_on_agent.js"
+    code, _, _ = run_cli("verify", bad, "--event", EVENT, "--examples", "5", "--seed", "1", "--report-dir", tmp_path)
+    assert code == 1 and list((tmp_path / "repro").iterdir())
+    (tmp_path / "index.md").write_text("stale index of a many-functions run")
+    (tmp_path / "old_fn").mkdir()
+    (tmp_path / "old_fn" / "conformance.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("the user's own file")
+    code, _, err = run_cli("verify", bad, "--event", "nope", "--report-dir", tmp_path)
+    assert code == 2 and "unknown event id='nope'" in err
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    jsonschema.validate(doc, json.loads(schema_text()))
+    assert doc["summary"]["verdict"] == "error" and "unknown event id='nope'" in doc["reason"]
+    assert doc["failures"] == [] and not (tmp_path / "repro").exists()
+    assert not (tmp_path / "index.md").exists() and not (tmp_path / "old_fn").exists()
+    assert (tmp_path / "notes.txt").read_text() == "the user's own file"
+    html = (tmp_path / "conformance.html").read_text()
+    assert "could not be checked" in html and 'class="verdict error"' in html
+    assert 'type="could-not-check"' in (tmp_path / "junit.xml").read_text()
+    # report re-renders it, and --compare says the new run is an error, not a pass.
+    code, out, _ = run_cli("report", tmp_path / "conformance.json", "--format", "md")
+    assert code == 0 and "could not be checked" in out
 
 
 def test_unwritable_report_dir_is_exit_2(run_cli, tmp_path):
@@ -161,3 +199,134 @@ def test_a_syntax_error_is_exit_1_with_reports_saying_nothing_ran(run_cli, tmp_p
         assert ev["cases"] == 0 and ev["skipped"] > 0
         assert ev["skipped_reason"] == "the lambda does not deploy: syntax error at syntax_error.js:3"
     assert "does not deploy" in (tmp_path / "conformance.md").read_text()
+
+
+MULTI = str(FIXTURES / "verify" / "handlers" / "multiple_results_on_consumer.js")
+
+
+def _gate(run_cli, tmp_path, *flags):
+    code, out, err = run_cli(
+        "verify", MULTI, "--event", EVENT, "--examples", "3", "--seed", "1", "--report-dir", tmp_path, "--no-progress", *flags
+    )
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    return code, out + err, doc
+
+
+def test_fail_on_and_severity_overrides_from_flags(run_cli, tmp_path):
+    code, out, doc = _gate(run_cli, tmp_path / "default")
+    (f,) = doc["failures"]
+    assert code == 0 and f["check"] == "multiple-results" and f["severity"] == "warning"
+    assert doc["severity"]["fail_on"] == {"severity": "error", "source": "default"}
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "warning", "source": "default"}
+
+    code, out, doc = _gate(run_cli, tmp_path / "fail-on", "--fail-on", "warning")
+    assert code == 1 and doc["summary"]["verdict"] == "fail" and "verdict=FAIL" in out
+    assert doc["severity"]["fail_on"] == {"severity": "warning", "source": "flag"}
+    assert doc["failures"][0]["severity"] == "warning"
+
+    code, out, doc = _gate(run_cli, tmp_path / "sev", "--severity", "multiple-results=error")
+    assert code == 1 and doc["failures"][0]["severity"] == "error"
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "error", "source": "flag"}
+    md = (tmp_path / "sev" / "conformance.md").read_text()
+    assert "Severity policy: fails on error (default); multiple-results: error (flag)" in md
+
+    code, out, doc = _gate(run_cli, tmp_path / "ign", "--ignore-check", "multiple-results", "--fail-on", "warning")
+    assert code == 0 and doc["failures"] == []
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "ignored", "source": "flag"}
+
+
+def test_severity_policy_from_the_config_file_and_flags_over_it(run_cli, tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copy(FIXTURES / "verify" / "severity" / "lpf-contract.toml", tmp_path / "lpf-contract.toml")
+    (tmp_path / ".git").mkdir()  # the config search stops here
+    monkeypatch.chdir(tmp_path)
+    code, out, doc = _gate(run_cli, tmp_path / "cfg")
+    assert code == 1 and doc["failures"][0]["severity"] == "error"
+    assert doc["severity"]["fail_on"] == {"severity": "warning", "source": "config"}
+    assert doc["severity"]["checks"]["multiple-results"] == {"severity": "error", "source": "config"}
+    assert doc["severity"]["checks"]["duplicate-command"] == {"severity": "ignored", "source": "config"}
+    code, out, doc = _gate(run_cli, tmp_path / "flag", "--severity", "multiple-results=warning", "--fail-on", "error")
+    assert code == 0 and doc["failures"][0]["severity"] == "warning"
+    assert doc["severity"]["checks"]["multiple-results"]["source"] == "flag"
+
+
+@pytest.mark.parametrize(
+    "flags, fragment",
+    [
+        (["--severity", "no-such-check=error"], "unknown check id: --severity=no-such-check"),
+        (["--ignore-check", "no-such-check"], "unknown check id: --ignore-check=no-such-check"),
+        (
+            ["--severity", "multiple-results=fatal"],
+            'bad severity: --severity multiple-results=fatal; expected "error" or "warning"',
+        ),
+        (["--severity", "multiple-results"], "--severity needs CHECK=error|warning"),
+    ],
+)
+def test_bad_severity_flags_are_exit_2_naming_them(run_cli, tmp_path, flags, fragment):
+    code, out, err = run_cli("verify", MULTI, "--report-dir", tmp_path, *flags)
+    assert code == 2 and fragment in err and "Traceback" not in err
+    assert json.loads((tmp_path / "conformance.json").read_text())["summary"]["verdict"] == "error"
+
+
+def test_without_a_terminal_progress_is_plain_lines_with_real_totals(run_cli, tmp_path, monkeypatch):
+    import re
+
+    from lpf_contract.verify import progress
+
+    monkeypatch.setattr(progress, "PLAIN_INTERVAL_S", 0.0)  # a line per case instead of every 10 s
+    code, out, err = run_cli("verify", BAD, "--event", EVENT, "--examples", "4", "--seed", "1", "--report-dir", tmp_path)
+    assert code == 1
+    doc = json.loads((tmp_path / "conformance.json").read_text())
+    total = doc["events"][EVENT]["cases"]
+    lines = [x for x in err.splitlines() if x.startswith("verify: ")]
+    running = [re.fullmatch(rf"verify: {EVENT} (\d+)/(\d+) cases, (\d+) failing, \d+ s", x) for x in lines[:-1]]
+    assert running and all(running), lines
+    assert [int(m.group(1)) for m in running] == list(range(1, total + 1))  # every case, in order
+    assert {int(m.group(2)) for m in running} == {total}  # a real total, never "?"
+    assert int(running[-1].group(3)) == doc["events"][EVENT]["failed"] > 0
+    assert re.fullmatch(rf"verify: {EVENT} done: {total}/{total} cases, \d+ failing, \d+ s", lines[-1])
+
+
+def test_plain_progress_prints_on_its_interval_and_once_per_finished_event():
+    import io
+
+    from lpf_contract.verify.engine import ProgressUpdate
+    from lpf_contract.verify.progress import PlainProgress
+
+    now = [0.0]
+    out = io.StringIO()
+    p = PlainProgress(out, interval_s=10, clock=lambda: now[0])
+    for done, t in ((1, 3.0), (2, 9.0), (3, 10.5), (4, 15.0), (5, 21.0)):
+        now[0] = t
+        p(ProgressUpdate(event="e", done=done, total=8, failed=1, run_done=done, run_total=8))
+    now[0] = 31.0
+    p(ProgressUpdate(event="e", done=8, total=8, failed=2, run_done=8, run_total=8, finished=True))
+    assert out.getvalue().splitlines() == [
+        "verify: e 3/8 cases, 1 failing, 10 s",
+        "verify: e 5/8 cases, 1 failing, 21 s",
+        "verify: e done: 8/8 cases, 2 failing, 31 s",
+    ]
+
+
+@pytest.mark.parametrize("target", ["functions/typo/", "functions/typo", "handlers/typo.py:lambda_handler"])
+def test_a_missing_path_says_not_found(run_cli, tmp_path, monkeypatch, target):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("verify", target)
+    assert code == 2 and "not found: path=" in err and "unknown handler target" not in err
+
+
+def test_the_header_names_the_contract_and_the_runtime(run_cli, tmp_path):
+    code, _, err = run_cli("verify", GOOD, "--examples", "1", "--no-systematic", "--report-dir", tmp_path, "--no-progress")
+    assert code == 0 and "kind=node contract=v2 runtime=v1 " in err and " version=" not in err
+
+
+def test_replay_applies_the_same_severity_policy(run_cli, tmp_path):
+    code, _, doc = _gate(run_cli, tmp_path)
+    argv = shlex.split(doc["failures"][0]["repro"])
+    code, out, _ = run_cli(*argv[1:])
+    assert code == 0 and "[multiple-results]" in out and "verdict=PASS" in out  # a warning
+    code, out, _ = run_cli(*argv[1:], "--fail-on", "warning")
+    assert code == 1 and "WARNING [multiple-results]" in out and "verdict=FAIL" in out
+    code, out, _ = run_cli(*argv[1:], "--severity", "multiple-results=error")
+    assert code == 1 and "ERROR [multiple-results]" in out

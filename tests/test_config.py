@@ -140,3 +140,14 @@ def test_snapshot_without_a_folder_anywhere_is_bad_input(tmp_path, monkeypatch, 
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli("snapshot", OK_HANDLER)
     assert code == 2 and "--snapshot-dir" in err
+
+
+def test_fail_on_and_ignore_checks_keys_are_validated(tmp_path):
+    from lpf_contract.config import ConfigError, parse_config
+
+    cfg = parse_config({"fail-on": "warning", "ignore-checks": ["multiple-results"]}, path=tmp_path / "x.toml")
+    assert cfg.settings.fail_on == "warning" and cfg.settings.ignore_checks == ("multiple-results",)
+    with pytest.raises(ConfigError, match="key=fail-on value='fatal'"):
+        parse_config({"fail-on": "fatal"}, path=tmp_path / "x.toml")
+    with pytest.raises(ConfigError, match="unknown check in config: key=ignore-checks value='nope'"):
+        parse_config({"ignore-checks": ["nope"]}, path=tmp_path / "x.toml")

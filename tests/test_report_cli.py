@@ -48,7 +48,7 @@ def test_bad_input_is_exit_2_with_one_line(run_cli, tmp_path, content, expect):
 
 def test_missing_file_is_exit_2(run_cli, tmp_path):
     code, _, err = run_cli("report", tmp_path / "nope.json")
-    assert code == 2 and "cannot read report" in err
+    assert code == 2 and "report not found: path=" in err
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,6 @@ def test_missing_file_is_exit_2(run_cli, tmp_path):
     [
         ("report",),
         ("report", str(FIX / "pass.json"), "--schema"),
-        ("report", str(FIX / "pass.json"), "--format", "text"),
         ("report", "--compare", str(FIX / "pass.json"), str(FIX / "fail.json"), "--format", "html"),
     ],
 )
@@ -72,3 +71,45 @@ def test_compare_exit_codes_and_formats(run_cli):
     assert code == 0 and len(json.loads(out)["fixed"]) == 5
     code, out, _ = run_cli("report", "--compare", FIX / "fail.json", FIX / "fail.json", "--format", "md")
     assert code == 0 and "## Still failing (5)" in out
+
+
+def test_compare_of_runs_over_different_events_lists_the_uncovered_not_fixed(run_cli, tmp_path):
+    import json
+
+    old = json.loads((FIX / "fail.json").read_text())
+    failing_events = sorted({f["event"] for f in old["failures"]})
+    new = json.loads((FIX / "pass.json").read_text())
+    # The new run covered only an event where the old one had no failure.
+    kept = "conversational_command"
+    assert kept not in failing_events
+    new["events"] = {kept: next(iter(new["events"].values()))}
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    code, out, _ = run_cli("report", "--compare", FIX / "fail.json", tmp_path / "new.json", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert {i["event"] for i in doc["not_covered"]} == set(failing_events)
+    assert all(i["event"] not in failing_events for i in doc["fixed"])  # only the deploy rule is fixed
+    assert doc["new"]["events"] == [kept]
+    code, out, _ = run_cli("report", "--compare", FIX / "fail.json", tmp_path / "new.json")
+    assert "not covered by the new run:" in out
+
+
+def test_compare_with_a_run_that_could_not_check_exits_1(run_cli, tmp_path):
+    import json
+
+    errored = json.loads((FIX / "pass.json").read_text())
+    errored.update(events={}, failures=[], static=[], reason="unknown event id='nope'; run `lpf-contract contracts`")
+    errored["summary"]["verdict"] = "error"
+    (tmp_path / "err.json").write_text(json.dumps(errored))
+    code, out, _ = run_cli("report", "--compare", FIX / "fail.json", tmp_path / "err.json")
+    assert code == 1
+    assert "verdict: fail -> error" in out and "fixed=0" in out and "could not check the handler" in out
+    code, out, _ = run_cli("report", "--compare", FIX / "fail.json", tmp_path / "err.json", "--format", "md")
+    assert "The new run could not check the handler" in out
+
+
+def test_report_format_text_renders_a_saved_report(run_cli):
+    code, out, err = run_cli("report", FIX / "fail.json", "--format", "text")
+    assert code == 0, err
+    assert out.startswith("FAIL: ") and "[handler-error]" in out and "[deploy-rules]" in out
+    assert "repro: lpf-contract verify" in out and "<" not in out.splitlines()[0]

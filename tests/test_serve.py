@@ -418,3 +418,44 @@ def test_node_round_trip_matches_in_process(registry, payload, target, fault):
     assert (remote.has_result, remote.result) == (direct.has_result, direct.result)
     if direct.fault is not None:
         assert [(e.level, e.text) for e in remote.logs] == [(e.level, e.text) for e in direct.logs]
+
+
+def _served_answer(payload, *flags):
+    """(status, headers, stderr) of one V1 invocation of greets_from_env.js served with ``flags``."""
+    import urllib.request
+
+    greets = REPO / "tests" / "fixtures" / "verify" / "handlers" / "greets_from_env.js"
+    proc = _start(greets, "--port", "0", "--version", "v1", "--timeout-ms", "10000", *flags)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("lpf-contract serve: http://127.0.0.1:"), first + proc.stderr.read()
+        url = first.split()[2] + _url()
+        req = urllib.request.Request(
+            url, data=json.dumps({"headers": [], "payload": payload}).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            status, headers, body = resp.status, dict(resp.headers), json.loads(resp.read())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    return status, headers, body, err
+
+
+def test_cli_serve_flags_a_result_that_breaks_the_contract_and_takes_env(payload):
+    status, headers, body, err = _served_answer(payload)
+    # Still the platform's answer (200 with the result) ...
+    assert status == 200 and body[0]["result"] == [{"type": "systemMessage", "text": ""}]
+    # ... with the breach named in a header and in the log.
+    violation = headers.get("X-Lpf-Contract-Violation", "")
+    assert violation.startswith("response-schema: "), headers
+    assert f"contract violation event={EVENT}: response-schema: " in err
+    status, headers, body, err = _served_answer(payload, "--env", "GREETING=hello")
+    assert status == 200 and body[0]["result"] == [{"type": "systemMessage", "text": "hello"}]
+    assert "X-Lpf-Contract-Violation" not in headers and "contract violation" not in err
+
+
+def test_cli_serve_secrets_and_env_bad_input_is_exit_2(run_cli, tmp_path):
+    code, _, err = run_cli("serve", f"{HANDLERS / 'correct.py'}:lambda_", "--env", "NOEQUALS")
+    assert code == 2 and "--env needs NAME=VALUE" in err
+    code, _, err = run_cli("serve", f"{HANDLERS / 'correct.py'}:lambda_", "--secrets", tmp_path / "none.json")
+    assert code == 2 and "secrets file not found" in err

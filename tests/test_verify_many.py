@@ -148,6 +148,13 @@ def test_one_function_that_cannot_be_checked_is_an_error_row_and_exit_2(run_cli,
     rows = _rows(repo / "out")
     assert rows["anyevent"]["verdict"] == "error" and "config.json is not valid JSON" in rows["anyevent"]["reason"]
     assert rows["greeter"]["verdict"] == "pass"  # the others still ran
+    # Its folder holds a report saying so, and a function folder of an older run is gone.
+    doc = load_json(repo / "out" / "anyevent" / "conformance.json")
+    assert doc["summary"]["verdict"] == "error" and "config.json is not valid JSON" in doc["reason"]
+    (repo / "out" / "renamed").mkdir()
+    (repo / "out" / "renamed" / "conformance.json").write_text("{}")
+    run_cli("verify", "functions/", *FAST, "--report-dir", "out")
+    assert not (repo / "out" / "renamed").exists() and (repo / "out" / "greeter" / "conformance.json").is_file()
 
 
 def test_event_flag_skips_functions_of_other_events(run_cli, repo):

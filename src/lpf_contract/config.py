@@ -48,6 +48,8 @@ class Settings:
     # Scenario payload files (issue 15, item 4): accepted and passed on; their use comes with --payloads.
     payloads: tuple[Path, ...] | None = None
     severity: Mapping[str, str] = field(default_factory=dict)  # check id -> "error" | "warning"
+    fail_on: str | None = None  # "error" | "warning": the lowest severity that fails the run
+    ignore_checks: tuple[str, ...] | None = None  # check ids whose findings are dropped
 
     def merged(self, override: Settings) -> Settings:
         """These settings with every value ``override`` sets replacing ours (severity merges per check)."""
@@ -135,6 +137,24 @@ def _severity(value: Any, key: str, where: Path) -> dict[str, str]:
     return out
 
 
+def _fail_on(value: Any, key: str, where: Path) -> str:
+    if value not in SEVERITIES:
+        raise ConfigError(f'bad value in config: key={key} value={value!r} file={where}; expected "error" or "warning"')
+    return value
+
+
+def _check_ids(value: Any, key: str, where: Path) -> tuple[str, ...]:
+    from .verify.checks import CHECKS
+
+    ids = _strings(value, key, where)
+    for check in ids:
+        if check not in CHECKS:
+            raise ConfigError(
+                f"unknown check in config: key={key} value={check!r} file={where}; known checks: {', '.join(CHECKS.ids())}"
+            )
+    return ids
+
+
 def _timeout(value: Any, key: str, where: Path) -> int:
     from .verify.options import MAX_TIMEOUT_MS
 
@@ -154,6 +174,8 @@ KEYS: dict[str, tuple[str, Any]] = {
     "snapshot-dir": ("snapshot_dir", _path),
     "payloads": ("payloads", _paths),
     "severity": ("severity", _severity),
+    "fail-on": ("fail_on", _fail_on),
+    "ignore-checks": ("ignore_checks", _check_ids),
 }
 
 

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-RENDER_FORMATS = ("md", "html", "junit", "json")
+RENDER_FORMATS = ("md", "html", "junit", "json", "text")
 COMPARE_FORMATS = ("text", "md", "json")
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "report",
-        help="re-render a conformance.json (md, html, junit, json), compare two of them, or print its JSON Schema",
+        help="re-render a conformance.json (md, html, junit, json, text), compare two of them, or print its JSON Schema",
         description=(
-            "lpf-contract report conformance.json --format md|html|junit|json [-o FILE] re-renders a saved report; "
+            "lpf-contract report conformance.json --format md|html|junit|json|text [-o FILE] re-renders a saved report; "
             "lpf-contract report --compare OLD.json NEW.json [--format text|md|json] lists what got fixed, what "
-            "regressed (by event, check and path) and how coverage moved; --schema prints the JSON Schema of "
-            "conformance.json. Exit 0 ok, 1 when --compare finds a new error-level failure, 2 bad input."
+            "regressed (by event, check and location), what the new run did not cover and how coverage moved; --schema prints the JSON Schema of "
+            "conformance.json. Exit 0 ok, 1 when --compare finds a new error-level failure or the new run could not check, 2 bad input."
         ),
     )
     p.add_argument("file", nargs="?", metavar="CONFORMANCE_JSON", help="a conformance.json written by verify")
@@ -63,7 +63,7 @@ def run(args) -> int:
 
         fmt = args.format or "md"
         if fmt not in RENDER_FORMATS:
-            raise UsageError(f"a report renders as md, html, junit or json, got format={fmt}")
+            raise UsageError(f"a report renders as md, html, junit, json or text, got format={fmt}")
         out = FORMATS[fmt](load_run(Path(args.file)))
         code = 0
     if args.output:

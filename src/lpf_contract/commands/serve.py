@@ -31,6 +31,24 @@ def add_parser(sub) -> None:
         "v query, as LivePerson's client sends them to a V2 (functions/fninvocations) domain, else V1",
     )
     p.add_argument("--log-requests", action="store_true", help="print one line per request on stderr")
+    # The handler options of verify, so a served handler sees what a verified one sees.
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment variable the handler sees (repeatable; it sees no host variables)",
+    )
+    p.add_argument(
+        "--allow-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="domain the handler may reach over HTTP (repeatable; one leading wildcard allowed, e.g. *.example.com)",
+    )
+    p.add_argument(
+        "--secrets", default=None, metavar="FILE", help='JSON file {"name": "value"} served by the toolbelt\'s SecretClient'
+    )
     add_node_option(p)
     p.set_defaults(run=run)
 
@@ -39,6 +57,7 @@ def run(args) -> int:
     import signal
     import sys
     import threading
+    from pathlib import Path
 
     from ..contracts.registry import load_registry
     from ..core.errors import UsageError
@@ -53,7 +72,23 @@ def run(args) -> int:
         raise UsageError(f"bad --timeout-ms={args.timeout_ms}: expected a positive number of milliseconds")
     registry = load_registry(args.contracts)
     version = registry.version(args.version)
-    handler = load_handler(args.handler, workers=args.workers, timeout_ms=args.timeout_ms, node=args.node)
+    env = {}
+    for item in args.env:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--env needs NAME=VALUE (e.g. --env GREETING=hello), got env={item}")
+        env[name] = value
+    if args.secrets is not None and not Path(args.secrets).is_file():
+        raise UsageError(f"secrets file not found: path={args.secrets}; pass --secrets FILE with a JSON object")
+    handler = load_handler(
+        args.handler,
+        workers=args.workers,
+        timeout_ms=args.timeout_ms,
+        node=args.node,
+        env=env or None,
+        allow_domains=tuple(args.allow_domain),
+        secrets_file=Path(args.secrets) if args.secrets else None,
+    )
     try:
         app = InvocationApp(handler, registry=registry, version=version.name, api=args.api)
         try:

@@ -47,7 +47,11 @@ def add_parser(sub) -> None:
     add_node_option(p)
     p.add_argument("--workers", type=int, default=None, metavar="N", help="handler worker processes (default 1)")
     p.add_argument("--report-dir", default=None, metavar="DIR", help="where reports go (default reports/)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)")
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress output (a bar on a terminal; without one, a line every ~10 s and one per finished event)",
+    )
     p.add_argument("--no-systematic", action="store_true", help="skip the systematic variants (generated payloads only)")
     p.add_argument(
         "--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)"
@@ -87,6 +91,26 @@ def add_parser(sub) -> None:
         "run as cases scenario:FILE:LINE for every verified event (repeatable; adds to the config file's)",
     )
     p.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default=None,
+        help="the lowest severity that fails the run (default error; or the config file's fail-on)",
+    )
+    p.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="CHECK=LEVEL",
+        help="set a check's severity, error or warning (repeatable; over the config file's severity table)",
+    )
+    p.add_argument(
+        "--ignore-check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="drop a check's findings (repeatable; adds to the config file's ignore-checks); ids: `lpf-contract checks`",
+    )
+    p.add_argument(
         "--shard",
         default=None,
         metavar="K/N",
@@ -96,18 +120,50 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    import signal
-    import tempfile
-
     from ..contracts.registry import load_registry
+    from ..core.errors import LpfContractError
     from ..verify.functions_repo import expand_targets
 
-    plan = expand_targets(args.targets, shard=args.shard)
-    registry = load_registry(args.contracts)
-    if args.replay and (plan.many or len(plan.functions) != 1):
-        from ..core.errors import UsageError
+    try:
+        _check_targets_exist(args.targets)
+        plan = expand_targets(args.targets, shard=args.shard)
+        registry = load_registry(args.contracts)
+        if args.replay and (plan.many or len(plan.functions) != 1):
+            from ..core.errors import UsageError
 
-        raise UsageError(f"--replay re-runs one function: give one target, got targets={' '.join(args.targets)}")
+            raise UsageError(f"--replay re-runs one function: give one target, got targets={' '.join(args.targets)}")
+        return _run_plan(args, plan, registry)
+    except LpfContractError as exc:
+        if not args.replay:
+            _write_error_report(args, exc)
+        raise
+
+
+def _check_targets_exist(targets) -> None:
+    """A path typo says "not found" (not "unknown handler target"): URLs and module:function are left to
+    the loader, everything else is a path that must exist."""
+    from ..core.errors import UsageError
+
+    for target in targets:
+        if target.startswith(("http://", "https://")):
+            continue
+        path = target
+        if ":" in target:
+            left, _, _ = target.rpartition(":")
+            if not left.endswith(".py"):
+                continue  # package.module:function
+            path = left
+        if not Path(path).exists():
+            raise UsageError(
+                f"handler {'file' if Path(path).suffix else 'folder'} not found: path={path}; check the path "
+                "(a .js file, a function folder, a folder of functions, "
+                "file.py:function, package.module:function or an http(s):// URL)"
+            )
+
+
+def _run_plan(args, plan, registry) -> int:
+    import signal
+    import tempfile
 
     def on_term(signum, frame):  # SIGTERM behaves like Ctrl-C: stop, clean up, still report
         raise KeyboardInterrupt
@@ -127,6 +183,43 @@ def run(args) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _write_error_report(args, exc, report_dir: Path | None = None) -> None:
+    """A run that stops on bad input (exit 2) still leaves a report saying so: ``verdict: error`` and
+    the reason replace whatever an earlier run left in the report dir (a stale PASS is a CI artefact
+    that lies). Best effort: when the report dir itself is the problem, the exit-2 line says it all."""
+    from .. import __version__
+    from ..core.results import RunResult
+    from ..report import ReportWriteError, write_reports
+
+    if isinstance(exc, ReportWriteError):
+        return
+    where = report_dir or args.report_dir
+    if where is None:
+        try:
+            from ..config import load_config
+
+            cfg = load_config()
+            one = len(args.targets) == 1
+            configured = (cfg.for_target(args.targets[0]) if one else cfg.settings).report_dir
+        except Exception:  # a broken config file is the error being reported: fall back to the default
+            configured = None
+        where = configured or "reports"
+    run = RunResult(
+        tool={"name": "lpf-contract", "version": __version__},
+        contract_version=args.version or "unknown",
+        handler={"target": " ".join(args.targets), "kind": "unknown", "runtime": None},
+        seed=args.seed if args.seed is not None and args.seed >= 0 else 0,
+        examples=args.examples if args.examples is not None and args.examples >= 0 else 0,
+        events={},
+        failures=(),
+        reason=str(exc),
+    )
+    try:
+        write_reports(run, Path(where))
+    except (ReportWriteError, OSError):
+        pass
+
+
 @dataclass(frozen=True, kw_only=True)
 class _Prepared:
     """One function, ready to verify: its options (config file, config.json, settings.json, flags)."""
@@ -144,6 +237,7 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
     """Everything a function's run needs, or an LpfContractError (exit 2) when it cannot be checked."""
     import copy
 
+    from ..verify.checks import severity_policy
     from ..verify.options import VerifyOptions, resolve_seed
 
     fargs = copy.copy(args)
@@ -176,6 +270,15 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
     events, skipped, scenarios = setup.events, setup.skipped, setup.scenarios
     extra, notes = setup.extra_cases, setup.notes
 
+    policy = severity_policy(
+        flag_severity=fargs.severity,
+        flag_ignore=fargs.ignore_check,
+        flag_fail_on=fargs.fail_on,
+        config_severity=cfg.severity,
+        config_ignore=cfg.ignore_checks or (),
+        config_fail_on=cfg.fail_on,
+    )
+    notes = tuple(policy.apply(notes))
     options = None
     if events:
         options = VerifyOptions(
@@ -197,6 +300,7 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
             contracts_dir=Path(args.contracts) if args.contracts else None,
             extra_cases=tuple(extra),
             secrets_label=setup.secrets_label,
+            severity=policy,
         )
     return _Prepared(
         function=fn,
@@ -214,6 +318,9 @@ def _run_single(args, registry, prepared: _Prepared) -> int:
     from ..report import check_writable
 
     if prepared.options is None:
+        from ..report import clear_reports
+
+        clear_reports(prepared.report_dir)  # nothing verified: an older run's reports must not stand for this one
         print(f"lpf-contract verify: handler={prepared.function.target} skipped: {prepared.skipped}", file=sys.stderr)
         print(f"verdict=SKIPPED {prepared.function.target}: {prepared.skipped}")
         return 0
@@ -248,14 +355,13 @@ def _verify_one(registry, prepared: _Prepared):
         return result
     try:
         print(
-            f"lpf-contract verify: handler={args.handler} kind={handler.kind} version={verifier.version.name} "
+            # contract= is the contract version judged against; runtime= the Node runtime the handler runs on.
+            f"lpf-contract verify: handler={args.handler} kind={handler.kind} contract={verifier.version.name} "
+            f"runtime={handler.runtime or 'n/a'} "
             f"seed={verifier.seed} examples={options.examples} events={','.join(verifier.events)}",
             file=sys.stderr,
         )
-        if not args.no_progress and sys.stderr.isatty():
-            result = _with_progress(verifier, handler)
-        else:
-            result = verifier.run(handler=handler, replaceable=True)
+        result = _run_with_progress(args, verifier, handler)
         if prepared.notes:
             result = dataclasses.replace(result, static=(*result.static, *prepared.notes))
         # The verifier may have replaced a handler whose workers it killed (a certain hang).
@@ -277,7 +383,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
     from .. import __version__
     from ..config import load_config
     from ..core.errors import LpfContractError
-    from ..report import check_writable
+    from ..report import check_writable, clear_reports
     from ..report.index import IndexEntry, run_verdict, worst_code, write_index
     from ..verify.options import resolve_seed
 
@@ -285,6 +391,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
     top = load_config().settings
     root = Path(args.report_dir or top.report_dir or "reports")
     check_writable(root)
+    clear_reports(root)  # this run's functions and index only: none of an earlier run's survive
     # One seed for the whole run (printed): the flag, else the config file's top-level seed (which
     # every function runs with unless its own table sets one), else a random one.
     args.run_seed = args.seed if args.seed is not None else top.seed if top.seed is not None else resolve_seed(None)
@@ -305,6 +412,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
             if isinstance(item, IndexEntry):
                 print(f"--- {item.name}: {item.target}")
                 print(f"ERROR {item.name}: could not check: {item.reason}")
+                _write_error_report(_one_target(args, item.target), item.reason, root / item.name)
                 entries.append(item)
                 continue
             fn = item.function
@@ -318,6 +426,7 @@ def _run_many(args, registry, plan, private: Path) -> int:
                 result = _verify_one(registry, item)
             except LpfContractError as exc:
                 print(f"ERROR {fn.name}: could not check: {exc}")
+                _write_error_report(_one_target(item.args, fn.target), exc, item.report_dir)
                 entries.append(
                     IndexEntry(name=fn.name, target=fn.target, verdict="error", events=item.options.events, reason=str(exc))
                 )
@@ -351,6 +460,14 @@ def _run_many(args, registry, plan, private: Path) -> int:
     )
     sys.stdout.flush()
     return 130 if interrupted else worst_code(entries)
+
+
+def _one_target(args, target: str):
+    import copy
+
+    one = copy.copy(args)
+    one.targets = [target]
+    return one
 
 
 def _is_run_input_error(exc) -> bool:
@@ -394,6 +511,7 @@ def _replay_prepared(args, registry, prepared: _Prepared) -> int:
     options = prepared.options
     repro = load_repro(Path(args.replay))
     if options is None:  # skipped for its config.json event; a saved repro still names its own event
+        from ..verify.checks import severity_policy
         from ..verify.options import VerifyOptions
 
         options = VerifyOptions(
@@ -401,6 +519,11 @@ def _replay_prepared(args, registry, prepared: _Prepared) -> int:
             timeout_ms=prepared.args.timeout_ms,
             runtime=prepared.args.runtime,
             node=prepared.args.node,
+            severity=severity_policy(
+                flag_severity=prepared.args.severity,
+                flag_ignore=prepared.args.ignore_check,
+                flag_fail_on=prepared.args.fail_on,
+            ),
         )
     return _replay(prepared.args, registry, options, repro, replay)
 
@@ -428,7 +551,6 @@ def _apply_config(args, target: str | None = None):
     snapshots = cfg.snapshot_dir / function_name(target) if cfg.snapshot_dir else None
     if args.snapshot_dir is None and snapshots is not None and snapshots.is_dir():
         args.snapshot_dir = str(snapshots)  # a function with recorded snapshots: compare them too
-    args.config_settings = cfg  # severity: read by the later severity feature
     return cfg
 
 
@@ -451,20 +573,18 @@ def _with_snapshots(args, registry, options, result, handler, scenarios=()):
     return dataclasses.replace(result, snapshots=report.to_dict())
 
 
-def _with_progress(verifier, handler):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _run_with_progress(args, verifier, handler):
+    """One bar for the run on a terminal; plain lines (every ~10 s and per event) without one."""
+    from ..verify.progress import PlainProgress, run_with_bar
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
-    ) as bar:
-        tasks = {}
-
-        def progress(event, done, total):
-            if event not in tasks:
-                tasks[event] = bar.add_task(event, total=total)
-            bar.update(tasks[event], completed=done)
-
+    def run(progress):
         return verifier.run(progress=progress, handler=handler, replaceable=True)
+
+    if args.no_progress:
+        return verifier.run(handler=handler, replaceable=True)
+    if sys.stderr.isatty():
+        return run_with_bar(run)
+    return run(PlainProgress(sys.stderr))
 
 
 def _print_summary(result, report_dir) -> None:
@@ -512,12 +632,14 @@ def _replay(args, registry, options, repro, replay) -> int:
         print(f"ERROR [deploy-rules] syntax: {exc}")
         print("verdict=FAIL")
         return 1
+    findings = options.policy.apply(findings)  # --severity / --ignore-check as in the full run
     print(f"replay: event={repro['event']} fault={outcome.fault or 'none'} result={outcome.result!r}")
     for log in outcome.logs:
         print(f"  log.{log.level}: {log.text}")
     for f in findings:
         print(f"{f.severity.upper()} [{f.check}] {f.message}")
-    errors = [f for f in findings if f.severity == Severity.ERROR]
+    failing = (Severity.ERROR, Severity.WARNING) if options.policy.fail_on == Severity.WARNING else (Severity.ERROR,)
+    errors = [f for f in findings if f.severity in failing]
     print("verdict=" + ("FAIL" if errors else "PASS"))
     return 1 if errors else 0
 

@@ -109,6 +109,16 @@ class RunResult:
     static: tuple[StaticFinding, ...] = ()
     interrupted: bool = False
     snapshots: Mapping[str, Any] | None = None
+    # Why the run could not check the handler (exit 2); non-empty makes the verdict "error", so a
+    # report directory never keeps an older run's PASS after a run that stopped on bad input.
+    reason: str = ""
+    # The severity policy the run used (verify.checks.SeverityPolicy.describe()): fail_on and each
+    # check's effective severity with its source (default / config / flag). None: the defaults.
+    severity: Mapping[str, Any] | None = None
+
+    @property
+    def fail_on(self) -> str:
+        return str(((self.severity or {}).get("fail_on") or {}).get("severity") or Severity.ERROR)
 
     @property
     def cases(self) -> int:
@@ -120,9 +130,10 @@ class RunResult:
 
     @property
     def verdict(self) -> str:
-        errors = any(f.severity == Severity.ERROR for f in self.failures) or any(
-            s.severity == Severity.ERROR for s in self.static
-        )
+        if self.reason:
+            return "error"
+        failing = (Severity.ERROR, Severity.WARNING) if self.fail_on == Severity.WARNING else (Severity.ERROR,)
+        errors = any(f.severity in failing for f in self.failures) or any(s.severity in failing for s in self.static)
         snapshots_failed = self.snapshots is not None and self.snapshots.get("verdict") == "fail"
         return "fail" if errors or self.interrupted or snapshots_failed else "pass"
 
@@ -161,6 +172,8 @@ class RunResult:
             "static": [{**asdict(s), "severity": str(s.severity)} for s in self.static],
             "failures": failures,
             **({"snapshots": dict(self.snapshots)} if self.snapshots is not None else {}),
+            **({"reason": self.reason} if self.reason else {}),
+            **({"severity": dict(self.severity)} if self.severity is not None else {}),
         }
 
     @classmethod
@@ -227,6 +240,8 @@ class RunResult:
             ),
             interrupted=bool(doc.get("interrupted", False)),
             snapshots=dict(doc["snapshots"]) if doc.get("snapshots") is not None else None,
+            reason=str(doc.get("reason") or ""),
+            severity=dict(doc["severity"]) if doc.get("severity") is not None else None,
         )
 
 

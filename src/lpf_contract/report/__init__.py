@@ -20,6 +20,7 @@ from .html import render_html
 from .json_report import load_run, render_json, schema_text
 from .junit import render_junit
 from .markdown import render_markdown
+from .text import render_text
 
 
 class ReportWriteError(LpfContractError):
@@ -40,6 +41,7 @@ FORMATS: dict[str, Callable[[RunResult], str]] = {
     "md": render_markdown,
     "html": render_html,
     "junit": render_junit,
+    "text": render_text,
 }
 
 __all__ = [
@@ -47,11 +49,13 @@ __all__ = [
     "WRITERS",
     "ReportWriteError",
     "check_writable",
+    "clear_reports",
     "load_run",
     "render_html",
     "render_json",
     "render_junit",
     "render_markdown",
+    "render_text",
     "schema_text",
     "write_reports",
 ]
@@ -68,16 +72,56 @@ def check_writable(report_dir: Path) -> None:
         raise ReportWriteError(f"report dir is not writable: path={report_dir}: {exc.strerror}; pass --report-dir DIR") from None
 
 
-def write_reports(run: RunResult, report_dir: Path) -> list[Path]:
-    """Write every registered report and the repro payloads; returns the paths written."""
+# Files and folders a verify run writes into a report dir (besides WRITERS): an older run's must not survive.
+INDEX_FILES = ("index.json", "index.md")
+REPRO_DIR = "repro"
+
+
+def clear_reports(report_dir: Path, *, functions: bool = True) -> None:
+    """Remove the report files an earlier run left in ``report_dir``: only the names verify writes.
+
+    The single layout (``conformance.*``, ``junit.xml``, ``repro/``) and the many-functions layout
+    (``index.*`` and each ``<function>/`` holding a ``conformance.json``, cleared the same way) go
+    both, so a run in one layout never leaves the other's files behind. A user's other files stay.
+    """
+    if not report_dir.is_dir():
+        return
+    for name in (*WRITERS, *INDEX_FILES):
+        (report_dir / name).unlink(missing_ok=True)
+    repro = report_dir / REPRO_DIR
+    if repro.is_dir():
+        for f in repro.glob("*.json"):
+            f.unlink(missing_ok=True)
+        _rmdir_if_empty(repro)
+    if functions:
+        for sub in sorted(report_dir.iterdir()):
+            if sub.is_dir() and not sub.is_symlink() and (sub / "conformance.json").is_file():
+                clear_reports(sub, functions=False)
+                _rmdir_if_empty(sub)
+
+
+def _rmdir_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass  # not empty: a file of the user's own
+
+
+def write_reports(run: RunResult, report_dir: Path, *, fresh: bool = True) -> list[Path]:
+    """Write every registered report and the repro payloads; returns the paths written.
+
+    Everything is rendered first, then (``fresh``) the previous run's report files are removed and
+    each new file is written atomically: the dir holds this run's set only, never a mix.
+    """
+    docs = [(rel, json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n") for rel, doc in iter_repros(run)]
+    docs += [(name, render(run)) for name, render in WRITERS.items()]
     written = []
     try:
-        for rel, doc in iter_repros(run):
-            atomic_write(report_dir / rel, json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        if fresh:
+            clear_reports(report_dir, functions=True)
+        for rel, text in docs:
+            atomic_write(report_dir / rel, text)
             written.append(report_dir / rel)
-        for name, render in WRITERS.items():
-            atomic_write(report_dir / name, render(run))
-            written.append(report_dir / name)
     except OSError as exc:
         raise ReportWriteError(f"cannot write reports: path={report_dir}: {exc}") from None
     return written

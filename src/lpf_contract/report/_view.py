@@ -114,7 +114,9 @@ def events(run: RunResult) -> list[EventView]:
 
 
 def verdict_word(run: RunResult) -> str:
-    """PASS, FAIL or INTERRUPTED: an interrupted run fails, but says why."""
+    """PASS, FAIL, ERROR (could not check) or INTERRUPTED: an interrupted run fails, but says why."""
+    if run.reason:
+        return "ERROR"
     if run.interrupted:
         return "INTERRUPTED"
     return run.verdict.upper()
@@ -136,6 +138,8 @@ def headline(run: RunResult) -> str:
 
 def verdict_sentence(run: RunResult) -> str:
     target = run.handler.get("target", "?")
+    if run.reason:
+        return f"{target} could not be checked against contract {run.contract_version}: {run.reason}"
     if run.interrupted:
         return f"The run of {target} against contract {run.contract_version} was interrupted: the results below are partial."
     if run.verdict == "pass":
@@ -243,3 +247,18 @@ def snapshots(run: RunResult) -> SnapshotView | None:
 
 def compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def severity_policy(run: RunResult) -> str:
+    """One line: what fails the run and every check whose severity is not the default, with its source
+    (``fails on error (default); multiple-results: error (flag), duplicate-command: ignored (config)``)."""
+    if run.severity is None:
+        return ""
+    fail_on = run.severity.get("fail_on") or {}
+    changed = [
+        f"{cid}: {s.get('severity')} ({s.get('source')})"
+        for cid, s in sorted((run.severity.get("checks") or {}).items())
+        if s.get("source") != "default"
+    ]
+    head = f"fails on {fail_on.get('severity', 'error')} ({fail_on.get('source', 'default')})"
+    return head + ("; " + ", ".join(changed) if changed else "; every check at its default severity")

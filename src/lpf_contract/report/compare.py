@@ -88,6 +88,9 @@ class Comparison:
     regressed: tuple[Item, ...]
     still_failing: tuple[Item, ...]
     coverage: tuple[CoverageChange, ...]
+    # OLD's failures in events NEW did not run (or all of them when NEW could not check): not fixed,
+    # just not looked at again.
+    not_covered: tuple[Item, ...] = ()
 
     @property
     def regressed_errors(self) -> int:
@@ -95,8 +98,9 @@ class Comparison:
 
     @property
     def exit_code(self) -> int:
-        """1 when NEW has an error-level failure OLD did not have; new warnings alone do not fail."""
-        return 1 if self.regressed_errors else 0
+        """1 when NEW has an error-level failure OLD did not have, or NEW could not check the handler
+        (verdict error: it vouches for nothing); new warnings alone do not fail."""
+        return 1 if self.regressed_errors or self.new.verdict == "error" else 0
 
     def to_dict(self) -> dict[str, Any]:
         def run(r: RunResult) -> dict[str, Any]:
@@ -106,6 +110,8 @@ class Comparison:
                 "seed": r.seed,
                 "verdict": r.verdict,
                 "interrupted": r.interrupted,
+                "events": sorted(r.events),
+                **({"reason": r.reason} if r.reason else {}),
                 "cases": r.cases,
                 "failed": r.failed,
                 "distinct_failures": len(r.failures) + len(r.static),
@@ -117,6 +123,7 @@ class Comparison:
             "fixed": [i.to_dict() for i in self.fixed],
             "regressed": [i.to_dict() for i in self.regressed],
             "still_failing": [i.to_dict() for i in self.still_failing],
+            "not_covered": [i.to_dict() for i in self.not_covered],
             "regressed_errors": self.regressed_errors,
             "coverage": {c.event: c.to_dict() for c in self.coverage},
         }
@@ -170,10 +177,18 @@ def compare(old: RunResult, new: RunResult) -> Comparison:
                 optional_newly_covered=tuple(sorted(om[1] - nm[1])) if n else (),
             )
         )
+    gone = a.keys() - b.keys()
+
+    def covered(i: Item) -> bool:  # did NEW look where OLD's failure was?
+        if new.reason:
+            return False
+        return i.event == STATIC_EVENT or i.event in new.events
+
     return Comparison(
         old=old,
         new=new,
-        fixed=_order([a[k] for k in a.keys() - b.keys()]),
+        fixed=_order([a[k] for k in gone if covered(a[k])]),
+        not_covered=_order([a[k] for k in gone if not covered(a[k])]),
         regressed=_order([b[k] for k in b.keys() - a.keys()]),
         still_failing=_order([b[k] for k in a.keys() & b.keys()]),
         coverage=tuple(changes),
@@ -209,9 +224,17 @@ def render_text(c: Comparison) -> str:
     lines = [
         f"verdict: {_verdict(c.old)} -> {_verdict(c.new)}   "
         f"(old: {c.old.handler.get('target')} seed={c.old.seed}; new: {c.new.handler.get('target')} seed={c.new.seed})",
-        f"fixed={len(c.fixed)} regressed={len(c.regressed)} (errors={c.regressed_errors}) still_failing={len(c.still_failing)}",
+        f"fixed={len(c.fixed)} regressed={len(c.regressed)} (errors={c.regressed_errors}) still_failing={len(c.still_failing)}"
+        + (f" not_covered={len(c.not_covered)}" if c.not_covered else ""),
     ]
-    for title, mark, items in (("regressed", "+", c.regressed), ("fixed", "-", c.fixed), ("still failing", "=", c.still_failing)):
+    if c.new.reason:
+        lines.append(f"new run could not check the handler: {printable(c.new.reason)}")
+    for title, mark, items in (
+        ("regressed", "+", c.regressed),
+        ("fixed", "-", c.fixed),
+        ("still failing", "=", c.still_failing),
+        ("not covered by the new run", "?", c.not_covered),
+    ):
         if items:
             lines.append(f"{title}:")
             lines += [f"  {mark} [{i.severity}] {_where(i)}: {printable(i.message)}" for i in items]
@@ -239,7 +262,16 @@ def render_md(c: Comparison) -> str:
         f"Verdict **{_verdict(c.old)}** → **{_verdict(c.new)}** · old {code(str(c.old.handler.get('target')))} "
         f"(seed {c.old.seed}) · new {code(str(c.new.handler.get('target')))} (seed {c.new.seed})",
     ]
-    for title, items in (("Regressed", c.regressed), ("Fixed", c.fixed), ("Still failing", c.still_failing)):
+    if c.new.reason:
+        parts.append(f"> **⛔ The new run could not check the handler:** {md_text(c.new.reason)}")
+    for title, items in (
+        ("Regressed", c.regressed),
+        ("Fixed", c.fixed),
+        ("Still failing", c.still_failing),
+        ("Not covered by the new run", c.not_covered),
+    ):
+        if title.startswith("Not covered") and not items:
+            continue
         parts.append(f"## {title} ({len(items)})")
         if not items:
             parts.append("None.")

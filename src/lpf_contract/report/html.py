@@ -23,7 +23,7 @@ code{background:var(--panel);border-radius:4px;padding:.1em .3em;overflow-wrap:a
 pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:10px;overflow:auto;max-height:28em;
 white-space:pre-wrap;overflow-wrap:anywhere}
 .verdict{border-radius:8px;padding:16px;border:2px solid var(--line)}
-.verdict.pass{border-color:var(--ok)}.verdict.fail,.verdict.interrupted{border-color:var(--bad)}
+.verdict.pass{border-color:var(--ok)}.verdict.fail,.verdict.interrupted,.verdict.error{border-color:var(--bad)}
 .badge{display:inline-block;border-radius:6px;padding:.05em .5em;color:#fff;font-weight:700;letter-spacing:.03em}
 .pass .badge{background:var(--ok)}.fail .badge,.interrupted .badge{background:var(--bad)}
 .sentence{font-size:1.1em;font-weight:600;margin:.4em 0}.muted{color:var(--muted)}
@@ -208,6 +208,7 @@ def render_html(run: RunResult) -> str:
         ("Seed", _e(run.seed)),
         ("Generated examples per event", _e(run.examples)),
         ("Tool", _e(f"{run.tool.get('name', '?')} {run.tool.get('version', '?')}")),
+        *([("Severity policy", _e(v.severity_policy(run)))] if run.severity is not None else []),
     ]
     interrupted = (
         '<p class="note">The run was interrupted before it finished: counts and coverage are partial, '

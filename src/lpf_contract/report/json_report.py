@@ -43,6 +43,8 @@ def schema_errors(doc: Any) -> list[str]:
 
 def load_run(path: Path) -> RunResult:
     """Read a conformance.json file back into a RunResult; InputFileError (exit 2) when it is not one."""
+    if not path.exists():
+        raise InputFileError(f"report not found: path={path}; check the path (verify writes REPORT_DIR/conformance.json)")
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -158,7 +158,13 @@ def render_junit(run: RunResult) -> str:
         suite.set("failures", str(failed))
         totals["tests"] += len(snap.cases)
         totals["failures"] += failed
-    if run.interrupted:
+    if run.reason:  # the run could not check the handler: one erroring testcase says why
+        suite = _sub(root, "testsuite", name=RUN_SUITE, tests=1, failures=0, errors=1, skipped=0)
+        case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.run", name="started")
+        _sub(case, "error", run.reason, type="could-not-check", message=v.clip(run.reason, _MESSAGE_CHARS, where="the reason"))
+        totals["tests"] += 1
+        totals["errors"] += 1
+    elif run.interrupted:
         suite = _sub(root, "testsuite", name=RUN_SUITE, tests=1, failures=0, errors=1, skipped=0)
         case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.run", name="completed")
         _sub(

@@ -18,7 +18,7 @@ MESSAGE_CHARS = 1_500
 MISSING_LISTED = 25
 _NOTE_RESERVE = 600  # room kept for the truncation notes, whose numbers are known only at the end
 
-_ICON = {"PASS": "✅", "FAIL": "❌", "INTERRUPTED": "⚠️"}
+_ICON = {"PASS": "✅", "FAIL": "❌", "INTERRUPTED": "⚠️", "ERROR": "⛔"}
 _SEV_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️"}
 
 
@@ -72,6 +72,7 @@ def _head(run: RunResult) -> str:
                 ]
             ],
         ),
+        *([f"Severity policy: {text(v.severity_policy(run))}"] if run.severity is not None else []),
         "## Events",
     ]
     if not run.events:

@@ -39,6 +39,10 @@ from ..handlers.http import HANDLER_ERROR_STATUS, error_code
 API_MODES = ("auto", "v1", "v2")
 _EVENT_SOURCE_ENV = "HTTP_" + EVENT_SOURCE_HEADER.upper().replace("-", "_")
 
+# Set on an answer whose result breaks the contract (the first error-level finding of verify's checks,
+# ``check: message``); the answer itself stays the platform's. Decided here: LivePerson sends no such header.
+VIOLATION_HEADER = "X-Lpf-Contract-Violation"
+
 # uuid5 namespace of the lambda uuids serve hands out: stable across runs, one per (version, event).
 LAMBDA_NAMESPACE = uuid.UUID("6f1c1bde-2f0e-5a3c-9c39-4c7f2a1e0b51")
 
@@ -92,13 +96,22 @@ class InvocationApp:
     answers ({code, message}, evg.* / function.* codes); "auto" decides per request (API_MODES).
     """
 
-    def __init__(self, handler: Handler, *, registry: Registry, version: str | None = None, api: str = "auto"):
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        registry: Registry,
+        version: str | None = None,
+        api: str = "auto",
+        log: Callable[[str], None] | None = None,
+    ):
         if api not in API_MODES:
             raise ValueError(f"api={api!r}: expected one of {', '.join(API_MODES)}")
         self.handler = handler
         self.registry = registry
         self.version = registry.version(version)
         self.api = api
+        self.log = log or _stderr_line
         self.lambdas = {lambda_uuid(self.version.name, e): e for e in sorted(self.version.events)}
         import jsonschema_rs
         from jsonschema import Draft202012Validator
@@ -106,6 +119,26 @@ class InvocationApp:
         schema = envelope_schema()
         self._envelope_fast = jsonschema_rs.Draft202012Validator(schema)
         self._envelope = Draft202012Validator(schema)
+
+    def _violation(self, event_id: str, body: Mapping[str, Any], outcome: Outcome) -> str:
+        """``check: message`` of the first error-level finding verify would report for this answer ("" when
+        none). The reply stays what the platform would send; the header and a log line make the breach
+        visible (decided here: the platform itself says nothing)."""
+        from ..verify.checks import CHECKS, CaseContext
+
+        spec = self.registry.event(event_id, self.version.name)
+        ctx = CaseContext(
+            event_id, body.get("payload"), outcome, self.registry, spec.result_uri, result_policy=spec.result_policy
+        )
+        errors = [f for f in CHECKS.run(ctx) if f.severity == "error"]
+        if not errors:
+            return ""
+        f = errors[0]
+        text = f"{f.check}: {f.message}" + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else "")
+        # An HTTP header is one latin-1 line: fold everything else, and keep it short.
+        text = " ".join(text.split()).encode("latin-1", "replace").decode("latin-1")[:500]
+        self.log(f"lpf-contract serve: contract violation event={event_id}: {text}")
+        return text
 
     # -- WSGI ---------------------------------------------------------------------------------------
     def __call__(self, environ: Mapping[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -221,6 +254,9 @@ class InvocationApp:
             headers = ((WARNING_HEADER, MULTIPLE_RESULTS_WARNING),)
         elif outcome.fault is not None:
             return _fault_reply(outcome, api, started)
+        violation = self._violation(event_id, body, outcome)
+        if violation:
+            headers = (*headers, (VIOLATION_HEADER, violation))
         uid = lambda_uuid(self.version.name, event_id)
         if route == "lambda":
             # No result: 204 (in the document only where results are ignored; elsewhere it breaks the
@@ -234,6 +270,12 @@ class InvocationApp:
         if outcome.has_result:
             item["result"] = outcome.result
         return _Reply(200, [item], headers=headers)
+
+
+def _stderr_line(text: str) -> None:
+    import sys
+
+    print(text, file=sys.stderr, flush=True)
 
 
 def _fault_reply(outcome: Outcome, api: str, started_ms: int) -> _Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -463,3 +463,103 @@ CHECKS.add(
         None,
     )
 )
+
+
+# -- severity policy (--fail-on, --severity, --ignore-check and the config file's keys) ------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeverityPolicy:
+    """Which findings count and at which level, and which level fails the run (like oasdiff's
+    ``--fail-on`` and ruff's select/ignore; decided here, LivePerson has no such gate).
+
+    ``overrides``: check id -> (severity, source); ``ignored``: check id -> source; each source is
+    ``config`` or ``flag`` (a flag wins over the config file). Checks not named keep their catalogue
+    severity (source ``default``).
+    """
+
+    overrides: tuple[tuple[str, Severity, str], ...] = ()
+    ignored: tuple[tuple[str, str], ...] = ()
+    fail_on: Severity = Severity.ERROR
+    fail_on_source: str = "default"
+
+    def severity(self, check: str) -> Severity | None:
+        """The effective severity of ``check``; None when it is ignored."""
+        if check in dict(self.ignored):
+            return None
+        for cid, sev, _ in self.overrides:
+            if cid == check:
+                return sev
+        return CHECKS[check].severity if check in CHECKS else None
+
+    def apply(self, findings: Iterable[Any]) -> list[Any]:
+        """Findings (``Finding`` or ``StaticFinding``) with ignored checks dropped and severities replaced."""
+        out = []
+        for f in findings:
+            sev = self.severity(f.check) if f.check in CHECKS else f.severity
+            if sev is None:
+                continue
+            out.append(f if sev == f.severity else dataclasses.replace(f, severity=sev))
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """What the reports show: fail-on and every check's effective severity with where it came from."""
+        over = {cid: (str(sev), src) for cid, sev, src in self.overrides}
+        ign = dict(self.ignored)
+        checks = {}
+        for c in CHECKS:
+            if c.id in ign:
+                checks[c.id] = {"severity": "ignored", "source": ign[c.id]}
+            elif c.id in over:
+                checks[c.id] = {"severity": over[c.id][0], "source": over[c.id][1]}
+            else:
+                checks[c.id] = {"severity": str(c.severity), "source": "default"}
+        return {"fail_on": {"severity": str(self.fail_on), "source": self.fail_on_source}, "checks": checks}
+
+
+def severity_policy(
+    *,
+    flag_severity: Iterable[str] = (),
+    flag_ignore: Iterable[str] = (),
+    flag_fail_on: str | None = None,
+    config_severity: Mapping[str, str] | None = None,
+    config_ignore: Iterable[str] = (),
+    config_fail_on: str | None = None,
+) -> SeverityPolicy:
+    """The policy from the flags (``CHECK=error|warning``, ids) over the config file's values.
+
+    Raises UsageError (exit 2) naming an unknown check id or a bad level.
+    """
+    from ..core.errors import UsageError
+
+    known = CHECKS.ids()
+
+    def check_id(cid: str, what: str) -> str:
+        if cid not in CHECKS:
+            raise UsageError(f"unknown check id: {what}={cid}; known checks: {', '.join(known)} (see `lpf-contract checks`)")
+        return cid
+
+    def level(value: str, what: str) -> Severity:
+        if value not in ("error", "warning"):
+            raise UsageError(f'bad severity: {what}={value}; expected "error" or "warning"')
+        return Severity(value)
+
+    overrides: dict[str, tuple[Severity, str]] = {}
+    for cid, lvl in (config_severity or {}).items():
+        overrides[check_id(cid, "severity")] = (level(lvl, f"severity.{cid}"), "config")
+    for item in flag_severity:
+        cid, sep, lvl = item.partition("=")
+        if not sep:
+            raise UsageError(f"--severity needs CHECK=error|warning (e.g. --severity multiple-results=error), got {item}")
+        overrides[check_id(cid, "--severity")] = (level(lvl, f"--severity {cid}"), "flag")
+    ignored: dict[str, str] = {check_id(c, "ignore-checks"): "config" for c in config_ignore}
+    ignored.update({check_id(c, "--ignore-check"): "flag" for c in flag_ignore})
+    fail_on, source = Severity.ERROR, "default"
+    if config_fail_on is not None:
+        fail_on, source = level(config_fail_on, "fail-on"), "config"
+    if flag_fail_on is not None:
+        fail_on, source = level(flag_fail_on, "--fail-on"), "flag"
+    return SeverityPolicy(
+        overrides=tuple((c, s, src) for c, (s, src) in sorted(overrides.items())),
+        ignored=tuple(sorted(ignored.items())),
+        fail_on=fail_on,
+        fail_on_source=source,
+    )

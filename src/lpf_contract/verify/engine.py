@@ -22,7 +22,20 @@ _HANGS = (FaultKind.TIMEOUT, FaultKind.CRASH)
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
 
 
-ProgressFn = Callable[[str, int, int | None], None]  # (event, done, total or None)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgressUpdate:
+    """Where a run is: sent after every recorded case and once when an event ends."""
+
+    event: str
+    done: int  # cases of the event recorded so far
+    total: int  # cases the event has (scenarios + systematic + generated)
+    failed: int  # of those, cases with an error-level finding
+    run_done: int  # cases of the whole run recorded (or passed over) so far
+    run_total: int  # cases of the whole run
+    finished: bool = False  # the event is over (its last update)
+
+
+ProgressFn = Callable[[ProgressUpdate], None]
 
 
 @dataclass
@@ -41,6 +54,7 @@ class _EventState:
     failed: int = 0
     skipped: int = 0
     skipped_reason: str = ""
+    total: int = 0  # cases planned for the event (for progress)
     coverage: Any = None  # lpf_contract.variants.Coverage, set when the event starts
     seen: dict[tuple[str, str], _Seen] = field(default_factory=dict)
 
@@ -83,6 +97,8 @@ class Verifier:
         self.target = target
         self._handler = handler
         self._progress = progress
+        self._run_total = 0
+        self._run_base = 0
         self._stop = threading.Event()
         self._replaceable = False
         self.handler: Any = None  # the live handler once run() started (it may replace a killed one)
@@ -120,19 +136,17 @@ class Verifier:
         interrupted = False
         static: list[StaticFinding] = []
         shrunk: dict[tuple[str, tuple[str, str]], Failure] = {}
+        # Totals up front: progress shows a real total per event and for the run.
+        totals = {event: self._count_cases(event) for event in self.events} if self._progress else {}
+        self._run_total = sum(totals.values())
+        self._run_base = 0
         try:
             static = self._static(handler)
             for event in self.events:
-                state = states[event] = _EventState(event)
-                if budget.certain_in is not None:
-                    # A hang is certain: the events not started yet are not run at all.
-                    state.skipped = self._count_cases(event)
-                    state.skipped_reason = (
-                        f"not run: a hang was certain in event {budget.certain_in} after {budget.hangs} hanging cases "
-                        "(timeouts/crashes), so the rest of the run was stopped; fix the hang first"
-                    )
-                    continue
-                self._explore(event, state, budget)
+                state = states[event] = _EventState(event, total=totals.get(event, 0))
+                self._run_event(event, state, budget)
+                self._report(state, finished=True)
+                self._run_base += state.total
             self._shrink_all(states, shrunk, budget)
         except KeyboardInterrupt:
             # Whatever ran is reported in a report marked interrupted: failures shrunk so far as
@@ -164,8 +178,35 @@ class Verifier:
                 for ev, st in states.items()
             },
             failures=tuple(failures),
-            static=tuple(static),
+            static=tuple(self.options.policy.apply(static)),
             interrupted=interrupted,
+            severity=self.options.policy.describe(),
+        )
+
+    def _run_event(self, event: str, state: _EventState, budget: _RunBudget) -> None:
+        if budget.certain_in is not None:
+            # A hang is certain: the events not started yet are not run at all.
+            state.skipped = self._count_cases(event)
+            state.skipped_reason = (
+                f"not run: a hang was certain in event {budget.certain_in} after {budget.hangs} hanging cases "
+                "(timeouts/crashes), so the rest of the run was stopped; fix the hang first"
+            )
+            return
+        self._explore(event, state, budget)
+
+    def _report(self, state: _EventState, *, finished: bool = False) -> None:
+        if self._progress is None:
+            return
+        self._progress(
+            ProgressUpdate(
+                event=state.event,
+                done=state.cases,
+                total=state.total,
+                failed=state.failed,
+                run_done=self._run_base + (state.total if finished else state.cases),
+                run_total=self._run_total,
+                finished=finished,
+            )
         )
 
     def _load(self):
@@ -219,7 +260,8 @@ class Verifier:
                 for ev in self.events
             },
             failures=(),
-            static=tuple(static),
+            static=tuple(self.options.policy.apply(static)),
+            severity=self.options.policy.describe(),
         )
 
     def _static(self, handler) -> list[StaticFinding]:
@@ -339,14 +381,13 @@ class Verifier:
         if budget.load_fault is None and _is_load_fault(outcome):
             budget.load_fault = outcome
         self._record(state, result_uri, name, payload, outcome)
-        if self._progress:
-            self._progress(state.event, state.cases, None)
+        self._report(state)
 
     def _findings(self, event: str, result_uri: str, payload: Any, outcome: Outcome) -> list[Finding]:
         policy = self.registry.event(event, self.version.name).result_policy
         source = getattr(self.handler, "source_path", None)
-        return CHECKS.run(
-            CaseContext(event, payload, outcome, self.registry, result_uri, result_policy=policy, source_path=source)
+        return self.options.policy.apply(
+            CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri, result_policy=policy, source_path=source))
         )
 
     def _record(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome) -> None:

@@ -51,6 +51,14 @@ class VerifyOptions:
     # How repro commands name the secrets: None names secrets_file; "" names none (the caller merged
     # several sources into a temporary file that a replay re-derives, functions_repo.py).
     secrets_label: str | None = None
+    # --fail-on / --severity / --ignore-check (verify.checks.SeverityPolicy); None: the catalogue's.
+    severity: Any = None
+
+    @property
+    def policy(self) -> Any:
+        from .checks import SeverityPolicy
+
+        return self.severity if self.severity is not None else SeverityPolicy()
 
     def __post_init__(self) -> None:
         if self.examples < 0:
