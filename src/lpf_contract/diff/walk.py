@@ -12,7 +12,7 @@ from ..core.pointer import escape, json_pointer
 from ..core.schema import effective_property, norm
 from .catalogue import Rule, rules_for
 from .model import ROLES, Hit, Pair, SchemaChange, Step, level_for
-from .pairs import all_of_sides, branch_sides, match_branches
+from .pairs import align_all_of, all_of_sides, branch_sides, match_branches
 
 MAX_DEPTH = 64
 
@@ -102,6 +102,7 @@ def diff_schemas(old: Any, new: Any, *, role: str, name: str = "schema", witness
 def _walk(pair: Pair, out: list, depth: int, rules: list[Rule]) -> None:
     if depth > MAX_DEPTH or pair.old.same_as(pair.new):
         return
+    pair = align_all_of(pair)
     sides = branch_sides(pair)
     distributed = bool(sides and sides[4])
     for rule in rules:
