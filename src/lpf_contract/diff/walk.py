@@ -86,7 +86,11 @@ def diff_subject(subject: Subject, *, witnesses: bool = True) -> list[SchemaChan
             events=subject.events or ((subject.event_id,) if subject.event_id else ()),
         )
         if witnesses and bf:
-            change = replace(change, witness=find_witness(rule, hit, pair, subject))
+            witness = find_witness(rule, hit, pair, subject)
+            # No value shows the change after a real search: the rule may have misread the schemas.
+            change = replace(
+                change, witness=witness, unconfirmed=witness is None, level="warning" if witness is None else change.level
+            )
         out.append(change)
     return sorted(out, key=SchemaChange.sort_key)
 
