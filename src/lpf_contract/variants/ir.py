@@ -188,6 +188,11 @@ def _build_node(schema: Any, pointer: str) -> tuple[TypedNode, bool]:
                     # (a branch keeps only those it accepts).
                     branch.examples = examples
                 branches.append(branch)
+            if key == "oneOf" and sum(isinstance(b, AnyNode) for b in branches) >= 2:
+                # Every value matches both: none matches exactly one branch.
+                raise UnsupportedSchema(
+                    key, _ptr(pointer, key), "two branches accept every value, so no value matches exactly one"
+                )
             return _union(schema, branches, key, examples), gen_only
     if "const" in schema or "enum" in schema:
         return _enum(schema, pointer, examples), gen_only
@@ -293,6 +298,18 @@ def _number(schema: dict, integer: bool, pointer: str, examples: tuple) -> Numbe
         if hi is not None:
             hi = math.ceil(hi) - 1 if ex_hi and float(hi).is_integer() else math.floor(hi)
             ex_hi = False
+    # Generated numbers stay within JavaScript's safe integers (what a Node handler reads exactly, and
+    # what Hypothesis' float bounds take): a wider bound is narrowed to them, a range wholly outside refused.
+    if lo is not None and lo > MAX_SAFE:
+        raise UnsupportedSchema("minimum", _ptr(pointer, "minimum"), f"{lo} is above JavaScript's largest safe integer 2^53-1")
+    if hi is not None and hi < -MAX_SAFE:
+        raise UnsupportedSchema(
+            "maximum", _ptr(pointer, "maximum"), f"{hi} is below JavaScript's smallest safe integer -(2^53-1)"
+        )
+    if hi is not None and hi > MAX_SAFE:
+        hi, ex_hi = MAX_SAFE, False
+    if lo is not None and lo < -MAX_SAFE:
+        lo, ex_lo = -MAX_SAFE, False
     if lo is not None and hi is not None and (lo > hi or (lo == hi and (ex_lo or ex_hi))):
         raise UnsupportedSchema("maximum", _ptr(pointer, "maximum"), f"no number lies between {lo} and {hi}")
     return NumberNode(
