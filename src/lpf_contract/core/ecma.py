@@ -178,7 +178,9 @@ def _ecma_additional_properties(validator, additional, instance, schema):
     elif not additional and extras:
         from jsonschema.exceptions import ValidationError
 
-        yield ValidationError(f"Additional properties are not allowed ({', '.join(map(repr, sorted(extras)))} unexpected)")
+        # python-jsonschema's own wording (checks and reports quote it).
+        verb = "was" if len(extras) == 1 else "were"
+        yield ValidationError(f"Additional properties are not allowed ({', '.join(map(repr, extras))} {verb} unexpected)")
 
 
 @functools.lru_cache(maxsize=256)
@@ -193,8 +195,12 @@ def compile_ecma_pattern(pattern: str) -> re.Pattern[str]:
 @functools.lru_cache(maxsize=1)
 def validator_class():
     """Draft-07 python-jsonschema validator class with ECMA-262 patterns (pattern, patternProperties)."""
-    from jsonschema import Draft7Validator, validators
+    from jsonschema import Draft7Validator, FormatChecker, validators
 
+    # check_schema's "regex" format: a pattern is valid when it translates (Python's re alone refuses \\cC).
+    formats = FormatChecker()
+    formats.checkers = dict(Draft7Validator.FORMAT_CHECKER.checkers)
+    formats.checks("regex", raises=EcmaPatternError)(lambda p: not isinstance(p, str) or bool(compile_ecma_pattern(p)))
     return validators.extend(
         Draft7Validator,
         {
@@ -202,4 +208,5 @@ def validator_class():
             "patternProperties": _ecma_pattern_properties,
             "additionalProperties": _ecma_additional_properties,
         },
+        format_checker=formats,
     )

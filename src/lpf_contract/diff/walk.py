@@ -53,7 +53,7 @@ def schema_side(doc: Any, *, examples: Iterable[Any] = (), bundled: bool = False
     validator = validator_for(bundled_doc)
     try:
         # An invalid schema is bad input (exit 2), never a "breaking change" (exit 1) or a traceback.
-        validator.check_schema(bundled_doc)
+        validator.check_schema(bundled_doc, format_checker=validator.FORMAT_CHECKER)  # ECMA-262 "regex"
     except JsSchemaError as exc:
         raise ContractError(
             f"{label} is not valid JSON Schema (draft-07) at {json_pointer(exc.path) or '/'}: {exc.message}"
