@@ -564,3 +564,23 @@ def test_ecma_patterns_generate_values_both_validators_accept(pattern, probe):
     values = _drawn(schema)
     assert values and all(jsonschema_rs.validator_for(schema).is_valid(v) for v in values)
     assert jsonschema_rs.validator_for(schema).is_valid(probe)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "string", "minLength": 2.0, "maxLength": 3.0},
+        {"type": "array", "items": False},
+        {"type": "object", "properties": {"a": {"type": "integer"}, "gone": False}, "required": ["a"]},
+    ],
+)
+def test_equivalent_spellings_are_generated_not_refused(schema):
+    values = _drawn(schema)
+    assert values and all(jsonschema_rs.validator_for(schema).is_valid(v) for v in values)
+
+
+def test_a_required_property_whose_schema_is_false_is_still_refused():
+    from lpf_contract.variants import compile_strategy
+
+    with pytest.raises(UnsupportedSchema, match="keyword=false at schema pointer=/properties/gone"):
+        compile_strategy({"type": "object", "properties": {"gone": False}, "required": ["gone"]})

@@ -127,8 +127,44 @@ _TYPE_HINTS = {
 
 def normalize(schema: Any, pointer: str = "") -> TypedNode:
     """Check and normalise a bundled draft-07 schema; raises UnsupportedSchema."""
+    schema = _spelled_plainly(schema)
     check_keywords(schema, pointer)
     return _node(schema, pointer)
+
+
+_COUNT_KEYWORDS = ("minLength", "maxLength", "minItems", "maxItems")
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+_NAMED_MAPS = frozenset({"properties", "patternProperties", "definitions", "dependencies"})
+
+
+def _spelled_plainly(schema: Any) -> Any:
+    """``schema`` with equivalent spellings the keyword check would refuse rewritten (a copy): counts
+    written ``2.0`` as ``2``, ``items: false`` as ``maxItems: 0``, and an optional property whose schema
+    is ``false`` dropped (the generator names only declared properties, so it never draws it)."""
+    if isinstance(schema, list):
+        return [_spelled_plainly(x) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for k, v in schema.items():
+        if k in _DATA_KEYWORDS:
+            out[k] = v
+        elif k in _NAMED_MAPS and isinstance(v, dict):
+            out[k] = {name: _spelled_plainly(sub) for name, sub in v.items()}
+        else:
+            out[k] = _spelled_plainly(v)
+    for key in _COUNT_KEYWORDS:
+        v = out.get(key)
+        if isinstance(v, float) and v.is_integer():
+            out[key] = int(v)
+    if out.get("items") is False:
+        del out["items"]
+        out["maxItems"] = 0
+    props, required = out.get("properties"), out.get("required")
+    if isinstance(props, dict):
+        needed = set(required) if isinstance(required, list) else set()
+        out["properties"] = {k: v for k, v in props.items() if not (v is False and k not in needed)}
+    return out
 
 
 def _node(schema: Any, pointer: str) -> TypedNode:
