@@ -243,3 +243,15 @@ def test_a_witnessed_change_is_not_unconfirmed(run_cli, tmp_path):
     assert code == 1
     (change,) = json.loads(out)["changes"]
     assert "unconfirmed" not in change and change["witness"]["accepted_by"] == "new"
+
+
+def test_boolean_root_schemas_are_compared(run_cli, tmp_path):
+    nothing, strings = tmp_path / "false.json", tmp_path / "strings.json"
+    nothing.write_text("false", encoding="utf-8")
+    strings.write_text(json.dumps({"type": "string"}), encoding="utf-8")
+    code, out, err = run_cli("diff", nothing, strings, "--role", "payload", "--format", "json")
+    assert code == 1, err
+    (change,) = json.loads(out)["changes"]
+    assert change["rule"] == "type-widened" and change["witness"]["accepted_by"] == "new"
+    code, _, err = run_cli("diff", nothing, nothing, "--role", "payload")
+    assert code == 0, err

@@ -200,8 +200,8 @@ def _bundle(doc, path, neighbours):
     from .. import diff as d
     from ..core.errors import InputFileError
 
-    if not isinstance(doc, dict):
-        raise InputFileError(f"a schema file must hold a JSON object: path={path}")
+    if not isinstance(doc, (dict, bool)):  # draft-07: true (anything) and false (nothing) are schemas too
+        raise InputFileError(f"a schema file must hold a JSON object or a boolean: path={path}")
     bundled = d.bundle_document(doc, base_uri=path.resolve().as_uri(), neighbours=neighbours)
     return d.schema_side(bundled, bundled=True, label=f"schema file path={path}")
 
