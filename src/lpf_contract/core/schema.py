@@ -242,6 +242,10 @@ def _num(kw: Mapping[str, Any], key: str) -> float | None:
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
+def _accepts_nothing(sub: Any) -> bool:
+    return sub is False or (isinstance(sub, dict) and norm(sub).false)
+
+
 def _satisfiable(kw: Mapping[str, Any]) -> bool:
     """False when no value can match (``not: {}``, an empty enum, contradictory bounds for every kind
     the schema allows); True when some value may (a sound over-approximation)."""
@@ -250,6 +254,12 @@ def _satisfiable(kw: Mapping[str, Any]) -> bool:
         return False
     if "enum" in kw and not kw["enum"]:
         return False
+    # allOf needs every branch, anyOf/oneOf one: a branch that accepts nothing decides.
+    if isinstance(kw.get("allOf"), list) and any(_accepts_nothing(b) for b in kw["allOf"]):
+        return False
+    for comb in ("anyOf", "oneOf"):
+        if isinstance(kw.get(comb), list) and kw[comb] and all(_accepts_nothing(b) for b in kw[comb]):
+            return False
     allowed = set(kinds_of_types(kw["type"]) if "type" in kw else KINDS)
     if "enum" in kw:
         allowed &= {value_kind(v) for v in kw["enum"]}
