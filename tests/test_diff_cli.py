@@ -215,3 +215,43 @@ def test_markdown_escapes_schema_text(run_cli, fixtures):
     rows = [line for line in out.splitlines() if line.startswith("| warning")]
     assert len(rows) == 2
     assert all(len(re.findall(r"(?<!\\)\|", row)) == 8 for row in rows), rows
+
+
+def test_a_change_no_witness_shows_is_unconfirmed_and_breaks_only_with_strict(run_cli, tmp_path):
+    # The pattern already caps the length at 3: removing maxLength accepts no new value, but the
+    # max-length-removed rule cannot see that. Without a witness it is a warning, not a break.
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"type": "string", "maxLength": 3, "pattern": "^a{0,3}$"}), encoding="utf-8")
+    new.write_text(json.dumps({"type": "string", "pattern": "^a{0,3}$"}), encoding="utf-8")
+    code, out, err = run_cli("diff", old, new, "--role", "payload", "--format", "json")
+    assert code == 0, err
+    (change,) = json.loads(out)["changes"]
+    assert change["rule"] == "max-length-removed" and change["unconfirmed"] is True and change["level"] == "warning"
+    assert "witness" not in change
+    code, out, _ = run_cli("diff", old, new, "--role", "payload", "--strict")
+    assert code == 1
+    assert "witness: none found (counted as breaking (--strict))" in out
+    code, out, _ = run_cli("diff", old, new, "--role", "payload")
+    assert code == 0 and "unconfirmed: not breaking without --strict" in out
+
+
+def test_a_witnessed_change_is_not_unconfirmed(run_cli, tmp_path):
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"type": "string", "maxLength": 3}), encoding="utf-8")
+    new.write_text(json.dumps({"type": "string"}), encoding="utf-8")
+    code, out, _ = run_cli("diff", old, new, "--role", "payload", "--format", "json")
+    assert code == 1
+    (change,) = json.loads(out)["changes"]
+    assert "unconfirmed" not in change and change["witness"]["accepted_by"] == "new"
+
+
+def test_boolean_root_schemas_are_compared(run_cli, tmp_path):
+    nothing, strings = tmp_path / "false.json", tmp_path / "strings.json"
+    nothing.write_text("false", encoding="utf-8")
+    strings.write_text(json.dumps({"type": "string"}), encoding="utf-8")
+    code, out, err = run_cli("diff", nothing, strings, "--role", "payload", "--format", "json")
+    assert code == 1, err
+    (change,) = json.loads(out)["changes"]
+    assert change["rule"] == "type-widened" and change["witness"]["accepted_by"] == "new"
+    code, _, err = run_cli("diff", nothing, nothing, "--role", "payload")
+    assert code == 0, err

@@ -505,3 +505,82 @@ def test_logging_ids_passes_log_limit_and_logging_the_long_message_fails(handler
     assert run.verdict == verdict, [(f.check, f.message) for f in run.failures]
     checks = {f.check for f in run.failures}
     assert checks == (set() if verdict == "pass" else {"log-limit"})
+
+
+def _drawn(schema, n=20):
+    from hypothesis import Phase, given
+
+    from lpf_contract.variants import compile_strategy
+
+    out = []
+
+    @settings(database=None, derandomize=True, max_examples=n, phases=[Phase.generate], deadline=None)
+    @given(compile_strategy(schema))
+    def collect(value):
+        out.append(value)
+
+    collect()
+    return out
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "integer", "maximum": 18446744073709551615},
+        {"maximum": 18446744073709551615},
+        {"type": "number", "minimum": -18446744073709551615, "maximum": 3},
+    ],
+)
+def test_bounds_beyond_safe_integers_are_narrowed_to_them(schema):
+    from lpf_contract.core.schema import MAX_SAFE
+
+    values = _drawn(schema)
+    assert values and all(jsonschema_rs.validator_for(schema).is_valid(v) for v in values)
+    assert all(abs(v) <= MAX_SAFE for v in values if isinstance(v, (int, float)))
+
+
+@pytest.mark.parametrize(
+    ("schema", "keyword"),
+    [
+        ({"type": "integer", "minimum": 18446744073709551600}, "minimum"),
+        ({"type": "integer", "maximum": -18446744073709551600}, "maximum"),
+        ({"type": "string", "pattern": r"\p{Script=Greek}"}, "pattern"),
+        ({"oneOf": [True, True, True]}, "oneOf"),
+    ],
+)
+def test_what_cannot_be_generated_is_refused_not_crashed(schema, keyword):
+    from lpf_contract.variants import compile_strategy
+
+    with pytest.raises(UnsupportedSchema, match=f"unsupported schema keyword={keyword} at schema pointer=/{keyword}"):
+        compile_strategy(schema)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "probe"),
+    [(r"^\cC$", "\x03"), (r"^\p{Letter}cole$", "école"), (r"^\s$", "\u00a0")],
+)
+def test_ecma_patterns_generate_values_both_validators_accept(pattern, probe):
+    schema = {"type": "string", "pattern": pattern}
+    values = _drawn(schema)
+    assert values and all(jsonschema_rs.validator_for(schema).is_valid(v) for v in values)
+    assert jsonschema_rs.validator_for(schema).is_valid(probe)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "string", "minLength": 2.0, "maxLength": 3.0},
+        {"type": "array", "items": False},
+        {"type": "object", "properties": {"a": {"type": "integer"}, "gone": False}, "required": ["a"]},
+    ],
+)
+def test_equivalent_spellings_are_generated_not_refused(schema):
+    values = _drawn(schema)
+    assert values and all(jsonschema_rs.validator_for(schema).is_valid(v) for v in values)
+
+
+def test_a_required_property_whose_schema_is_false_is_still_refused():
+    from lpf_contract.variants import compile_strategy
+
+    with pytest.raises(UnsupportedSchema, match="keyword=false at schema pointer=/properties/gone"):
+        compile_strategy({"type": "object", "properties": {"gone": False}, "required": ["gone"]})

@@ -47,6 +47,11 @@ def add_parser(sub) -> None:
         metavar="MS",
         help=f"per-invocation limit for --against (default {platform.DEFAULT_TIME_LIMIT_MS})",
     )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="count unconfirmed changes (a rule fired but no witness value was found) as breaking too",
+    )
     p.add_argument("--no-witnesses", action="store_true", help="skip witness generation (faster; --against needs witnesses)")
     p.set_defaults(run=run)
 
@@ -81,6 +86,8 @@ def run(args) -> int:
             reports = [replace(r, changes=tuple(c for c in r.changes if c.role == args.role)) for r in reports]
         if not witnesses:
             reports = [replace(r, witnesses=False) for r in reports]
+        if args.strict:
+            reports = [replace(r, strict=True) for r in reports]
         if args.against:
             reports = [_replay(args, r, stack) for r in reports]
 
@@ -193,8 +200,8 @@ def _bundle(doc, path, neighbours):
     from .. import diff as d
     from ..core.errors import InputFileError
 
-    if not isinstance(doc, dict):
-        raise InputFileError(f"a schema file must hold a JSON object: path={path}")
+    if not isinstance(doc, (dict, bool)):  # draft-07: true (anything) and false (nothing) are schemas too
+        raise InputFileError(f"a schema file must hold a JSON object or a boolean: path={path}")
     bundled = d.bundle_document(doc, base_uri=path.resolve().as_uri(), neighbours=neighbours)
     return d.schema_side(bundled, bundled=True, label=f"schema file path={path}")
 

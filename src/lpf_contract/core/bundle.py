@@ -8,8 +8,11 @@ from typing import Any
 from .errors import ContractError
 
 
-def inline_refs(node: Any, resolver, *, base: str, stack: tuple[str, ...], where: str) -> Any:
-    """``node`` with every ``$ref`` replaced by what ``resolver`` finds there; a loop or a dangling ref is a ContractError."""
+def inline_refs(node: Any, resolver, *, base: str, stack: tuple[str, ...], where: str, entered: bool = False) -> Any:
+    """``node`` with every ``$ref`` replaced by what ``resolver`` finds there; a loop or a dangling ref is a ContractError.
+
+    Resolution is ``referencing``'s, per draft-07: the base URI changes at every subschema with its own ``$id``.
+    """
     from urllib.parse import urljoin
 
     from referencing.exceptions import Unresolvable
@@ -19,6 +22,14 @@ def inline_refs(node: Any, resolver, *, base: str, stack: tuple[str, ...], where
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
+    sub_id = node.get("$id")
+    if isinstance(sub_id, str) and not isinstance(ref, str) and not sub_id.startswith("#") and not entered:
+        # Draft-07: a subschema's own "$id" is the base its refs resolve against ("#/definitions/x"
+        # inside it names its definitions, not the root's); a "$id" beside "$ref" is ignored.
+        from referencing.jsonschema import DRAFT7
+
+        resolver = resolver.in_subresource(DRAFT7.create_resource(node))
+        base = urljoin(base, sub_id).split("#")[0]
     if isinstance(ref, str):
         try:
             resolved = resolver.lookup(ref)
@@ -29,7 +40,10 @@ def inline_refs(node: Any, resolver, *, base: str, stack: tuple[str, ...], where
             target += "#"
         if target in stack:
             raise ContractError(f"$ref loop in schema {where}: {' -> '.join(stack + (target,))}")
-        return inline_refs(resolved.contents, resolved.resolver, base=target.split("#")[0], stack=stack + (target,), where=where)
+        # resolved.resolver already stands in the target's own "$id" (``entered``).
+        return inline_refs(
+            resolved.contents, resolved.resolver, base=target.split("#")[0], stack=stack + (target,), where=where, entered=True
+        )
     return {
         k: (v if k in _LITERAL_KEYWORDS else inline_refs(v, resolver, base=base, stack=stack, where=where))
         for k, v in node.items()

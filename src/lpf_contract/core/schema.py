@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .pointer import escape
@@ -154,6 +154,9 @@ class Node:
     ptr: str
     false: bool = False  # the schema ``false``: accepts nothing
     const_form: bool = False  # the one-value enum was written as ``const``
+    # The allOf branches when this node's allOf was rebuilt from folded keywords (see
+    # :func:`as_all_of`), so their pointers stay where the keywords really are.
+    all_of: tuple[Node, ...] | None = field(default=None, compare=False)
 
     def kp(self, keyword: str) -> str:
         """Pointer to ``keyword`` in the bundled schema, or to this subschema when it is absent."""
@@ -215,7 +218,71 @@ def norm(raw: Any, ptr: str = "") -> Node:
             del kw[key], at[key]
     if "required" in kw:
         kw["required"] = sorted(set(kw["required"]))
+    _no_items(kw, at)
+    if not _satisfiable(kw):
+        return false_node(ptr)
     return Node(kw, at, ptr, const_form=const_form)
+
+
+def _no_items(kw: dict, at: dict) -> None:
+    # ``items: false`` and ``maxItems: 0`` accept the same arrays (the empty one): one spelling, maxItems.
+    if kw.get("items") is False:
+        where = at.pop("items")
+        del kw["items"]
+        if not (isinstance(kw.get("maxItems"), int) and kw["maxItems"] == 0):
+            kw["maxItems"], at["maxItems"] = 0, where
+    if isinstance(kw.get("maxItems"), (int, float)) and kw["maxItems"] == 0:
+        for key in ("items", "additionalItems", "contains", "uniqueItems"):
+            if key in kw and key != "contains":
+                del kw[key], at[key]
+
+
+def _num(kw: Mapping[str, Any], key: str) -> float | None:
+    v = kw.get(key)
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _accepts_nothing(sub: Any) -> bool:
+    return sub is False or (isinstance(sub, dict) and norm(sub).false)
+
+
+def _satisfiable(kw: Mapping[str, Any]) -> bool:
+    """False when no value can match (``not: {}``, an empty enum, contradictory bounds for every kind
+    the schema allows); True when some value may (a sound over-approximation)."""
+    nt = kw.get("not")
+    if nt is True or (isinstance(nt, dict) and not any(k not in NOT_ASSERTED for k in nt)):
+        return False
+    if "enum" in kw and not kw["enum"]:
+        return False
+    # allOf needs every branch, anyOf/oneOf one: a branch that accepts nothing decides.
+    if isinstance(kw.get("allOf"), list) and any(_accepts_nothing(b) for b in kw["allOf"]):
+        return False
+    for comb in ("anyOf", "oneOf"):
+        if isinstance(kw.get(comb), list) and kw[comb] and all(_accepts_nothing(b) for b in kw[comb]):
+            return False
+    allowed = set(kinds_of_types(kw["type"]) if "type" in kw else KINDS)
+    if "enum" in kw:
+        allowed &= {value_kind(v) for v in kw["enum"]}
+    lo_s, hi_s = _num(kw, "minLength"), _num(kw, "maxLength")
+    if lo_s is not None and hi_s is not None and lo_s > hi_s:
+        allowed.discard("string")
+    lo_a, hi_a = _num(kw, "minItems"), _num(kw, "maxItems")
+    if lo_a is not None and hi_a is not None and lo_a > hi_a:
+        allowed.discard("array")
+    lo_o, hi_o = _num(kw, "minProperties"), _num(kw, "maxProperties")
+    req = kw.get("required")
+    n_req = len(set(req)) if isinstance(req, list) else 0
+    if hi_o is not None and ((lo_o is not None and lo_o > hi_o) or n_req > hi_o):
+        allowed.discard("object")
+    lo, hi = _num(kw, "minimum"), _num(kw, "maximum")
+    xlo, xhi = _num(kw, "exclusiveMinimum"), _num(kw, "exclusiveMaximum")
+    lows = [(v, False) for v in (lo,) if v is not None] + [(v, True) for v in (xlo,) if v is not None]
+    highs = [(v, False) for v in (hi,) if v is not None] + [(v, True) for v in (xhi,) if v is not None]
+    for lv, lx in lows:
+        for hv, hx in highs:
+            if lv > hv or (lv == hv and (lx or hx)):
+                allowed -= {"integer", "fraction"}
+    return bool(allowed)
 
 
 _DEFAULTS: tuple[tuple[str, Any], ...] = (
@@ -293,6 +360,33 @@ def disjunction(node: Node) -> tuple[str, list[Node]] | None:
             base = node.at[comb]
             return comb, [norm(b, f"{base}/{comb}/{i}") for i, b in enumerate(branches)]
     return None
+
+
+def all_of_branches(node: Node) -> list[Node] | None:
+    """The normalised ``allOf`` branches of ``node``, or None when it has no allOf."""
+    if node.all_of is not None:
+        return list(node.all_of)
+    branches = node.kw.get("allOf")
+    if not isinstance(branches, list):
+        return None
+    return [norm(b, f"{node.at['allOf']}/allOf/{i}") for i, b in enumerate(branches)]
+
+
+def as_all_of(node: Node, shape: Node) -> Node:
+    """``node`` (which has no ``allOf``) spelt like ``shape`` (which has one): the keywords ``shape``
+    keeps beside its allOf stay, the rest become one allOf branch. The same values are accepted; it
+    lines up a one-branch ``allOf`` that :func:`norm` folded on one side with an allOf on the other."""
+    keep = set(shape.kw) - {"allOf"}
+    rest = {k: v for k, v in node.kw.items() if k not in keep}
+    if not rest or "allOf" in node.kw or node.false:
+        return node
+    rest_at = {k: node.at[k] for k in rest}
+    places = set(rest_at.values())
+    branch = Node(rest, rest_at, places.pop() if len(places) == 1 else node.ptr, const_form=node.const_form)
+    kw = {k: v for k, v in node.kw.items() if k in keep}
+    at = {k: v for k, v in node.at.items() if k in keep}
+    kw["allOf"], at["allOf"] = [branch.schema()], node.ptr
+    return Node(kw, at, node.ptr, all_of=(branch,))
 
 
 def siblings(node: Node, comb: str) -> Node:

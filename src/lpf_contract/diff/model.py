@@ -125,6 +125,9 @@ class SchemaChange:
     events: tuple[str, ...] = ()  # every event whose payload or result schema this change is in
     witness: Witness | None = None
     replay: Replay | None = None
+    # A breaking change for which the witness search found no value one side accepts and the other
+    # rejects: possibly a false alarm of a rule, so a warning that only --strict counts as breaking.
+    unconfirmed: bool = False
 
     def sort_key(self) -> tuple:
         return (self.subject, self.where, self.rule, self.path_old or "", self.path_new or "", self.message)
@@ -144,6 +147,8 @@ class SchemaChange:
             "where": self.where,
             "events": list(self.events),
         }
+        if self.unconfirmed:
+            out["unconfirmed"] = True
         if self.witness is not None:
             out["witness"] = self.witness.to_json()
         if self.replay is not None:
@@ -162,6 +167,7 @@ class DiffReport:
     against: str | None = None
     new_ref: VersionRef | None = field(default=None, compare=False, repr=False)  # for --against
     witnesses: bool = True  # False when witness generation was skipped on purpose
+    strict: bool = False  # unconfirmed changes (no witness found) count as breaking too
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -169,7 +175,7 @@ class DiffReport:
 
     @property
     def breaking(self) -> bool:
-        return any(breaks(c, self.mode, replayed=self.against is not None) for c in self.changes)
+        return any(breaks(c, self.mode, replayed=self.against is not None, strict=self.strict) for c in self.changes)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,12 +183,15 @@ class DiffReport:
             "new": self.new,
             "mode": self.mode,
             "breaking": self.breaking,
+            "strict": self.strict,
             "changes": [c.to_json() for c in self.changes],
         }
 
 
-def breaks(change: SchemaChange, mode: str, *, replayed: bool = False) -> bool:
-    """Whether ``change`` counts against the verdict in ``mode``."""
+def breaks(change: SchemaChange, mode: str, *, replayed: bool = False, strict: bool = False) -> bool:
+    """Whether ``change`` counts against the verdict in ``mode`` (an unconfirmed one only when ``strict``)."""
+    if change.unconfirmed and not strict:
+        return False
     if mode == "forward":
         return "platform" in change.breaking_for
     if mode == "full":

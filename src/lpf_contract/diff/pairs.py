@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core.schema import Node, canon, disjunction, distribute, kinds, norm, siblings, type_names
+from ..core.schema import Node, all_of_branches, as_all_of, canon, disjunction, distribute, kinds, norm, siblings, type_names
 from .model import Pair
 
 
@@ -31,13 +31,22 @@ def branch_sides(pair: Pair) -> tuple[str, list[Node], str, list[Node], bool] | 
 
 def all_of_sides(pair: Pair) -> tuple[list[Node], list[Node]] | None:
     """The allOf branches of both sides, when both have an allOf."""
-    o, n = pair.old.kw.get("allOf"), pair.new.kw.get("allOf")
-    if not (isinstance(o, list) and isinstance(n, list)):
+    o, n = all_of_branches(pair.old), all_of_branches(pair.new)
+    if o is None or n is None:
         return None
-    return (
-        [norm(b, f"{pair.old.at['allOf']}/allOf/{i}") for i, b in enumerate(o)],
-        [norm(b, f"{pair.new.at['allOf']}/allOf/{i}") for i, b in enumerate(n)],
-    )
+    return o, n
+
+
+def align_all_of(pair: Pair) -> Pair:
+    """When one side has an ``allOf`` and the other not (a one-branch allOf folded by ``norm``, or
+    keywords moved into an allOf), the other side is spelt as an allOf too, so branches are compared
+    with branches and the same keywords are not read as removed on one side."""
+    o, n = isinstance(pair.old.kw.get("allOf"), list), isinstance(pair.new.kw.get("allOf"), list)
+    if o and not n:
+        return Pair(pair.old, as_all_of(pair.new, pair.old), pair.trail, pair.where)
+    if n and not o:
+        return Pair(as_all_of(pair.old, pair.new), pair.new, pair.trail, pair.where)
+    return pair
 
 
 def signature(node: Node) -> tuple | None:

@@ -39,7 +39,8 @@ def render_text(report: DiffReport) -> str:
                 f"        witness at {w.at}: {w.note} (accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)})"
             )
         elif c.breaking_for and report.witnesses:
-            lines.append("        witness: none found")
+            counted = "counted as breaking (--strict)" if report.strict else "unconfirmed: not breaking without --strict"
+            lines.append(f"        witness: none found ({counted})")
         if c.replay:
             lines.append(
                 f"        replay through {c.replay.handler}: {'BREAKS' if c.replay.breaks else 'survives'}: {c.replay.detail}"
@@ -82,7 +83,7 @@ def render_md(report: DiffReport, *, heading: str | None = "##") -> str:
                 w = c.witness
                 text = f"- `{c.rule}` at {code(w.at)}: {code(w.note)} is accepted by {_label(report, w.accepted_by)}, rejected by {_label(report, w.rejected_by)}"
             else:
-                text = f"- `{c.rule}` at {code(c.where)}: no witness found"
+                text = f"- `{c.rule}` at {code(c.where)}: no witness found ({'counted as breaking, --strict' if report.strict else 'unconfirmed: not breaking without --strict'})"
             if c.replay:
                 text += f"; {'**breaks**' if c.replay.breaks else 'survives'} `{c.replay.handler}` ({md_cell(c.replay.detail)})"
             lines.append(text)

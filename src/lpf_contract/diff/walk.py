@@ -12,7 +12,7 @@ from ..core.pointer import escape, json_pointer
 from ..core.schema import effective_property, norm
 from .catalogue import Rule, rules_for
 from .model import ROLES, Hit, Pair, SchemaChange, Step, level_for
-from .pairs import all_of_sides, branch_sides, match_branches
+from .pairs import align_all_of, all_of_sides, branch_sides, match_branches
 
 MAX_DEPTH = 64
 
@@ -53,7 +53,7 @@ def schema_side(doc: Any, *, examples: Iterable[Any] = (), bundled: bool = False
     validator = validator_for(bundled_doc)
     try:
         # An invalid schema is bad input (exit 2), never a "breaking change" (exit 1) or a traceback.
-        validator.check_schema(bundled_doc)
+        validator.check_schema(bundled_doc, format_checker=validator.FORMAT_CHECKER)  # ECMA-262 "regex"
     except JsSchemaError as exc:
         raise ContractError(
             f"{label} is not valid JSON Schema (draft-07) at {json_pointer(exc.path) or '/'}: {exc.message}"
@@ -86,7 +86,11 @@ def diff_subject(subject: Subject, *, witnesses: bool = True) -> list[SchemaChan
             events=subject.events or ((subject.event_id,) if subject.event_id else ()),
         )
         if witnesses and bf:
-            change = replace(change, witness=find_witness(rule, hit, pair, subject))
+            witness = find_witness(rule, hit, pair, subject)
+            # No value shows the change after a real search: the rule may have misread the schemas.
+            change = replace(
+                change, witness=witness, unconfirmed=witness is None, level="warning" if witness is None else change.level
+            )
         out.append(change)
     return sorted(out, key=SchemaChange.sort_key)
 
@@ -102,6 +106,7 @@ def diff_schemas(old: Any, new: Any, *, role: str, name: str = "schema", witness
 def _walk(pair: Pair, out: list, depth: int, rules: list[Rule]) -> None:
     if depth > MAX_DEPTH or pair.old.same_as(pair.new):
         return
+    pair = align_all_of(pair)
     sides = branch_sides(pair)
     distributed = bool(sides and sides[4])
     for rule in rules:

@@ -127,8 +127,44 @@ _TYPE_HINTS = {
 
 def normalize(schema: Any, pointer: str = "") -> TypedNode:
     """Check and normalise a bundled draft-07 schema; raises UnsupportedSchema."""
+    schema = _spelled_plainly(schema)
     check_keywords(schema, pointer)
     return _node(schema, pointer)
+
+
+_COUNT_KEYWORDS = ("minLength", "maxLength", "minItems", "maxItems")
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+_NAMED_MAPS = frozenset({"properties", "patternProperties", "definitions", "dependencies"})
+
+
+def _spelled_plainly(schema: Any) -> Any:
+    """``schema`` with equivalent spellings the keyword check would refuse rewritten (a copy): counts
+    written ``2.0`` as ``2``, ``items: false`` as ``maxItems: 0``, and an optional property whose schema
+    is ``false`` dropped (the generator names only declared properties, so it never draws it)."""
+    if isinstance(schema, list):
+        return [_spelled_plainly(x) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for k, v in schema.items():
+        if k in _DATA_KEYWORDS:
+            out[k] = v
+        elif k in _NAMED_MAPS and isinstance(v, dict):
+            out[k] = {name: _spelled_plainly(sub) for name, sub in v.items()}
+        else:
+            out[k] = _spelled_plainly(v)
+    for key in _COUNT_KEYWORDS:
+        v = out.get(key)
+        if isinstance(v, float) and v.is_integer():
+            out[key] = int(v)
+    if out.get("items") is False:
+        del out["items"]
+        out["maxItems"] = 0
+    props, required = out.get("properties"), out.get("required")
+    if isinstance(props, dict):
+        needed = set(required) if isinstance(required, list) else set()
+        out["properties"] = {k: v for k, v in props.items() if not (v is False and k not in needed)}
+    return out
 
 
 def _node(schema: Any, pointer: str) -> TypedNode:
@@ -188,6 +224,11 @@ def _build_node(schema: Any, pointer: str) -> tuple[TypedNode, bool]:
                     # (a branch keeps only those it accepts).
                     branch.examples = examples
                 branches.append(branch)
+            if key == "oneOf" and sum(isinstance(b, AnyNode) for b in branches) >= 2:
+                # Every value matches both: none matches exactly one branch.
+                raise UnsupportedSchema(
+                    key, _ptr(pointer, key), "two branches accept every value, so no value matches exactly one"
+                )
             return _union(schema, branches, key, examples), gen_only
     if "const" in schema or "enum" in schema:
         return _enum(schema, pointer, examples), gen_only
@@ -293,6 +334,18 @@ def _number(schema: dict, integer: bool, pointer: str, examples: tuple) -> Numbe
         if hi is not None:
             hi = math.ceil(hi) - 1 if ex_hi and float(hi).is_integer() else math.floor(hi)
             ex_hi = False
+    # Generated numbers stay within JavaScript's safe integers (what a Node handler reads exactly, and
+    # what Hypothesis' float bounds take): a wider bound is narrowed to them, a range wholly outside refused.
+    if lo is not None and lo > MAX_SAFE:
+        raise UnsupportedSchema("minimum", _ptr(pointer, "minimum"), f"{lo} is above JavaScript's largest safe integer 2^53-1")
+    if hi is not None and hi < -MAX_SAFE:
+        raise UnsupportedSchema(
+            "maximum", _ptr(pointer, "maximum"), f"{hi} is below JavaScript's smallest safe integer -(2^53-1)"
+        )
+    if hi is not None and hi > MAX_SAFE:
+        hi, ex_hi = MAX_SAFE, False
+    if lo is not None and lo < -MAX_SAFE:
+        lo, ex_lo = -MAX_SAFE, False
     if lo is not None and hi is not None and (lo > hi or (lo == hi and (ex_lo or ex_hi))):
         raise UnsupportedSchema("maximum", _ptr(pointer, "maximum"), f"no number lies between {lo} and {hi}")
     return NumberNode(

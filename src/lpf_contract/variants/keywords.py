@@ -66,6 +66,8 @@ def check_keywords(schema: Any, pointer: str = "") -> None:
             raise UnsupportedSchema(key, where, f"expected a number (draft-07), got {value!r}")
         if key in _COUNTS and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise UnsupportedSchema(key, where, f"expected a non-negative integer, got {value!r}")
+        if key == "pattern":
+            _check_pattern(value, where)
         if key == "uniqueItems" and value is True:
             raise UnsupportedSchema(key, where, "uniqueItems=true is not generated")
         if key == "items" and isinstance(value, list):
@@ -81,3 +83,15 @@ def check_keywords(schema: Any, pointer: str = "") -> None:
                 raise UnsupportedSchema(key, where, "an empty list")
             for i, sub in enumerate(value):
                 check_keywords(sub, at(where, i))
+
+
+def _check_pattern(pattern: Any, where: str) -> None:
+    from ..core.ecma import EcmaPatternError, compile_ecma_pattern
+
+    if not isinstance(pattern, str):
+        raise UnsupportedSchema("pattern", where, f"expected a string, got {pattern!r}")
+    try:
+        compile_ecma_pattern(pattern)
+    except EcmaPatternError as exc:
+        # Python's re cannot match it as ECMA-262 does: refuse rather than draw wrong strings.
+        raise UnsupportedSchema("pattern", where, f"ECMA-262 regex feature {exc.feature} in {pattern!r}") from None

@@ -29,7 +29,6 @@ from __future__ import annotations
 import copy
 import functools
 import math
-import re
 import string
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -38,6 +37,7 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from ..core.ecma import compile_ecma_pattern
 from .ir import (
     MAX_SAFE,
     AnyNode,
@@ -233,7 +233,7 @@ def _string(node: StringNode) -> Drawer:
     if segments is not None:
         regex = _checked(_segments(segments), node)
     else:
-        regex = _via(st.from_regex(re.compile(node.pattern, re.ASCII), fullmatch=True).filter(node.accepts))
+        regex = _via(st.from_regex(compile_ecma_pattern(node.pattern), fullmatch=True).filter(node.accepts))
     return _pooled(pool, regex)
 
 

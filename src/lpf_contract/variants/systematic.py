@@ -274,13 +274,13 @@ def _minimal_regex_match(node: StringNode) -> str:
 def _minimal_match(pattern: str, guards: tuple[str, ...], min_length: int, max_length: int | None) -> str:
     # The shrunk (hence stable) smallest match Hypothesis finds: deterministic for a given pattern.
     # Cached: a search costs about half a second, and contracts repeat their id patterns.
-    import re
-
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
 
+    from ..core.ecma import compile_ecma_pattern
+
     node = StringNode(schema={}, min_length=min_length, max_length=max_length, pattern=pattern, guards=guards)
-    strategy = st.from_regex(re.compile(pattern, re.ASCII), fullmatch=True).filter(node.accepts)
+    strategy = st.from_regex(compile_ecma_pattern(pattern), fullmatch=True).filter(node.accepts)
     return find(
         strategy,
         lambda s: True,

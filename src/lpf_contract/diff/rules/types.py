@@ -13,7 +13,7 @@ def _type_delta(pair: Pair) -> tuple[str, frozenset, frozenset] | None:
     if "enum" in pair.old.kw and "enum" in pair.new.kw:
         return None  # the enum rules judge exactly which values are accepted
     o, n = kinds(pair.old), kinds(pair.new)
-    if o == n or pair.old.false or pair.new.false:
+    if o == n:
         return None
     return ("widened" if o < n else "narrowed" if n < o else "changed"), o, n
 
