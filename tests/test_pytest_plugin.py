@@ -6,6 +6,7 @@ a ``.git`` folder so the config search stops there), with plugin autoloading on,
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -142,3 +143,22 @@ def test_lpf_node_reaches_the_run_and_its_repro_commands(user_repo):
     assert repro and all(ln.rstrip().endswith("--node local") for ln in repro), repro
     bad = _pytest(user_repo, "--lpf-handler", "functions/broken/", "--lpf-node", str(user_repo / "no-such-node"))
     assert bad.returncode != 0 and "--node: not an executable file" in bad.stdout, bad.stdout[-2000:]
+
+
+def test_the_config_files_gate_applies_under_pytest_as_in_verify(user_repo):
+    # A survey lambda that returns a command: an ignored-commands warning under the current contract.
+    fn = user_repo / "functions" / "thanks"
+    fn.mkdir()
+    (fn / "index.js").write_text(
+        'function lambda(input, callback) {\n  callback(null, [{ type: "systemMessage", text: "Thanks" }]);\n}\n',
+        encoding="utf-8",
+    )
+    (fn / "config.json").write_text(
+        json.dumps({"name": "thanks", "event": "surveybot_messaging_survey_ended", "environmentVariables": []}), encoding="utf-8"
+    )
+    assert _pytest(user_repo, "--lpf-handler", "functions/thanks/").returncode == 0  # a warning does not fail by default
+    (user_repo / "lpf-contract.toml").write_text('fail-on = "warning"\n', encoding="utf-8")
+    failed = _pytest(user_repo, "--lpf-handler", "functions/thanks/")
+    assert failed.returncode == 1 and "ignored-commands" in failed.stdout, failed.stdout[-3000:]
+    (user_repo / "lpf-contract.toml").write_text('fail-on = "warning"\nignore-checks = ["ignored-commands"]\n', encoding="utf-8")
+    assert _pytest(user_repo, "--lpf-handler", "functions/thanks/").returncode == 0

@@ -297,6 +297,20 @@ def target_setup(config, target: str):
     return state.setups[target]
 
 
+def _severity(config, target: str, severity_policy):
+    from ..core.errors import LpfContractError
+
+    settings = config.stash[STATE].file_config.for_target(target)
+    try:
+        return severity_policy(
+            config_severity=settings.severity,
+            config_ignore=settings.ignore_checks or (),
+            config_fail_on=settings.fail_on,
+        )
+    except LpfContractError as exc:
+        raise pytest.UsageError(f"lpf-contract: {exc}") from None
+
+
 def verify_result(config, target: str):
     """The RunResult of verifying ``target`` (one verify run per handler per session and worker);
     skips when verify would skip it (its config.json event has no contract)."""
@@ -308,6 +322,7 @@ def verify_result(config, target: str):
         from ..handlers import function_name
         from ..report import write_reports
         from ..verify import VerifyOptions, verify
+        from ..verify.checks import severity_policy
 
         report_dir = Path(config.getoption("--lpf-report-dir")) / function_name(target)
         options = VerifyOptions(
@@ -321,6 +336,8 @@ def verify_result(config, target: str):
             env=setup.env,
             extra_cases=setup.extra_cases,
             secrets_label=setup.secrets_label,
+            # The config file's severity, ignore-checks and fail-on apply here as in `verify` (issue 18).
+            severity=_severity(config, target, severity_policy),
             **{
                 **handler_options(config, target),
                 "allow_domains": setup.allow_domains,

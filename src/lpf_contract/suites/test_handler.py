@@ -43,10 +43,12 @@ def test_check(verify_run, event, check):
 
     _only_its_events(verify_run, event)
     failures = [f for f in verify_run.failures if f.event == event and f.check == check]
+    # fail-on (config file): warnings fail the test too, as they fail `verify`'s verdict.
+    failing = (Severity.ERROR, Severity.WARNING) if verify_run.fail_on == Severity.WARNING else (Severity.ERROR,)
     for f in failures:
-        if f.severity == Severity.WARNING:
+        if f.severity not in failing:
             warnings.warn(describe_failure(f), stacklevel=1)
-    errors = [f for f in failures if f.severity == Severity.ERROR]
+    errors = [f for f in failures if f.severity in failing]
     if errors:
         pytest.fail("\n\n".join(describe_failure(f) for f in errors), pytrace=False)
 
