@@ -96,3 +96,14 @@ def test_a_module_that_raises_before_its_function_exists_does_not_load():
 def test_a_clean_python_module_has_no_load_fault():
     with load_handler(f"{FIXTURES / 'handlers.py'}:ok_return") as h:
         assert h.load_fault is None
+
+
+def test_no_bytecode_is_left_beside_the_users_handler(tmp_path):
+    # The handler and a helper module it imports from its own folder: neither leaves a __pycache__.
+    (tmp_path / "helper.py").write_text("def answer():\n    return 'ok'\n", encoding="utf-8")
+    (tmp_path / "handler.py").write_text(
+        "from helper import answer\n\n\ndef handle(inp):\n    return answer()\n", encoding="utf-8"
+    )
+    with load_handler(f"{tmp_path / 'handler.py'}:handle") as h:
+        assert h.invoke("surveybot_messaging_survey_ended", {"headers": [], "payload": {}}).result == "ok"
+    assert not (tmp_path / "__pycache__").exists()

@@ -6,6 +6,10 @@ lpf_contract so that the handler's own imports stay its own.
 
 import sys
 
+# The handler's folder is the user's: importing it (and what it imports from there) must not leave a
+# __pycache__ beside their files (issue 18).
+sys.dont_write_bytecode = True
+
 # Running as a script puts this folder first on sys.path, where our http.py would shadow the
 # standard library's `http` for the handler: take it off before importing anything else.
 if sys.path and sys.path[0] and __file__.startswith(sys.path[0]):
