@@ -255,3 +255,20 @@ def test_boolean_root_schemas_are_compared(run_cli, tmp_path):
     assert change["rule"] == "type-widened" and change["witness"]["accepted_by"] == "new"
     code, _, err = run_cli("diff", nothing, nothing, "--role", "payload")
     assert code == 0, err
+
+
+def test_against_replays_what_verify_sends_not_only_the_golden_examples(run_cli):
+    # Issue 18 item 5: the behaviour is reached only by payloads the golden examples lack (stage CLOSE);
+    # the systematic set (every enum value) reaches it, and the breaking payload is shrunk.
+    from lpf_contract.contracts import load_registry
+
+    registry = load_registry()
+    golden = [e.payload for ev in registry.version("v1").events for e in registry.examples(ev, "v1")]
+    assert golden and not any(p.get("stage") == "CLOSE" for p in golden)
+    target = FIX / "handlers" / "greets-closed-conversations.js"
+    code, out, err = run_cli("diff", "v2", "v1", "--role", "commands", "--against", target, "--examples", "5", "--format", "json")
+    assert code == 1, err
+    replayed = [c for c in json.loads(out)["changes"] if c["rule"] == "result-policy-changed"]
+    assert replayed and all(c["replay"]["breaks"] for c in replayed)
+    detail = replayed[0]["replay"]["detail"]
+    assert "enum:/stage=CLOSE" in detail and "shrunk to" in detail and '"Hello"' in detail, detail

@@ -37,9 +37,18 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--against",
         metavar="HANDLER",
-        help="replay payload witnesses (and, for result changes, the new version's golden examples) through "
-        "this handler (.js, file.py:function or http(s):// URL) and say which changes really break it",
+        help="replay payload witnesses (and, for result changes, the new version's systematic set and "
+        "--examples generated payloads) through this handler (.js, file.py:function or http(s):// URL) "
+        "and say which changes really break it",
     )
+    p.add_argument(
+        "--examples",
+        type=int,
+        default=50,
+        metavar="N",
+        help="generated payloads per event that --against replays for result changes, after the systematic set (default 50)",
+    )
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of those generated payloads (default 0)")
     p.add_argument(
         "--timeout-ms",
         type=int,
@@ -71,6 +80,8 @@ def run(args) -> int:
     if args.changelog:
         print(d.render_changelog(load_registry(args.contracts)), end="")
         return 0
+    if args.examples < 0:
+        raise UsageError(f"--examples must be >= 0, got examples={args.examples}")
     if args.against and args.no_witnesses:
         raise UsageError("--against replays witnesses: drop --no-witnesses")
     witnesses = not args.no_witnesses
@@ -260,15 +271,45 @@ def _replay(args, report, stack):
     stack.callback(handler.close)
     ref = report.new_ref
 
+    def spec(event_id):
+        if ref is None or event_id not in ref.registry.version(ref.version).events:
+            return None
+        return ref.registry.event(event_id, ref.version)
+
     def result_errors(event_id, result):
-        if ref is not None and event_id in ref.registry.version(ref.version).events:
-            return ref.registry.errors(ref.registry.event(event_id, ref.version).result_uri, result)
-        return []
+        ev = spec(event_id)
+        if ev is None or ev.result_policy == "ignored":
+            return []  # registry.yaml result_policy: the platform discards the result, nothing can break
+        return ref.registry.errors(ev.result_uri, result)
+
+    def accepts_no_result(event_id):
+        ev = spec(event_id)
+        return ev is None or ev.result_policy == "ignored" or ref.registry.no_result_allowed(ev.result_uri)
 
     def examples(event_id):
-        if ref is None or event_id not in ref.registry.version(ref.version).events:
-            return []
-        return [(e.name, e.payload) for e in ref.registry.examples(event_id, ref.version)]
+        # What verify would send under the new contract: the systematic set (golden examples first,
+        # every enum value, optional fields, boundaries), then generated payloads (issue 18 item 5).
+        from ..variants import generate, systematic_variants
 
-    changes = d.replay_witnesses(report.changes, handler, result_errors=result_errors, target=args.against, examples=examples)
+        if spec(event_id) is None:
+            return []
+        cases = [(v.name, v.payload) for v in systematic_variants(ref.registry, event_id, ref.version)]
+        drawn = generate(ref.registry, event_id, count=args.examples, seed=args.seed, version=ref.version)
+        return cases + [(f"generated:{i}", p) for i, p in enumerate(drawn)]
+
+    def minimise(event_id, payload, reproduces):
+        from ..verify.shrink import shrink
+
+        fast = ref.registry.fast_validator(spec(event_id).payload_uri)
+        return shrink(payload, reproduces, is_valid=fast.is_valid).payload
+
+    changes = d.replay_witnesses(
+        report.changes,
+        handler,
+        result_errors=result_errors,
+        target=args.against,
+        examples=examples,
+        accepts_no_result=accepts_no_result,
+        minimise=minimise,
+    )
     return replace(report, changes=tuple(changes), against=args.against)
