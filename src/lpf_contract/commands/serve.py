@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..core import platform
-from .setup import add_node_option
+from .setup import add_handler_options
 
 
 def add_parser(sub) -> None:
@@ -31,25 +31,7 @@ def add_parser(sub) -> None:
         "v query, as LivePerson's client sends them to a V2 (functions/fninvocations) domain, else V1",
     )
     p.add_argument("--log-requests", action="store_true", help="print one line per request on stderr")
-    # The handler options of verify, so a served handler sees what a verified one sees.
-    p.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="environment variable the handler sees (repeatable; it sees no host variables)",
-    )
-    p.add_argument(
-        "--allow-domain",
-        action="append",
-        default=[],
-        metavar="DOMAIN",
-        help="domain the handler may reach over HTTP (repeatable; one leading wildcard allowed, e.g. *.example.com)",
-    )
-    p.add_argument(
-        "--secrets", default=None, metavar="FILE", help='JSON file {"name": "value"} served by the toolbelt\'s SecretClient'
-    )
-    add_node_option(p)
+    add_handler_options(p)  # the handler options of verify: a served handler sees what a verified one sees
     p.set_defaults(run=run)
 
 

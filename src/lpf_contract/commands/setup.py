@@ -11,6 +11,33 @@ def add_node_option(p) -> None:
     p.add_argument("--node", default=None, metavar="PATH|local", help=_NODE_HELP)
 
 
+def add_handler_options(p) -> None:
+    """``--env``, ``--allow-domain``, ``--secrets`` and ``--node``: what a lambda sees, the same for every
+    command that runs one (verify, snapshot, serve), so a served or recorded lambda sees what a verified one does."""
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment variable the handler sees (repeatable; it sees no host variables)",
+    )
+    p.add_argument(
+        "--allow-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="domain the handler may reach over HTTP (repeatable; one leading wildcard allowed, e.g. *.example.com)",
+    )
+    p.add_argument(
+        "--secrets",
+        default=None,
+        metavar="FILE",
+        help='JSON secrets served by the toolbelt\'s SecretClient: {"name": "value"}, [{"key", "value"}] or lpf\'s '
+        "settings.json (adds to functions/settings.json and the config file's)",
+    )
+    add_node_option(p)
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "setup",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..core import platform
-from .setup import add_node_option
+from .setup import add_handler_options
 
 
 def add_parser(sub) -> None:
@@ -53,19 +53,7 @@ def add_parser(sub) -> None:
         help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS})",
     )
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
-    p.add_argument(
-        "--env", action="append", default=[], metavar="NAME=VALUE", help="environment variable the handler sees (repeatable)"
-    )
-    p.add_argument(
-        "--allow-domain", action="append", default=[], metavar="DOMAIN", help="domain the handler may reach (repeatable)"
-    )
-    p.add_argument(
-        "--secrets",
-        default=None,
-        metavar="FILE",
-        help="JSON secrets file served by the toolbelt (adds to functions/settings.json and the config file's)",
-    )
-    add_node_option(p)
+    add_handler_options(p)  # --env, --allow-domain, --secrets, --node, as verify
     p.set_defaults(run=run)
 
 

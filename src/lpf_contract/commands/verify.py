@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import platform
-from .setup import add_node_option
+from .setup import add_handler_options
 
 
 def add_parser(sub) -> None:
@@ -44,7 +44,6 @@ def add_parser(sub) -> None:
         help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS}, the platform's)",
     )
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
-    add_node_option(p)
     p.add_argument("--workers", type=int, default=None, metavar="N", help="handler worker processes (default 1)")
     p.add_argument("--report-dir", default=None, metavar="DIR", help="where reports go (default reports/)")
     p.add_argument(
@@ -56,23 +55,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)"
     )
-    p.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="environment variable the handler sees (repeatable; it sees no host variables)",
-    )
-    p.add_argument(
-        "--allow-domain",
-        action="append",
-        default=[],
-        metavar="DOMAIN",
-        help="domain the handler may reach over HTTP (repeatable; one leading wildcard allowed, e.g. *.example.com)",
-    )
-    p.add_argument(
-        "--secrets", default=None, metavar="FILE", help='JSON file {"name": "value"} served by the toolbelt\'s SecretClient'
-    )
+    add_handler_options(p)  # --env, --allow-domain, --secrets, --node
     p.add_argument(
         "--snapshot-dir",
         default=None,
