@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,18 @@ def processes_with_marker(marker: str) -> list[str]:
         except OSError:
             continue
     return found
+
+
+def run_pytest(cwd: Path, *args: str, examples: int) -> subprocess.CompletedProcess:
+    """pytest with the installed lpf-contract plugin in a user's repository ``cwd`` (no conftest.py),
+    under CI=true, with none of this session's PYTEST_ or LPF_ variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LPF_"))}
+    env["CI"] = "true"
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfs", "--lpf-examples", str(examples), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -4,13 +4,13 @@ functions is each of them; bad input is one usage line (newuser findings 1, 2, 5
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_pytest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -26,16 +26,7 @@ def repo(tmp_path) -> Path:
 
 
 def _pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LPF_"))}
-    env["CI"] = "true"
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfs", "--lpf-examples", "5", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_pytest(cwd, *args, examples=5)
 
 
 def test_settings_json_secrets_and_the_config_event_reach_the_plugin(repo):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_pytest
+
 REPO = Path(__file__).resolve().parents[1]
 USER_REPO = Path(__file__).resolve().parent / "fixtures" / "packaging" / "user-repo"
 
@@ -31,16 +33,7 @@ def user_repo(tmp_path) -> Path:
 
 
 def _pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LPF_"))}
-    env["CI"] = "true"
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfs", "--lpf-examples", "20", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_pytest(cwd, *args, examples=20)
 
 
 def test_correct_function_passes_with_snapshot_tests_skipped(user_repo):
