@@ -262,6 +262,7 @@ def _served(target: str, stack) -> dict:
 
 
 def _replay(args, report, stack):
+    import functools
     from dataclasses import replace
 
     from .. import diff as d
@@ -286,6 +287,7 @@ def _replay(args, report, stack):
         ev = spec(event_id)
         return ev is None or ev.result_policy == "ignored" or ref.registry.no_result_allowed(ev.result_uri)
 
+    @functools.cache  # several changes of one event replay the same payloads: draw them once
     def examples(event_id):
         # What verify would send under the new contract: the systematic set (golden examples first,
         # every enum value, optional fields, boundaries), then generated payloads (issue 18 item 5).
