@@ -28,6 +28,34 @@ class FaultKind(enum.StrEnum):
 PLATFORM_ERROR_CODES: dict[FaultKind, str] = {FaultKind(kind): code for kind, code in platform.error_codes("v1").items()}
 
 
+class CallAnswer(enum.StrEnum):
+    """Who answered an external call a lambda made (issue 17)."""
+
+    FIXTURE = "fixture"  # a fixture of the --fixtures file answered (a response, or the fault it names)
+    NETWORK = "network"  # really sent to an allow-listed host (no fixtures file given, or --record)
+    ALLOW_LIST = "allow-list"  # refused by the emulated platform proxy: the host is not allow-listed
+    NO_FIXTURE = "no-fixture"  # nothing could answer it here: the case cannot be judged (exit 2), add a fixture
+    INJECTED = "injected"  # failed on purpose by --http-faults (5xx, refused or timeout)
+    EMULATED = "emulated"  # answered by lpf-contract's in-memory emulation (secrets, Context Service, pure helpers)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExternalCall:
+    """One call a lambda made to the outside world: HTTP (fetch, http/https, Toolbelt.HTTPClient), a
+    LivePerson toolbelt client, or the secret store. Listed in the order they were made."""
+
+    kind: str  # "http", "toolbelt" or "secret"
+    via: str  # how the lambda made it: "fetch", "http", "https", "HTTPClient", "Toolbelt.ConversationUtil()", "SecretClient"
+    method: str  # the HTTP method, or the client's method name (readSecret, getConversationById, ...)
+    target: str  # the URL (secret-looking query values redacted), "Toolbelt.X().method", or the secret's key
+    answer: CallAnswer
+    status: int | None = None  # the HTTP status the lambda got; None when it got no HTTP answer
+    error: str | None = None  # the error the call ended with, if any ("ECONNREFUSED ...", "SecretError: ...")
+    fixture: str | None = None  # the fixture that answered: its name, else "http[3]" / "toolbelt[0]"
+    suggestion: Mapping[str, Any] | None = None  # answer=no-fixture: the fixture entry to add (a template)
+    fault: str | None = None  # answer=injected: the fault injected ("5xx", "refused", "timeout")
+
+
 @dataclass(frozen=True, slots=True)
 class LogEntry:
     level: str  # the console method: log, info, warn, error, debug
@@ -50,6 +78,12 @@ class Outcome:
     logs: tuple[LogEntry, ...] = ()
     duration_ms: float = 0.0
     details: Mapping[str, Any] = field(default_factory=dict)  # exit_code, signal, http status, ...
+    calls: tuple[ExternalCall, ...] = ()  # the external calls the lambda made, in order (issue 17)
+
+    @property
+    def missing_fixtures(self) -> tuple[ExternalCall, ...]:
+        """Calls nothing could answer here: the case says nothing about the lambda (could not check)."""
+        return tuple(c for c in self.calls if c.answer is CallAnswer.NO_FIXTURE)
 
     @property
     def ok(self) -> bool:

@@ -61,6 +61,10 @@ class Failure:
     line: int | None = None  # 1-based line in ``file``
     stack: str = ""  # the error's stack trimmed to the lambda's own frames
     shrink_skipped: str = ""  # why shrinking was not attempted (empty when it was, or could not be)
+    # The external calls of the shown case (core.outcome.ExternalCall as dicts, sorted keys), and the
+    # fault --http-faults injected into every external call of that case ("" when none): issue 17.
+    calls: tuple[Mapping[str, Any], ...] = ()
+    faults: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -82,6 +86,8 @@ class EventResult:
     skipped: int = 0
     skipped_reason: str = ""
     coverage: Mapping[str, Any] = field(default_factory=dict)
+    # Cases run but not judged: the lambda made a call nothing could answer (no fixture); issue 17.
+    unchecked: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +121,9 @@ class RunResult:
     # The severity policy the run used (verify.checks.SeverityPolicy.describe()): fail_on and each
     # check's effective severity with its source (default / config / flag). None: the defaults.
     severity: Mapping[str, Any] | None = None
+    # Calls without a fixture, one entry per distinct call: {"target", "via", "method", "suggestion",
+    # "cases", "events"}; non-empty makes the run unable to judge those cases (issue 17).
+    missing_fixtures: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def fail_on(self) -> str:

@@ -63,18 +63,24 @@ def load_handler(
     secrets_file: str | Path | None = None,
     memory_limit_mb: int | None = None,
     node: str | None = None,
+    fixtures: Mapping[str, Any] | None = None,
+    record: bool = False,
 ) -> Handler:
     """Load ``target`` and return a Handler (close it, or use it as a context manager).
 
     Raises HandlerLoadError (exit 2) when the target cannot be run at all: missing file or function,
     syntax error, no ``lambda``, the platform's Node or modules missing and not installable.
     ``node`` (Node lambdas only) replaces the platform's Node build: a binary's path, or ``"local"``
-    for the ``node`` on PATH.
+    for the ``node`` on PATH. ``fixtures`` (Node lambdas only; the normalized document of
+    ``handlers.fixtures``) answers the lambda's external calls; ``record`` calls allow-listed hosts for
+    real and returns each exchange in ``Outcome.details["recorded"]``.
     """
     kind = target_kind(str(target))
     target = str(target)
     # Options that cannot apply to a kind are refused, not silently ignored.
     local_only: dict[str, Any] = {
+        "fixtures": fixtures,
+        "record": record,
         "env": env,
         "allow_domains": allow_domains,
         "secrets_file": secrets_file,
@@ -82,6 +88,8 @@ def load_handler(
         "node": node,
     }
     node_only: dict[str, Any] = {
+        "fixtures": fixtures,
+        "record": record,
         "allow_domains": allow_domains,
         "secrets_file": secrets_file,
         "memory_limit_mb": memory_limit_mb,
@@ -126,6 +134,8 @@ def load_handler(
         allow_domains=allow_domains,
         secrets_file=secrets_file,
         node=node,
+        fixtures=fixtures,
+        record=record,
         **({"memory_limit_mb": memory_limit_mb} if memory_limit_mb is not None else {}),
     )
 

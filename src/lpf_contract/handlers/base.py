@@ -18,10 +18,14 @@ class Handler(Protocol):
     runtime: str | None  # "v1" / "v2" for node; None otherwise
     source_path: Path | None  # the handler's source file (for static deploy rules), None for http
 
-    def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
+    def invoke(
+        self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None, faults: str | None = None
+    ) -> Outcome:
         """Run one invocation; thread-safe (with N workers, N calls from N threads run in parallel).
 
-        ``timeout_ms`` overrides the handler's time limit for this call only.
+        ``timeout_ms`` overrides the handler's time limit for this call only. ``faults`` ("5xx",
+        "refused" or "timeout"; Node lambdas only) makes every external call of this invocation fail
+        that way (``--http-faults``).
         """
         ...
 

@@ -145,7 +145,11 @@ class HttpHandler:
     def url_path(self, event_id: str, account_id: str) -> str:
         return f"{self._prefix}/api/account/{quote(account_id, safe='')}/events/{quote(event_id, safe='')}/invoke?v=1"
 
-    def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
+    def invoke(
+        self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None, faults: str | None = None
+    ) -> Outcome:
+        # ``faults`` is for Node lambdas, whose calls lpf-contract sees; an endpoint's calls it does
+        # not see (the verify command refuses --http-faults for http targets).
         import orjson
 
         limit_ms = timeout_ms if timeout_ms is not None else self.timeout_ms

@@ -122,6 +122,8 @@ class NodeHandler(ProcessHandler):
         secrets_file: str | Path | None = None,
         memory_limit_mb: int = MEMORY_LIMIT_MB,
         node: str | None = None,
+        fixtures: Mapping[str, Any] | None = None,
+        record: bool = False,
     ) -> None:
         self.target = target
         path = Path(target)
@@ -167,6 +169,11 @@ class NodeHandler(ProcessHandler):
                 "sourceRuntime": known,
                 "allowDomains": list(allow_domains),
                 "secretsFile": str(secrets) if secrets else None,
+                # The fixtures (handlers/fixtures: validated, normalized) that answer the lambda's
+                # external calls; None: HTTP to allow-listed hosts is real, LivePerson clients have none.
+                "fixtures": dict(fixtures) if fixtures is not None else None,
+                # --record: allow-listed hosts are called for real and each exchange is sent back.
+                "record": record,
             },
             load_timeout_s=max(timeout_ms / 1000, 10.0),
             label=target,

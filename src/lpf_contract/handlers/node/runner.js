@@ -54,6 +54,7 @@ const originalConsole = {};
 LOG_LEVELS.forEach((lvl) => { originalConsole[lvl] = console[lvl].bind(console); });
 
 const als = new AsyncLocalStorage();
+const invocation = require('./invocation.js');
 // The async context of the lambda's top-level code, so that work it leaves running (a timer, a
 // socket, a promise chain on them) is known to be pending; never an invocation.
 const LOAD_CONTEXT = { load: true };
@@ -72,6 +73,8 @@ function invocationStore() {
   const store = als.getStore();
   return store && store !== LOAD_CONTEXT ? store : undefined;
 }
+
+invocation.setStoreGetter(invocationStore);
 
 function send(msg) {
   ipc.write(JSON.stringify(msg) + '\n');
@@ -255,6 +258,8 @@ function finish(inv) {
     logsDropped: inv.logsDropped,
     results: inv.results,
   };
+  if (inv.calls.length) msg.calls = inv.calls;
+  if (inv.recorded.length) msg.recorded = inv.recorded;
   if (inv.failure) {
     msg.fault = inv.failure.kind;
     msg.error = inv.failure.error;
@@ -325,6 +330,8 @@ function invoke(msg) {
     logs: 0, logCalls: 0, logChars: 0, keptChars: 0, logsDropped: 0,
     failure: null, result: undefined, hasResult: false, timers: new Set(),
     phase: null, neverCalled: false, idleTimer: null, work: newWork(),
+    // External calls (invocation.js): what --http-faults injects, what was called, what --record kept.
+    faults: msg.faults || null, calls: [], recorded: [],
   };
   current = inv;
   if (loadFailure) {
@@ -544,7 +551,10 @@ function wrapSource(source) {
 }
 
 function load(msg) {
-  toolbeltOptions = { allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null };
+  toolbeltOptions = {
+    allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null,
+    fixtures: msg.fixtures || null, record: msg.record === true,
+  };
   runtime = msg.runtime || msg.sourceRuntime || null;
   const file = path.resolve(msg.path);
   const source = fs.readFileSync(file, 'utf8');

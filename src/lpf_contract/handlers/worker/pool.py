@@ -146,10 +146,14 @@ class ProcessHandler:
             "line": self._error_line(str(error.get("stack") or "")),
         }
 
-    def invoke(self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None) -> Outcome:
+    def invoke(
+        self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None, faults: str | None = None
+    ) -> Outcome:
         """Run one invocation in a free worker; see ``Handler.invoke``."""
         limit_ms = self.timeout_ms if timeout_ms is None else timeout_ms
-        msg = {"op": "invoke", "id": next(_ids), "event": event_id, "input": input}
+        msg: dict[str, Any] = {"op": "invoke", "id": next(_ids), "event": event_id, "input": input}
+        if faults is not None:
+            msg["faults"] = faults
         payload = orjson.dumps(msg)  # fail fast on inputs JSON cannot carry, before taking a worker
         try:
             worker = self._pool.acquire()

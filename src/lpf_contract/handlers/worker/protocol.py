@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from ...core import platform
-from ...core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+from ...core.outcome import PLATFORM_ERROR_CODES, CallAnswer, ExternalCall, FaultKind, LogEntry, Outcome
 
 _SNIPPET_CHARS = 120
 
@@ -56,6 +56,8 @@ _FIELD_TYPES: dict[str, dict[str, tuple[type, ...]]] = {
         "error": _OPTIONAL_DICT,
         "phase": _OPTIONAL_STR,
         "neverCalled": (bool,),
+        "calls": (list,),
+        "recorded": (list,),
     },
     "loaded": {"runtime": _OPTIONAL_STR, "loadFault": _OPTIONAL_DICT},
     "load-error": {"reason": _OPTIONAL_STR, "error": _OPTIONAL_DICT, "topLevelError": _OPTIONAL_DICT},
@@ -94,6 +96,8 @@ def parse_message(line: bytes) -> dict[str, Any]:
             raise ProtocolError(f"op={op} with a malformed {name}: line={_snippet(line)}")
     if op == "result" and msg.get("fault") is not None and msg["fault"] not in _FAULT_NAMES:
         raise ProtocolError(f"op=result with an unknown fault: line={_snippet(line)}")
+    if op == "result" and "calls" in msg:
+        msg["calls"] = calls_from_reply(msg["calls"])  # checked here, where a violation kills the worker
     return msg
 
 
@@ -108,6 +112,31 @@ def crash_message(code: int | None, sig: str | None, stderr: str) -> str:
     if "heap out of memory" in stderr or "Reached heap limit" in stderr:
         msg += f": out of memory (heap limit {platform.MEMORY_MB} MB, as on the platform)"
     return msg
+
+
+def calls_from_reply(raw: Any) -> tuple[ExternalCall, ...]:
+    """The ``calls`` of a result message as ExternalCalls; a malformed entry is a protocol violation."""
+    calls = []
+    for entry in raw:
+        try:
+            status = entry.get("status")
+            calls.append(
+                ExternalCall(
+                    kind=str(entry["kind"]),
+                    via=str(entry["via"]),
+                    method=str(entry["method"]),
+                    target=str(entry["target"]),
+                    answer=CallAnswer(entry["answer"]),
+                    status=int(status) if status is not None else None,
+                    error=None if entry.get("error") is None else str(entry["error"]),
+                    fixture=None if entry.get("fixture") is None else str(entry["fixture"]),
+                    suggestion=entry.get("suggestion") if isinstance(entry.get("suggestion"), dict) else None,
+                    fault=None if entry.get("fault") is None else str(entry["fault"]),
+                )
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise ProtocolError(f"op=result with a malformed call: call={str(entry)[:200]!r}") from None
+    return tuple(calls)
 
 
 def outcome_from_reply(
@@ -154,7 +183,11 @@ def outcome_from_reply(
         first = f" (the first one was an error: {error_message})" if error_message else ""
         fault = FaultKind.MULTIPLE_RESULTS
         error_message = f"the handler produced results={results}; only the first counts{first}"
+    if reply.get("recorded"):
+        # --record: the real exchanges of this invocation, for the fixtures file (handlers/fixtures).
+        details["recorded"] = reply["recorded"]
     return Outcome(
+        calls=tuple(reply.get("calls") or ()),
         result=reply.get("result"),
         has_result=bool(reply.get("hasResult", False)),
         fault=fault,
