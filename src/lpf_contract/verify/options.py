@@ -53,6 +53,15 @@ class VerifyOptions:
     secrets_label: str | None = None
     # --fail-on / --severity / --ignore-check (verify.checks.SeverityPolicy); None: the catalogue's.
     severity: Any = None
+    # Issue 17. --fixtures: the normalized fixtures document (handlers.fixtures) answering the lambda's
+    # external calls, and the file it came from (named in repro commands).
+    fixtures: Any = None
+    fixtures_file: Path | None = None
+    # --http-faults: the fault modes every case with external calls is also run under ("5xx",
+    # "refused", "timeout"); empty: none.
+    http_faults: tuple[str, ...] = ()
+    # --record FILE: allow-listed hosts are called for real and the exchanges written to FILE.
+    record_file: Path | None = None
 
     @property
     def policy(self) -> Any:
@@ -81,6 +90,8 @@ class VerifyOptions:
             "env": dict(self.env) or None,
             "allow_domains": self.allow_domains,
             "secrets_file": self.secrets_file,
+            "fixtures": self.fixtures,
+            "record": self.record_file is not None,
         }
 
 
