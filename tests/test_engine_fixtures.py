@@ -382,3 +382,9 @@ def test_the_plugin_suite_fails_an_event_with_unchecked_cases_naming_the_fixture
         "8 of 8 cases could not be checked: a call had no fixture; add to the fixtures file:",
         f'  POST {MAIL} (8 cases): {{"request": {{"method": "POST", "url": "{MAIL}"}}, "response": {{"status": 200}}}}',
     ]
+
+
+@pytest.mark.parametrize("modes", [("5xx", "slow"), ("5xx", "5xx")])
+def test_unknown_or_repeated_fault_modes_are_a_usage_error(modes):
+    with pytest.raises(UsageError, match="--http-faults takes distinct modes among 5xx, refused, timeout"):
+        Verifier(str(SOURCE), VerifyOptions(http_faults=modes))

@@ -100,6 +100,13 @@ class Verifier:
         self.events = list(options.events) or list(self.version.default_events)
         for ev in self.events:
             self.registry.event(ev, self.version.name)  # unknown ids fail before the handler starts
+        from .repro import FAULT_MODES
+
+        unknown = [m for m in options.http_faults if m not in FAULT_MODES]
+        if unknown or len(set(options.http_faults)) != len(options.http_faults):
+            raise UsageError(
+                f"--http-faults takes distinct modes among {', '.join(FAULT_MODES)}, got http_faults={','.join(options.http_faults)}"
+            )
         self.seed = resolve_seed(options.seed)
         self.target = target
         self._handler = handler
