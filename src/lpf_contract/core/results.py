@@ -148,8 +148,8 @@ class RunResult:
 
         A run that found violations fails even when it also could not check everything (cases without
         a fixture, issue 17): what was found is true whatever the unchecked cases hold, and exit 2 reads
-        as "the setup is at fault", which must never hide a violated contract (decided here; pytest's
-        exit codes rank failures over errors the same way). The reason stays in the report.
+        as "the setup is at fault", which must never hide a violated contract (decided here; a pytest
+        session with failed and erroring tests exits 1 too). The reason stays in the report.
         """
         failing = (Severity.ERROR, Severity.WARNING) if self.fail_on == Severity.WARNING else (Severity.ERROR,)
         errors = any(f.severity in failing for f in self.failures) or any(s.severity in failing for s in self.static)
