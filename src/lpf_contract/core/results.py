@@ -138,18 +138,32 @@ class RunResult:
         return sum(e.failed for e in self.events.values())
 
     @property
+    def unchecked(self) -> int:
+        """Cases run but not judged (a call had no fixture; issue 17)."""
+        return sum(e.unchecked for e in self.events.values())
+
+    @property
     def verdict(self) -> str:
-        if self.reason:
-            return "error"
+        """``fail`` (exit 1), ``error`` (exit 2: ``reason`` says what could not be checked) or ``pass``.
+
+        A run that found violations fails even when it also could not check everything (cases without
+        a fixture, issue 17): what was found is true whatever the unchecked cases hold, and exit 2 reads
+        as "the setup is at fault", which must never hide a violated contract (decided here; a pytest
+        session with failed and erroring tests exits 1 too). The reason stays in the report.
+        """
         failing = (Severity.ERROR, Severity.WARNING) if self.fail_on == Severity.WARNING else (Severity.ERROR,)
         errors = any(f.severity in failing for f in self.failures) or any(s.severity in failing for s in self.static)
         snapshots_failed = self.snapshots is not None and self.snapshots.get("verdict") == "fail"
-        return "fail" if errors or self.interrupted or snapshots_failed else "pass"
+        if errors or snapshots_failed:
+            return "fail"
+        if self.reason:
+            return "error"
+        return "fail" if self.interrupted else "pass"
 
     def to_dict(self) -> dict[str, Any]:
         """The ``conformance.json`` document (sorted keys when serialized)."""
         failures = [
-            {**asdict(f), "severity": str(f.severity), "logs": [dict(x) for x in f.logs]}
+            _failure_dict(f)
             for f in sorted(self.failures, key=lambda f: (f.event, f.check, f.location, f.path, f.message))
         ]
         return {
@@ -161,12 +175,13 @@ class RunResult:
             "interrupted": self.interrupted,
             "summary": {
                 "cases": self.cases,
-                "passed": self.cases - self.failed,
+                "passed": self.cases - self.failed - self.unchecked,
                 "failed": self.failed,
                 "distinct_failures": len(self.failures),
                 "errors": sum(1 for f in self.failures if f.severity == Severity.ERROR),
                 "warnings": sum(1 for f in self.failures if f.severity == Severity.WARNING),
                 "verdict": self.verdict,
+                **({"unchecked": self.unchecked} if self.unchecked else {}),
             },
             "events": {
                 name: {
@@ -175,6 +190,7 @@ class RunResult:
                     "skipped": e.skipped,
                     "skipped_reason": e.skipped_reason,
                     "coverage": dict(e.coverage),
+                    **({"unchecked": e.unchecked} if e.unchecked else {}),
                 }
                 for name, e in sorted(self.events.items())
             },
@@ -183,6 +199,7 @@ class RunResult:
             **({"snapshots": dict(self.snapshots)} if self.snapshots is not None else {}),
             **({"reason": self.reason} if self.reason else {}),
             **({"severity": dict(self.severity)} if self.severity is not None else {}),
+            **({"missing_fixtures": [_plain(m) for m in self.missing_fixtures]} if self.missing_fixtures else {}),
         }
 
     @classmethod
@@ -220,6 +237,8 @@ class RunResult:
                 line=f.get("line"),
                 stack=f.get("stack", ""),
                 shrink_skipped=f.get("shrink_skipped", ""),
+                calls=tuple(dict(c) for c in f.get("calls") or ()),
+                faults=str(f.get("faults") or ""),
             )
             for f in doc.get("failures", ())
         )
@@ -237,6 +256,7 @@ class RunResult:
                     skipped=int(e.get("skipped", 0)),
                     skipped_reason=e.get("skipped_reason", ""),
                     coverage=dict(e.get("coverage") or {}),
+                    unchecked=int(e.get("unchecked", 0)),
                 )
                 for name, e in doc["events"].items()
             },
@@ -251,7 +271,26 @@ class RunResult:
             snapshots=dict(doc["snapshots"]) if doc.get("snapshots") is not None else None,
             reason=str(doc.get("reason") or ""),
             severity=dict(doc["severity"]) if doc.get("severity") is not None else None,
+            missing_fixtures=tuple(dict(m) for m in doc.get("missing_fixtures") or ()),
         )
+
+
+def _failure_dict(f: Failure) -> dict[str, Any]:
+    out = {**asdict(f), "severity": str(f.severity), "logs": [dict(x) for x in f.logs], "calls": [_plain(c) for c in f.calls]}
+    # Written only when there is something to say (issue 17), so that the reports of runs that made
+    # no external call stay byte-for-byte what they were (report --compare reads older ones).
+    for key in ("calls", "faults"):
+        if not out[key]:
+            del out[key]
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _old_location(f: Mapping[str, Any]) -> str:

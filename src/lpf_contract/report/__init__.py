@@ -138,5 +138,7 @@ def iter_repros(run: RunResult) -> Iterable[tuple[str, dict[str, Any]]]:
                 "contract_version": run.contract_version,
                 "message": f.message,
                 "payload": f.payload,
+                # the --http-faults mode it failed under: `--replay` runs it the same way (issue 17)
+                **({"faults": f.faults} if f.faults else {}),
             },
         )

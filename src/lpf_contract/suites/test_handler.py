@@ -7,6 +7,7 @@ handler per session, so the whole module costs about one ``lpf-contract verify``
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import pytest
@@ -51,6 +52,21 @@ def test_check(verify_run, event, check):
     errors = [f for f in failures if f.severity in failing]
     if errors:
         pytest.fail("\n\n".join(describe_failure(f) for f in errors), pytrace=False)
+
+
+def test_every_case_checked(verify_run, event):
+    """Cases whose lambda made a call nothing answered (no fixture) are not judged (issue 17): this
+    fails rather than let the checks above pass on cases never checked, and names the fixtures to add."""
+    _only_its_events(verify_run, event)
+    ev = verify_run.events[event]
+    if ev.unchecked:
+        missing = [m for m in verify_run.missing_fixtures if event in m.get("events", ())]
+        lines = [f"{ev.unchecked} of {ev.cases} cases could not be checked: a call had no fixture; add to the fixtures file:"]
+        lines += [
+            f"  {m['method']} {m['target']} ({m['cases']} cases): {json.dumps(m.get('suggestion'), sort_keys=True)}"
+            for m in missing
+        ]
+        pytest.fail("\n".join(lines), pytrace=False)
 
 
 def test_deploy_rules(verify_run):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,13 +13,17 @@ from typing import Any
 
 from .. import __version__
 from ..core.errors import LambdaSyntaxError, UsageError
-from ..core.outcome import FaultKind, Outcome
+from ..core.outcome import CallAnswer, ExternalCall, FaultKind, Outcome
 from ..core.results import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
 from .checks import CHECKS, CaseContext, first_result_view
 from .options import DEFAULT_TIMEOUT_MS, VerifyOptions, handler_input, resolve_seed
 
 _HANGS = (FaultKind.TIMEOUT, FaultKind.CRASH)
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
+# Answers that --http-faults can replace by a failure: a fixture's or the network's (issue 17 design,
+# "Rules for answers"). Allow-list refusals, secrets and the Context Service (emulated) are not faulted,
+# so a case whose calls were all of those has nothing a fault run could change.
+_FAULTABLE = frozenset({CallAnswer.FIXTURE, CallAnswer.NETWORK})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +49,7 @@ class _Seen:
     outcome: Outcome
     variant: str
     occurrences: int = 1
+    faults: str = ""  # the --http-faults mode the case ran under ("" for a normal run)
 
 
 @dataclass
@@ -54,7 +59,9 @@ class _EventState:
     failed: int = 0
     skipped: int = 0
     skipped_reason: str = ""
-    total: int = 0  # cases planned for the event (for progress)
+    total: int = 0  # cases planned for the event (for progress), fault runs included once scheduled
+    unchecked: int = 0  # cases run but not judged: a call had no fixture (issue 17)
+    fault_runs: int = 0  # --http-faults runs scheduled so far (extra cases beside the planned ones)
     coverage: Any = None  # lpf_contract.variants.Coverage, set when the event starts
     seen: dict[tuple[str, str], _Seen] = field(default_factory=dict)
 
@@ -93,6 +100,13 @@ class Verifier:
         self.events = list(options.events) or list(self.version.default_events)
         for ev in self.events:
             self.registry.event(ev, self.version.name)  # unknown ids fail before the handler starts
+        from .repro import FAULT_MODES
+
+        unknown = [m for m in options.http_faults if m not in FAULT_MODES]
+        if unknown or len(set(options.http_faults)) != len(options.http_faults):
+            raise UsageError(
+                f"--http-faults takes distinct modes among {', '.join(FAULT_MODES)}, got http_faults={','.join(options.http_faults)}"
+            )
         self.seed = resolve_seed(options.seed)
         self.target = target
         self._handler = handler
@@ -102,9 +116,20 @@ class Verifier:
         self._stop = threading.Event()
         self._replaceable = False
         self.handler: Any = None  # the live handler once run() started (it may replace a killed one)
+        # Calls no fixture answered, keyed (target, via, method), in the order first met (issue 17).
+        self._missing: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._recorded: list[Any] = []
 
     def stop(self) -> None:
         self._stop.set()
+
+    @property
+    def recorded(self) -> tuple[Any, ...]:
+        """With ``record_file`` set: the exchanges every case sent back (``outcome.details["recorded"]``),
+        in case order, then those of the shrinking runs (a replay of the written file shrinks through
+        the same candidates, so their requests need answers too). The caller merges, redacts and writes
+        them (commands/verify.py); empty without ``record_file``."""
+        return tuple(self._recorded)
 
     @property
     def hang_budget_s(self) -> float:
@@ -133,6 +158,8 @@ class Verifier:
         self.handler = handler
         states: dict[str, _EventState] = {}
         budget = _RunBudget()
+        self._missing = {}
+        self._recorded = []
         interrupted = False
         static: list[StaticFinding] = []
         shrunk: dict[tuple[str, tuple[str, str]], Failure] = {}
@@ -174,6 +201,7 @@ class Verifier:
                     skipped=st.skipped,
                     skipped_reason=st.skipped_reason if st.skipped else "",
                     coverage=(st.coverage.summary() if st.coverage is not None else {}),
+                    unchecked=st.unchecked,
                 )
                 for ev, st in states.items()
             },
@@ -181,6 +209,48 @@ class Verifier:
             static=tuple(self.options.policy.apply(static)),
             interrupted=interrupted,
             severity=self.options.policy.describe(),
+            reason=self._unchecked_reason(sum(st.unchecked for st in states.values())),
+            missing_fixtures=self.missing_fixtures(),
+        )
+
+    # -- calls nothing answered (issue 17) -------------------------------------------------------
+    def missing_fixtures(self) -> tuple[dict[str, Any], ...]:
+        """Every distinct call no fixture answered: ``{target, via, method, suggestion?, cases, events}``,
+        sorted by (target, via, method). One entry per target as the call reports it (query string
+        included): a lambda calling ``/users?id=1`` and ``/users?id=2`` needs either two fixtures or one
+        ``url_pattern``, and only the user can say which, so both are shown (decided here)."""
+        out = []
+        for (target, via, method), m in sorted(self._missing.items()):
+            entry: dict[str, Any] = {"target": target, "via": via, "method": method, "cases": m["cases"], "events": sorted(m["events"])}
+            if m["suggestion"] is not None:
+                entry["suggestion"] = m["suggestion"]
+            out.append(entry)
+        return tuple(out)
+
+    def _note_missing(self, event: str, calls: tuple[ExternalCall, ...]) -> None:
+        for key in dict.fromkeys((c.target, c.via, c.method) for c in calls):  # once per case
+            call = next(c for c in calls if (c.target, c.via, c.method) == key)
+            m = self._missing.setdefault(
+                key, {"cases": 0, "events": set(), "suggestion": _plain(call.suggestion), "first": call}
+            )
+            m["cases"] += 1
+            m["events"].add(event)
+
+    def _unchecked_reason(self, unchecked: int) -> str:
+        """Why the run cannot say PASS when cases went unjudged ("" when every case was judged)."""
+        if not unchecked or not self._missing:
+            return ""
+        first = next(iter(self._missing.values()))["first"]
+        more = len(self._missing) - 1
+        where = (
+            "add them to the fixtures file"
+            if self.options.fixtures_file is not None
+            else "add them to a fixtures file given with --fixtures"
+        )
+        return (
+            f"could not check {unchecked} case{'s' if unchecked != 1 else ''}: no fixture for {describe_call(first)}"
+            + (f" (and {more} more)" if more else "")
+            + f"; {where} (see the report's missing fixtures)"
         )
 
     def _run_event(self, event: str, state: _EventState, budget: _RunBudget) -> None:
@@ -311,27 +381,38 @@ class Verifier:
         handler = self.handler
         # A sliding window keeps every worker busy while results are recorded in submission order,
         # so that the report does not depend on which worker finished first.
+        # Fault runs (--http-faults) join the same window when their normal case is recorded, so
+        # they too are recorded in an order that does not depend on which worker finished first.
         in_flight: deque = deque()
         total, cases = self._cases(event)
+
+        def submit(name: str, payload: Any, faults: str | None = None) -> None:
+            extra = {"faults": faults} if faults else {}  # handlers written before issue 17 take no faults
+            in_flight.append((name, payload, faults, pool.submit(handler.invoke, event, handler_input(payload), **extra)))
+
         try:
             for name, payload in cases:
                 if budget.load_fault is not None and state.cases + len(in_flight) > 0:
                     # The top-level code throws before any payload is seen: this case would fail
                     # exactly like the first one, so it is counted as failed without running it.
-                    self._drain_all(in_flight, state, spec.result_uri, budget)
-                    self._observe(state, spec.result_uri, name, payload, budget.load_fault, budget)
+                    self._drain_all(in_flight, state, spec.result_uri, budget, submit)
+                    self._observe(state, spec.result_uri, name, payload, budget.load_fault, budget, submit)
                     continue
-                in_flight.append((name, payload, pool.submit(handler.invoke, event, handler_input(payload))))
-                if len(in_flight) >= workers * 4 or budget.load_fault is not None:
-                    self._drain_one(in_flight, state, spec.result_uri, budget)
+                submit(name, payload)
+                while in_flight and (len(in_flight) >= workers * 4 or budget.load_fault is not None):
+                    self._drain_one(in_flight, state, spec.result_uri, budget, submit)
+                    if budget.hangs >= self.options.max_hangs:
+                        break
                 if budget.hangs >= self.options.max_hangs:
                     break
             while in_flight and budget.hangs < self.options.max_hangs:
-                self._drain_one(in_flight, state, spec.result_uri, budget)
+                self._drain_one(in_flight, state, spec.result_uri, budget, submit)
             if budget.hangs >= self.options.max_hangs:
                 budget.certain_in = budget.certain_in or event
                 # Cases submitted but not recorded, and those never drawn, are skipped (counted,
                 # not generated just to be counted); the ones still running are killed, not waited for.
+                # Fault runs already scheduled count as cases; those of cases never run cannot be known.
+                total += state.fault_runs
                 state.skipped = total - state.cases
                 state.skipped_reason = (
                     f"{state.skipped} of {total} cases not run (those after case {state.cases}): a hang was certain after "
@@ -362,36 +443,68 @@ class Verifier:
             # A handler we may not replace: its running cases end on their own time limit.
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def _drain_one(self, in_flight, state: _EventState, result_uri: str, budget: _RunBudget) -> None:
-        name, payload, fut = in_flight.popleft()
+    def _drain_one(self, in_flight, state: _EventState, result_uri: str, budget: _RunBudget, submit) -> None:
+        name, payload, faults, fut = in_flight.popleft()
         outcome = _wait(fut, self._stop)
-        self._observe(state, result_uri, name, payload, outcome, budget)
+        self._observe(state, result_uri, name, payload, outcome, budget, submit, faults=faults)
 
-    def _drain_all(self, in_flight, state: _EventState, result_uri: str, budget: _RunBudget) -> None:
+    def _drain_all(self, in_flight, state: _EventState, result_uri: str, budget: _RunBudget, submit) -> None:
         while in_flight:
-            self._drain_one(in_flight, state, result_uri, budget)
+            self._drain_one(in_flight, state, result_uri, budget, submit)
 
     def _observe(
-        self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome, budget: _RunBudget
+        self,
+        state: _EventState,
+        result_uri: str,
+        name: str,
+        payload: Any,
+        outcome: Outcome,
+        budget: _RunBudget,
+        submit,
+        *,
+        faults: str | None = None,
     ) -> None:
-        state.coverage.observe(payload)
+        if faults is None:  # a fault run re-sends a payload already observed
+            state.coverage.observe(payload)
         if _is_hang(outcome):
             budget.hangs += 1
             budget.spent_s += outcome.duration_ms / 1000
         if budget.load_fault is None and _is_load_fault(outcome):
             budget.load_fault = outcome
-        self._record(state, result_uri, name, payload, outcome)
+        self._record(state, result_uri, name, payload, outcome, faults=faults)
+        if faults is None and self.options.http_faults and _faultable(outcome):
+            # The case reached something outside: run it again with every such call failing, once
+            # per mode, so that the lambda's error paths are checked too (issue 17). Counted as cases
+            # now that they exist, so that progress totals stay true.
+            for mode in self.options.http_faults:
+                submit(f"{name} [faults={mode}]", payload, mode)
+                state.fault_runs += 1
+                state.total += 1
+                self._run_total += 1
         self._report(state)
 
     def _findings(self, event: str, result_uri: str, payload: Any, outcome: Outcome) -> list[Finding]:
+        if outcome.missing_fixtures:  # not judged (see _record): while shrinking, it does not reproduce
+            return []
         policy = self.registry.event(event, self.version.name).result_policy
         source = getattr(self.handler, "source_path", None)
         return self.options.policy.apply(
             CHECKS.run(CaseContext(event, payload, outcome, self.registry, result_uri, result_policy=policy, source_path=source))
         )
 
-    def _record(self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome) -> None:
+    def _record(
+        self, state: _EventState, result_uri: str, name: str, payload: Any, outcome: Outcome, *, faults: str | None = None
+    ) -> None:
         state.cases += 1
+        self._keep_recorded(outcome)
+        missing = outcome.missing_fixtures
+        if missing:
+            # A call nothing could answer failed like a refused connection; whatever the lambda did
+            # next (its catch answering an error, say) is our doing, not the platform's: judging it
+            # would be a false alarm. Counted, and the calls listed, instead.
+            state.unchecked += 1
+            self._note_missing(state.event, missing)
+            return
         findings = self._findings(state.event, result_uri, payload, outcome)
         if any(f.severity == Severity.ERROR for f in findings):
             state.failed += 1
@@ -400,7 +513,11 @@ class Verifier:
             if key in state.seen:
                 state.seen[key].occurrences += 1
             else:
-                state.seen[key] = _Seen(f, payload, outcome, name)
+                state.seen[key] = _Seen(f, payload, outcome, name, faults=faults or "")
+
+    def _keep_recorded(self, outcome: Outcome) -> None:
+        if self.options.record_file is not None:
+            self._recorded.extend(outcome.details.get("recorded") or ())
 
     # -- shrinking ------------------------------------------------------------------------------
     def _shrink_all(self, states: dict[str, _EventState], shrunk: dict, budget: _RunBudget) -> None:
@@ -429,13 +546,15 @@ class Verifier:
                     continue
                 last: dict[str, Any] = {}
 
-                def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last):
+                def reproduces(candidate, key=key, event=event, uri=spec.result_uri, last=last, seen=seen):
                     # Time spent on hanging candidates is charged to the run's one hang budget,
                     # whatever failure is being shrunk: a handler that hangs on some inputs cannot
                     # make shrinking cost hundreds of time limits.
                     if budget.spent_s >= self.hang_budget_s:
                         raise BudgetSpent
-                    out = self.handler.invoke(event, handler_input(candidate))
+                    extra = {"faults": seen.faults} if seen.faults else {}  # the mode it failed under
+                    out = self.handler.invoke(event, handler_input(candidate), **extra)
+                    self._keep_recorded(out)
                     if _is_hang(out):
                         budget.spent_s += out.duration_ms / 1000
                     for f in self._findings(event, uri, candidate, out):
@@ -484,7 +603,7 @@ class Verifier:
             error_code=shown.error_code,
             error_message=shown.error_message,
             logs=tuple({"level": log.level, "text": log.text} for log in outcome.logs),
-            repro=self.repro_command(repro_rel),
+            repro=self.repro_command(repro_rel, faults=seen.faults),
             repro_file=repro_rel,
             occurrences=seen.occurrences,
             shrunk=shrunk,
@@ -496,9 +615,13 @@ class Verifier:
             line=finding.line,
             stack=finding.stack,
             shrink_skipped=skipped,
+            calls=tuple(call_dict(c) for c in outcome.calls),
+            faults=seen.faults,
         )
 
-    def repro_command(self, repro_rel: str) -> str:
+    def repro_command(self, repro_rel: str, *, faults: str = "") -> str:
+        """The one-line command that replays a saved case with this run's options; ``faults`` is the
+        --http-faults mode the case failed under ("" for a normal run)."""
         o = self.options
         report_dir = o.report_dir or Path("reports")
         argv = ["lpf-contract"]
@@ -522,7 +645,52 @@ class Verifier:
         secrets = str(o.secrets_file) if o.secrets_label is None and o.secrets_file else o.secrets_label
         if secrets:
             argv += ["--secrets", secrets]
+        if o.fixtures_file is not None:  # the answers the lambda's calls got
+            argv += ["--fixtures", str(o.fixtures_file)]
+        if faults:
+            argv += ["--http-faults", faults]
         return shlex.join(argv)
+
+
+def _faultable(outcome: Outcome) -> bool:
+    return any(c.answer in _FAULTABLE for c in outcome.calls)
+
+
+def call_dict(call: ExternalCall) -> dict[str, Any]:
+    """An external call as a report shows it (``Failure.calls``): sorted keys, None fields dropped.
+    The ``suggestion`` of a missing fixture is left out: a judged case has none, and the run's
+    ``missing_fixtures`` carries them."""
+    out = {
+        "kind": call.kind,
+        "via": call.via,
+        "method": call.method,
+        "target": call.target,
+        "answer": str(call.answer),
+        "status": call.status,
+        "error": call.error,
+        "fixture": call.fixture,
+        "fault": call.fault,
+    }
+    return {k: out[k] for k in sorted(out) if out[k] is not None}
+
+
+def describe_call(call: ExternalCall) -> str:
+    """How a message names a call: ``POST https://api.x/send`` for HTTP, ``Toolbelt.X().method(...)``
+    for a toolbelt client (its target already names client and method)."""
+    if call.kind == "http":
+        return f"{call.method} {call.target}"
+    if call.kind == "toolbelt":
+        return f"{call.target}(...)" if not call.target.endswith(")") else call.target
+    return f"{call.via}.{call.method}({call.target})"
+
+
+def _plain(value: Any) -> Any:
+    # Suggestions come from the worker protocol as JSON; copied so the run result owns plain data.
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _wait(fut, stop: threading.Event) -> Outcome:
