@@ -88,7 +88,7 @@ function summarize(args) {
   return args.map((a) => {
     const text = JSON.stringify(a);
     if (text === undefined) return 'undefined';
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
   }).join(', ');
 }
 
@@ -149,8 +149,8 @@ class RequestError extends Error {
 
 /**
  * One client call answered from the fixtures (or computed / refused as above), reported to the running
- * invocation. `spec`: client, method, args, label (how the message names the call), via, target,
- * suggestion (the entry to add), and the functions answering it:
+ * invocation. `spec`: client, method, args, label (how the message names the call), target,
+ * shownArgs (the args the message shows), suggestion (the entry to add), and the functions answering it:
  *   fixture(entry) -> value (or throws): a fixture answers; fromThrows(throws) -> Error;
  *   fault(mode) -> value (or throws): --http-faults.
  * Returns a promise (async methods).
@@ -167,7 +167,10 @@ function answer(ctx, spec) {
   const found = findFixture(ctx.fixtures, call, args);
   if (!found) {
     const suggestion = Object.assign({ call }, spec.suggestion || { args, returns: null });
-    const err = noFixtureError(spec.label || `Toolbelt.${spec.client}().${spec.method}`, args, suggestion);
+    // `shownArgs`: what the message may show; credentials (GDPR's object store password, headers)
+    // never appear in a message or a call record (decided here).
+    const shown = spec.shownArgs ? spec.shownArgs.map(jsonSafe) : args;
+    const err = noFixtureError(spec.label || `Toolbelt.${spec.client}().${spec.method}`, shown, suggestion);
     invocation.record(Object.assign(record, { answer: 'no-fixture', error: errorText(err), suggestion }));
     return Promise.reject(err);
   }
@@ -273,7 +276,11 @@ function requestPromiseResult(parts, options) {
   }
   const response = { statusCode: parts.status, headers: parts.headers, body };
   if (options.simple !== false && !(parts.status >= 200 && parts.status < 300)) {
-    throw new common.StatusCodeError(parts.status, body, response);
+    // request-promise-core 1.1.4 lib/errors.js: the message is `${statusCode} - ${JSON.stringify(body)}`
+    // for every body, a text one too (quoted).
+    const err = new common.StatusCodeError(parts.status, body, response);
+    err.message = `${parts.status} - ${JSON.stringify(body)}`;
+    throw err;
   }
   return options.resolveWithFullResponse === true ? response : body;
 }
@@ -455,7 +462,8 @@ function v1(ctx) {
         if (paths.length === 0) return Promise.resolve(emulated('GDPRUtil', 'replaceConversationFiles', () => paths));
         return ask({
           client: 'GDPRUtil', method: 'replaceConversationFiles', args: [conversation, credentials, shouldReplace, replacementFile],
-          // The credentials are the object store's password: never in a suggestion (decided here).
+          // The credentials are the object store's password: never in a suggestion or message.
+          shownArgs: [conversation],
           suggestion: { returns: jsonSafe(paths) },
           fixture: (e) => copy(e.returns),
           fromThrows: plainThrows,
@@ -474,6 +482,7 @@ function v1(ctx) {
       return ask({
         client: 'LpClient', method: String(method).toUpperCase(), args: [service, path, options],
         label: 'Toolbelt.LpClient()', target: `Toolbelt.LpClient()(${JSON.stringify(service)}, ${JSON.stringify(path)})`,
+        shownArgs: suggestedArgs,
         suggestion: { args: suggestedArgs, response: { status: 200, body: null } },
         fixture: (e) => (e.response !== undefined && e.response !== null
           ? requestPromiseResult(responseParts(e.response), rest) : copy(e.returns)),
@@ -518,7 +527,7 @@ function v1(ctx) {
       invoke(invocations, deadline, options) {
         return ask({
           client: 'OrchestratorClient', method: 'invoke', args: [invocations, deadline, options],
-          suggestion: { args: jsonSafe([(invocations || []).map((i) => ({ uuid: i && i.uuid }))]), returns: null },
+          suggestion: { args: jsonSafe([invocations]), returns: null },
           fixture: (e) => copy(e.returns),
           fromThrows: plainThrows,
           fault: (f) => orchestratorFault(f, invocations, options,
@@ -706,6 +715,7 @@ function v2(ctx) {
         if (paths.length === 0) return Promise.resolve(emulated('GDPRUtil', 'replaceConversationFiles', () => paths));
         return ask({
           client: 'GDPRUtil', method: 'replaceConversationFiles', args: [conversation, credentials, shouldReplace, replacementFile],
+          shownArgs: [conversation],
           suggestion: { returns: jsonSafe(paths) },
           fixture: (e) => copy(e.returns),
           fromThrows: tbThrows('GDPR-Util', ErrorCodes.GDPRUtil.General),
@@ -729,11 +739,14 @@ function v2(ctx) {
       const toResponse = (resp) => {
         const parts = responseParts(resp);
         const noBody = [101, 204, 205, 304].includes(parts.status);
-        return new Response(noBody ? null : parts.text, { status: parts.status, headers: parts.headers });
+        // Bytes, not a string: a Response built from a string adds a text/plain content-type the
+        // service did not send.
+        return new Response(noBody ? null : Buffer.from(parts.text, 'utf8'), { status: parts.status, headers: parts.headers });
       };
       return ask({
         client: 'LpClient', method: String(method).toUpperCase(), args: [service, path, options],
         label: 'Toolbelt.LpClient()', target: `Toolbelt.LpClient()(${JSON.stringify(service)}, ${JSON.stringify(path)})`,
+        shownArgs: suggestedArgs,
         suggestion: { args: suggestedArgs, response: { status: 200, body: null } },
         // Decided here: `returns` X is the response {status: 200, body: X}.
         fixture: (e) => toResponse(e.response !== undefined && e.response !== null ? e.response : { status: 200, body: e.returns }),
@@ -839,6 +852,7 @@ function v2(ctx) {
       return ask({
         client: 'LPMtlsClient', method, args: [url, headers, body, options],
         // Headers may carry the upstream's credentials: the suggestion names the URL only.
+        shownArgs: [url],
         suggestion: { args: jsonSafe([url]), response: { status: 200, body: null } },
         fixture: (e) => (e.response !== undefined && e.response !== null ? fromResponse(e.response) : copy(e.returns)),
         statusOf: (r) => r && r.statusCode,
@@ -862,7 +876,7 @@ function v2(ctx) {
         }
         return ask({
           client: 'OrchestratorClient', method: 'invoke', args: [invocations, deadline, options],
-          suggestion: { args: jsonSafe([(invocations || []).map((i) => ({ uuid: i && i.uuid }))]), returns: null },
+          suggestion: { args: jsonSafe([invocations]), returns: null },
           fixture: (e) => copy(e.returns),
           fromThrows: (t) => {
             const err = orch(t.code || ErrorCodes.OrchestratorFN.General, t.message === undefined ? '' : String(t.message), t.statusCode, t.originalError, t.headers);
