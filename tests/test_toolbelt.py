@@ -88,7 +88,8 @@ def test_toolbelt_lambda_catalogue(case):
 
 
 def test_factories_do_not_fail_until_a_method_is_called(tmp_path):
-    # The brief of issue 13, item 1: never at require or factory call; the method call rejects.
+    # The brief of issue 13, item 1: never at require or factory call; the method call rejects (issue
+    # 17: without a fixture to answer it).
     script = tmp_path / "probe.js"
     script.write_text(
         "const tb = require(process.argv[2]).create({ allowDomains: [], secretsFile: null });\n"
@@ -98,7 +99,7 @@ def test_factories_do_not_fail_until_a_method_is_called(tmp_path):
         " (e) => console.log(e.code));\n"
     )
     proc = subprocess.run([find_node(), str(script), str(OUR_TOOLBELT)], capture_output=True, text=True, timeout=60, check=False)
-    assert proc.stdout.strip() == "LPF_CONTRACT_NOT_EMULATED", proc.stderr
+    assert proc.stdout.strip() == "LPF_CONTRACT_NO_FIXTURE", proc.stderr
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,8 @@ function create(options) {
     allowDomains: (options && options.allowDomains) || [],
     platformRequire: options && options.platformRequire,
     secretStore: common.createSecretStore((options && options.secretsFile) || null),
+    // The fixtures document (issue 17) the toolbelt clients answer from; null without a fixtures file.
+    fixtures: (options && options.fixtures) || null,
   };
   const built = {};
   return {

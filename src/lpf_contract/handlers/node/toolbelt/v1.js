@@ -97,12 +97,12 @@ function createSecretClient(store) {
 // context-service-client/IFaaSContextServiceClient.ts (V1); docs for SMTP (verify, send), MTLS (as
 // V2's IMTLSClient) and the orchestrator (invoke).
 const CONTEXT_METHODS = common.CONTEXT_METHODS;
-const MTLS_METHODS = ['get', 'head', 'post', 'put', 'delete', 'options', 'patch'];
 
 exports.create = function create(options) {
   const allowDomains = options.allowDomains;
   const store = options.secretStore;
   const httpClient = common.createHttpClient(allowDomains);
+  const clients = require('./clients.js').v1({ fixtures: options.fixtures || null });
 
   class Toolbelt {
     static SFClient() {
@@ -120,36 +120,22 @@ exports.create = function create(options) {
 
     static SecretClient() { return createSecretClient(store); }
 
-    static SMTPClient() {
-      return common.notEmulatedClient('Toolbelt.SMTPClient()', ['verify', 'send']);
-    }
+    // The clients that call LivePerson's services (or, MTLS, any host) answer from the fixtures
+    // file's `toolbelt` entries (MTLS: its `http` entries); see clients.js for the sources.
+    static SMTPClient(config) { return clients.SMTPClient(config); }
 
-    static ConversationUtil() {
-      return common.notEmulatedClient('Toolbelt.ConversationUtil()', ['getConversationById'], ['scanConversationForKeywords']);
-    }
+    static ConversationUtil() { return clients.ConversationUtil(); }
 
-    static SDEUtil() {
-      return common.notEmulatedClient('Toolbelt.SDEUtil()', ['addSDEs'], ['getSDEsFromConv']);
-    }
+    static SDEUtil() { return clients.SDEUtil(); }
 
-    static GDPRUtil() {
-      return common.notEmulatedClient('Toolbelt.GDPRUtil()', ['replaceConversationFiles']);
-    }
+    static GDPRUtil() { return clients.GDPRUtil(); }
 
     // lp-client/LpClient.ts: a function (service, path, options) -> Promise.
-    static LpClient() {
-      return function lpClient(service) {
-        return Promise.reject(common.notEmulated(`Toolbelt.LpClient()(${JSON.stringify(String(service))}, ...)`));
-      };
-    }
+    static LpClient() { return clients.LpClient(); }
 
-    static MTLSClient() {
-      return common.notEmulatedClient('Toolbelt.MTLSClient()', MTLS_METHODS);
-    }
+    static MTLSClient(tls) { return clients.MTLSClient(tls); }
 
-    static OrchestratorClient() {
-      return common.notEmulatedClient('Toolbelt.OrchestratorClient()', ['invoke']);
-    }
+    static OrchestratorClient() { return clients.OrchestratorClient(); }
 
     // index.ts checks its config before anything else; those checks need no service, so they stay.
     static ContextServiceClient(config) {

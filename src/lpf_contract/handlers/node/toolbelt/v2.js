@@ -196,6 +196,7 @@ exports.create = function create(options) {
   const store = options.secretStore;
   const globalSecretCache = createSecretCache();
   let csds = null;
+  const clients = require('./clients.js').v2({ fixtures: options.fixtures || null, ToolBeltError, ErrorCodes });
 
   class Toolbelt {
     // SecretClient(options?: {cache: {ttl}}): a ttl sets the shared cache's default (secretClient.ts).
@@ -205,37 +206,29 @@ exports.create = function create(options) {
     }
 
     // lp-client/types.ts: ILpClient = (service, path, options) => Promise<Response>.
-    static LpClient() {
-      return function lpClient(service) {
-        return Promise.reject(common.notEmulated(`Toolbelt.LpClient()(${JSON.stringify(String(service))}, ...)`));
-      };
-    }
+    // The clients that call LivePerson's services (or, MTLS, any host) answer from the fixtures
+    // file's `toolbelt` entries (MTLSClient: its `http` entries); see clients.js for the sources.
+    static LpClient() { return clients.LpClient(); }
 
-    static GDPRUtil() {
-      return common.notEmulatedClient('Toolbelt.GDPRUtil()', ['replaceConversationFiles']);
-    }
+    static GDPRUtil() { return clients.GDPRUtil(); }
 
     // Deprecated in V2 (index.ts); LivePerson's own V2 copy returns a stand-in object, the platform a
-    // @jsforce/jsforce-node Connection, which is not installed here.
+    // @jsforce/jsforce-node Connection. Still not emulated (issue 17): jsforce-node is not among the V2
+    // platform modules we install (modules-v2/package.json), and a stand-in Connection would have to
+    // copy jsforce's whole API; its requests would be plain HTTPS, which the HTTP fixtures answer once
+    // the module is there.
     static SFClient() {
       return {
         connectToSalesforce() { throw common.notEmulated('Toolbelt.SFClient().connectToSalesforce()'); },
       };
     }
 
-    static ConversationUtil() {
-      return common.notEmulatedClient('Toolbelt.ConversationUtil()', ['getConversationById'], ['scanConversationForKeywords']);
-    }
+    static ConversationUtil() { return clients.ConversationUtil(); }
 
-    // mtlsClient.ts checks the shape of cert/key/ca in its constructor (PEM); decided here: no check,
-    // every request fails as not emulated.
-    static MTLSClient() {
-      return common.notEmulatedClient('Toolbelt.MTLSClient()', ['get', 'head', 'post', 'put', 'delete', 'options', 'patch']);
-    }
+    // mtlsClient.ts checks the shape of cert/key/ca in its constructor (PEM; clients.js).
+    static MTLSClient(clientTLS) { return clients.MTLSClient(clientTLS); }
 
-    static OrchestratorClient() {
-      return common.notEmulatedClient('Toolbelt.OrchestratorClient()', ['invoke']);
-    }
+    static OrchestratorClient() { return clients.OrchestratorClient(); }
 
     // ContextServiceClient(apiKey: string) in V2 (V1 took {accountId, apiKey}); index.ts checks it.
     static ContextServiceClient(apiKey) {
@@ -243,19 +236,15 @@ exports.create = function create(options) {
       return common.notEmulatedClient('Toolbelt.ContextServiceClient()', CONTEXT_METHODS);
     }
 
-    static SDEUtil() {
-      return common.notEmulatedClient('Toolbelt.SDEUtil()', ['addSDEs'], ['getSDEsFromConv']);
-    }
+    static SDEUtil() { return clients.SDEUtil(); }
 
     // One shared instance, as index.ts's lazyInitCsdsClient gives.
     static CsdsClient() {
-      if (!csds) csds = common.notEmulatedClient('Toolbelt.CsdsClient()', ['get', 'getAll']);
+      if (!csds) csds = clients.CsdsClient();
       return csds;
     }
 
-    static LPMtlsClient() {
-      return common.notEmulatedClient('Toolbelt.LPMtlsClient()', ['get', 'post']);
-    }
+    static LPMtlsClient() { return clients.LPMtlsClient(); }
   }
 
   const mod = {
