@@ -98,7 +98,11 @@ def test_broken_yaml_and_a_missing_file_are_bad_input():
 @pytest.mark.parametrize(
     ("doc", "at", "why"),
     [
-        ({"http": [{"request": {"url": "https://a.example/"}}]}, "/http/0", "exactly one of response / fault is required, got none"),
+        (
+            {"http": [{"request": {"url": "https://a.example/"}}]},
+            "/http/0",
+            "exactly one of response / fault is required, got none",
+        ),
         ({"http": [{"request": {}, "fault": "refused"}]}, "/http/0/request", "exactly one of url / url_pattern"),
         ({"http": [{"request": {"url": "ftp://a/"}, "fault": "refused"}]}, "/http/0/request/url", "does not match"),
         ({"http": [{"request": {"url": "https://a/"}, "fault": "down"}]}, "/http/0/fault", "is not one of"),
@@ -192,7 +196,16 @@ def test_secret_names(name, secret):
 
 
 def test_secret_headers():
-    for name in ("Authorization", "proxy-authorization", "Cookie", "Set-Cookie", "X-API-Key", "api-key", "X-Auth-Token", "x-secret"):
+    for name in (
+        "Authorization",
+        "proxy-authorization",
+        "Cookie",
+        "Set-Cookie",
+        "X-API-Key",
+        "api-key",
+        "X-Auth-Token",
+        "x-secret",
+    ):
         assert secret_header(name), name
     for name in ("content-type", "accept", "x-request-id", "keep-alive"):
         assert not secret_header(name), name
@@ -290,7 +303,10 @@ def test_existing_fixtures_come_first_and_are_not_recorded_twice(tmp_path):
 
 def test_same_name_different_body_gets_a_number(tmp_path):
     base = EXCHANGES[1]
-    other = {"request": {**base["request"], "method": "GET", "url": "https://api.crm.example/contacts/42?x=1"}, "response": base["response"]}
+    other = {
+        "request": {**base["request"], "method": "GET", "url": "https://api.crm.example/contacts/42?x=1"},
+        "response": base["response"],
+    }
     doc = write_recorded(tmp_path / "r.json", [base, other], secrets={})
     assert [e["name"] for e in doc["http"]] == [
         "recorded: GET api.crm.example/contacts/42",
