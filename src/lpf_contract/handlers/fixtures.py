@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote_plus, urlsplit, urlunsplit
 
 from ..core import platform
-from ..core.errors import InputFileError
+from ..core.errors import InputFileError, UsageError
 from ..core.files import atomic_write
 
 SCHEMA_FILE = Path(__file__).with_name("fixtures.schema.json")
@@ -77,6 +77,31 @@ def domain_allowed(host: str, allow_domains: Sequence[str]) -> bool:
         if host == d:
             return True
     return False
+
+
+def parse_fault_modes(value: str | Sequence[str] | bool | None, *, what: str = "--http-faults") -> tuple[str, ...]:
+    """``--http-faults`` / the config file's ``http-faults`` as modes in their fixed order: a comma list
+    or a list of ``5xx``, ``refused``, ``timeout``; ``all`` or ``True`` the three; None/False none."""
+    if value is None or value is False:
+        return ()
+    if value is True:
+        return FAULT_MODES
+    items = value.split(",") if isinstance(value, str) else list(value)
+    modes = {str(m).strip().lower() for m in items if str(m).strip()}
+    if "all" in modes:
+        modes = (modes - {"all"}) | set(FAULT_MODES)
+    unknown = sorted(modes - set(FAULT_MODES))
+    if unknown or not modes:
+        hint = (
+            "; it takes an optional value, so put it after the targets or write --http-faults=all"
+            if any("/" in m or "." in m for m in unknown)
+            else ""
+        )
+        raise UsageError(
+            f"bad {what}: modes={value if isinstance(value, str) else ','.join(map(str, value))}; "
+            f"expected a comma list of {', '.join(FAULT_MODES)} (or all){hint}"
+        )
+    return tuple(m for m in FAULT_MODES if m in modes)
 
 
 # -- loading ---------------------------------------------------------------------------------------------
