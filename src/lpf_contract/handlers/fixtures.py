@@ -133,9 +133,11 @@ def fixtures_from_document(raw: Any, *, path: Path) -> Fixtures:
     for i, entry in enumerate(raw.get("http", ())):
         pattern = entry["request"].get("url_pattern")
         if pattern is not None:
-            why = pattern_problem(pattern)
-            if why is not None:
-                raise FixturesError(f"fixtures file invalid: path={path} at=/http/{i}/request/url_pattern: {why}; fix the entry")
+            problem = pattern_problem(pattern)
+            if problem is not None:
+                raise FixturesError(
+                    f"fixtures file invalid: path={path} at=/http/{i}/request/url_pattern: {problem}; fix the entry"
+                )
     return Fixtures(path=path, document=normalize(raw), raw=raw)
 
 
@@ -393,7 +395,7 @@ def redact_url(url: str, secrets: Sequence[str] = ()) -> str:
 
 def redact_headers(headers: Mapping[str, Any] | None, secrets: Sequence[str] = ()) -> dict[str, Any]:
     """Header names lower-case, secret headers' values and known secret values ``<redacted>``."""
-    out = {}
+    out: dict[str, Any] = {}
     for name, value in (headers or {}).items():
         if secret_header(name):
             out[name.lower()] = REDACTED
