@@ -118,6 +118,15 @@ def test_schema_errors_point_at_the_entry(doc, at, why):
     assert why in str(exc.value)
 
 
+def test_a_throws_entry_may_carry_more_fields_of_the_error():
+    doc = {
+        "toolbelt": [
+            {"call": "ConversationUtil.getConversationById", "throws": {"message": "m", "component": "c", "statusCode": 503}}
+        ]
+    }
+    assert fixtures_from_document(doc, path=Path("f")).document["toolbelt"][0]["throws"]["statusCode"] == 503
+
+
 def test_the_shipped_schema_is_valid_and_packaged():
     from jsonschema import Draft202012Validator
 
