@@ -278,3 +278,32 @@ def test_a_query_string_matches_in_any_order():
     assert first_match(doc, method="GET", url="https://a.example/p?y=2&x=1") is not None
     assert first_match(doc, method="POST", url="https://a.example/p?y=2&x=1") is None
     assert first_match(doc, method="GET", url="https://a.example/p?y=2") is None
+
+
+def test_recorded_url_patterns_mean_the_same_in_javascript(tmp_path):
+    """The runner tests url_pattern with JavaScript's RegExp (no flags): the patterns the recorder writes
+    must match the URL they came from there, with any value where a secret was, and nothing else."""
+    import subprocess
+
+    from lpf_contract.handlers import provision
+
+    node = provision.node_binary(provision.node_build("v2"))
+    urls = [
+        "https://api.mail.example/v3/send?api_key=K-123456&v=3",
+        "https://a.example/bot-sk-live-abcdef/x.json?q=(a|b)+[c]&token=t{1}",
+        "https://u:p@a.example:8443/p$?x=1",
+    ]
+    doc = write_recorded(
+        tmp_path / "r.json",
+        [{"request": {"method": "GET", "url": u}, "response": {"status": 200}} for u in urls],
+        secrets=SECRETS,
+    )
+    patterns = {e["request"]["url_pattern"] for e in doc["http"]}
+    assert len(patterns) == 3
+    probes = [*urls, *(u.replace("K-123456", "other").replace("sk-live-abcdef", "zz").replace("u:p@", "v:q@") for u in urls)]
+    wrong = [u.replace("a.example", "b.example").replace("/v3/", "/v4/") for u in urls]
+    script = "const [ps, us] = JSON.parse(process.argv[1]); console.log(JSON.stringify(us.map((u) => ps.some((p) => new RegExp(p).test(u)))));"
+    out = subprocess.run(
+        [str(node), "-e", script, json.dumps([sorted(patterns), probes + wrong])], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == [True] * len(probes) + [False] * len(wrong)

@@ -370,8 +370,7 @@ def write_recorded(
     """
     path = Path(path)
     hidden = secret_values(secrets)
-    doc = copy.deepcopy(dict(existing)) if existing else {}
-    doc.setdefault("version", 1)
+    doc: dict[str, Any] = {"version": 1, **copy.deepcopy(dict(existing or {}))}
     http = list(doc.get("http") or [])
     seen = {_key(e.get("request", {})) for e in http}
     recorded: dict[str, dict[str, Any]] = {}
