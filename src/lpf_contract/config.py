@@ -50,6 +50,8 @@ class Settings:
     severity: Mapping[str, str] = field(default_factory=dict)  # check id -> "error" | "warning"
     fail_on: str | None = None  # "error" | "warning": the lowest severity that fails the run
     ignore_checks: tuple[str, ...] | None = None  # check ids whose findings are dropped
+    fixtures: Path | None = None  # issue 17: the fixtures file answering external calls (--fixtures)
+    http_faults: tuple[str, ...] | None = None  # issue 17: fault modes (--http-faults); () = none
 
     def merged(self, override: Settings) -> Settings:
         """These settings with every value ``override`` sets replacing ours (severity merges per check)."""
@@ -155,6 +157,22 @@ def _check_ids(value: Any, key: str, where: Path) -> tuple[str, ...]:
     return ids
 
 
+def _http_faults(value: Any, key: str, where: Path) -> tuple[str, ...]:
+    """``true`` (every mode), ``false`` (none), or a list of "5xx" / "refused" / "timeout"."""
+    from .core.errors import UsageError
+    from .handlers.fixtures import FAULT_MODES, parse_fault_modes
+
+    if not isinstance(value, bool):
+        value = _strings(value, key, where)
+    try:
+        return parse_fault_modes(value)
+    except UsageError:
+        raise ConfigError(
+            f"bad value in config: key={key} value={value!r} file={where}; expected true, false or a list of "
+            + ", ".join(f'"{m}"' for m in FAULT_MODES)
+        ) from None
+
+
 def _timeout(value: Any, key: str, where: Path) -> int:
     from .verify.options import MAX_TIMEOUT_MS
 
@@ -176,6 +194,8 @@ KEYS: dict[str, tuple[str, Any]] = {
     "severity": ("severity", _severity),
     "fail-on": ("fail_on", _fail_on),
     "ignore-checks": ("ignore_checks", _check_ids),
+    "fixtures": ("fixtures", _path),
+    "http-faults": ("http_faults", _http_faults),
 }
 
 

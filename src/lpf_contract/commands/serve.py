@@ -62,6 +62,13 @@ def run(args) -> int:
         env[name] = value
     if args.secrets is not None and not Path(args.secrets).is_file():
         raise UsageError(f"secrets file not found: path={args.secrets}; pass --secrets FILE with a JSON object")
+    from ..handlers.settings import find_settings, load_settings
+    from .snapshot import _fixtures
+
+    # The allow-list load_handler serves: a function folder's settings.json whitelist, then the flags.
+    settings = find_settings(Path(args.handler)) if Path(args.handler).is_dir() else None
+    whitelist = load_settings(settings).whitelist if settings is not None else ()
+    fixtures = _fixtures(args.fixtures, (*whitelist, *args.allow_domain))
     handler = load_handler(
         args.handler,
         workers=args.workers,
@@ -70,6 +77,7 @@ def run(args) -> int:
         env=env or None,
         allow_domains=tuple(args.allow_domain),
         secrets_file=Path(args.secrets) if args.secrets else None,
+        fixtures=fixtures.document if fixtures is not None else None,
     )
     try:
         app = InvocationApp(handler, registry=registry, version=version.name, api=args.api)

@@ -11,9 +11,10 @@ def add_node_option(p) -> None:
     p.add_argument("--node", default=None, metavar="PATH|local", help=_NODE_HELP)
 
 
-def add_handler_options(p) -> None:
-    """``--env``, ``--allow-domain``, ``--secrets`` and ``--node``: what a lambda sees, the same for every
-    command that runs one (verify, snapshot, serve), so a served or recorded lambda sees what a verified one does."""
+def add_handler_options(p, *, verify: bool = False) -> None:
+    """``--env``, ``--allow-domain``, ``--secrets``, ``--fixtures`` and ``--node``: what a lambda sees, the
+    same for every command that runs one (verify, snapshot, serve), so a served or recorded lambda sees
+    what a verified one does. ``verify=True`` adds verify's ``--record`` and ``--http-faults``."""
     p.add_argument(
         "--env",
         action="append",
@@ -35,6 +36,34 @@ def add_handler_options(p) -> None:
         help='JSON secrets served by the toolbelt\'s SecretClient: {"name": "value"}, [{"key", "value"}] or lpf\'s '
         "settings.json (adds to functions/settings.json and the config file's)",
     )
+    p.add_argument(
+        "--fixtures",
+        default=None,
+        metavar="FILE",
+        help="YAML/JSON fixtures answering the lambda's external calls: HTTP (fetch, http/https, "
+        "Toolbelt.HTTPClient), LivePerson's toolbelt clients, the Context Service. With it no request "
+        "reaches the network: an unmatched allow-listed request fails with the fixture to add "
+        "(Node lambdas only; or the config file's fixtures)",
+    )
+    if verify:
+        p.add_argument(
+            "--record",
+            default=None,
+            metavar="FILE",
+            help="call the real allow-listed hosts (once per distinct request) and write what they answered "
+            "to FILE as fixtures (YAML for .yaml/.yml, else JSON), secrets and tokens redacted; with "
+            "--fixtures, those answer first and FILE is them plus the recorded ones (Node lambdas only)",
+        )
+        p.add_argument(
+            "--http-faults",
+            nargs="?",
+            const="all",
+            default=None,
+            metavar="MODES",
+            help="also run every case that made external calls with each of them failing: a comma list of "
+            "5xx, refused, timeout (bare or `all`: the three), so the lambda's error handling is judged "
+            "(Node lambdas only; or the config file's http-faults)",
+        )
     add_node_option(p)
 
 

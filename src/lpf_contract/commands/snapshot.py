@@ -53,7 +53,7 @@ def add_parser(sub) -> None:
         help=f"time limit per invocation (default {platform.DEFAULT_TIME_LIMIT_MS})",
     )
     p.add_argument("--runtime", choices=("v1", "v2"), default=None, help="force the Node runtime (default: detected)")
-    add_handler_options(p)  # --env, --allow-domain, --secrets, --node, as verify
+    add_handler_options(p)  # --env, --allow-domain, --secrets, --fixtures, --node, as verify
     p.set_defaults(run=run)
 
 
@@ -93,6 +93,7 @@ def run(args) -> int:
         if not setup.events:
             print(f"verdict=SKIPPED {args.handler}: {setup.skipped}")
             return 0
+        fixtures = _fixtures(args.fixtures, setup.allow_domains)
         handler = load_handler(
             args.handler,
             timeout_ms=args.timeout_ms,
@@ -100,6 +101,7 @@ def run(args) -> int:
             workers=1,
             node=args.node,
             **{k: v for k, v in setup.handler_options().items() if v},
+            **({"fixtures": fixtures.document} if fixtures is not None else {}),
         )
         with handler:
             report = run_snapshots(
@@ -131,6 +133,7 @@ def _apply_config(args) -> None:
     args.version = pick(args.version, cfg.version, None)
     args.config_secrets = cfg.secrets
     args.allow_domain = [*(cfg.allow_domains or ()), *args.allow_domain]
+    args.fixtures = pick(args.fixtures, cfg.fixtures and str(cfg.fixtures), None)
     if args.snapshot_dir is None:
         if cfg.snapshot_dir is None:
             raise UsageError(
@@ -138,3 +141,17 @@ def _apply_config(args) -> None:
                 "e.g. --snapshot-dir __lpf_snapshots__/" + function_name(args.handler)
             )
         args.snapshot_dir = str(cfg.snapshot_dir / function_name(args.handler))
+
+
+def _fixtures(path, allow_domains):
+    """--fixtures loaded (exit 2 when invalid), its never-answering entries warned about; None without one."""
+    import sys
+
+    from ..handlers.fixtures import load_fixtures
+
+    if not path:
+        return None
+    fixtures = load_fixtures(path)
+    for warning in fixtures.warnings(allow_domains):
+        print(f"WARNING {warning}", file=sys.stderr)
+    return fixtures

@@ -55,7 +55,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--header", action="append", default=[], metavar="'Name: value'", help="HTTP header for http(s) targets (repeatable)"
     )
-    add_handler_options(p)  # --env, --allow-domain, --secrets, --node
+    add_handler_options(p, verify=True)  # --env, --allow-domain, --secrets, --fixtures, --record, --http-faults, --node
     p.add_argument(
         "--snapshot-dir",
         default=None,
@@ -115,6 +115,13 @@ def run(args) -> int:
             from ..core.errors import UsageError
 
             raise UsageError(f"--replay re-runs one function: give one target, got targets={' '.join(args.targets)}")
+        if args.record and (plan.many or args.replay):
+            from ..core.errors import UsageError
+
+            # One fixtures file per recording: the functions of a folder call different APIs (decided here).
+            raise UsageError(
+                f"--record records one function's full run: give one target and no --replay, got targets={' '.join(args.targets)}"
+            )
         return _run_plan(args, plan, registry)
     except LpfContractError as exc:
         if not args.replay:
@@ -214,6 +221,7 @@ class _Prepared:
     skipped: str = ""  # why the function is not verified (its event has no contract)
     notes: tuple[Any, ...] = ()  # StaticFinding warnings about the function's own files
     scenarios: tuple[Any, ...] = ()  # payloads.Scenario
+    fixtures: Any = None  # handlers.fixtures.Fixtures (--fixtures or the config file's), or None
 
 
 def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _Prepared:
@@ -262,6 +270,7 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
         config_fail_on=cfg.fail_on,
     )
     notes = tuple(policy.apply(notes))
+    fixtures, faults = _external_call_options(fargs, fn.target, setup.allow_domains)
     options = None
     if events:
         options = VerifyOptions(
@@ -284,6 +293,10 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
             extra_cases=tuple(extra),
             secrets_label=setup.secrets_label,
             severity=policy,
+            fixtures=fixtures.document if fixtures is not None else None,
+            fixtures_file=fixtures.path if fixtures is not None else None,
+            http_faults=faults,
+            record_file=Path(fargs.record) if fargs.record else None,
         )
     return _Prepared(
         function=fn,
@@ -293,7 +306,31 @@ def _prepare(args, fn, registry, private: Path, *, report_dir: Path | None) -> _
         skipped=skipped,
         notes=tuple(notes),
         scenarios=scenarios,
+        fixtures=fixtures,
     )
+
+
+def _external_call_options(args, target: str, allow_domains) -> tuple[Any, tuple[str, ...]]:
+    """--fixtures (loaded, its never-answering entries warned about) and --http-faults (the modes),
+    refused for targets that are not Node lambdas: only the emulated platform can intercept a call."""
+    from ..core.errors import UsageError
+    from ..handlers import target_kind
+    from ..handlers.fixtures import load_fixtures, parse_fault_modes
+
+    faults = parse_fault_modes(args.http_faults)
+    given = [
+        name for name, value in (("--fixtures", args.fixtures), ("--record", args.record), ("--http-faults", faults)) if value
+    ]
+    if given and target_kind(target) != "node":
+        raise UsageError(
+            f"{', '.join(given)} apply to Node lambdas only (the emulated platform answers their external calls): "
+            f"target={target} kind={target_kind(target)}; drop them"
+        )
+    fixtures = load_fixtures(args.fixtures) if args.fixtures else None
+    if fixtures is not None:
+        for warning in fixtures.warnings(allow_domains):
+            print(f"WARNING {warning}", file=sys.stderr)
+    return fixtures, faults
 
 
 def _run_single(args, registry, prepared: _Prepared) -> int:
@@ -351,6 +388,8 @@ def _verify_one(registry, prepared: _Prepared):
         live = verifier.handler or handler
         # Reports first: a snapshot problem below must not lose what verify found.
         write_reports(result, report_dir)
+        if options.record_file is not None:
+            _write_recording(prepared, verifier)
         if args.snapshot_dir and not result.interrupted:
             result = _with_snapshots(args, registry, options, result, live, prepared.scenarios)
             write_reports(result, report_dir)
@@ -359,6 +398,32 @@ def _verify_one(registry, prepared: _Prepared):
         if verifier.handler is not None:
             verifier.handler.close()
     return result
+
+
+def _write_recording(prepared: _Prepared, verifier) -> None:
+    """--record: the exchanges the run sent to real hosts (the engine's ``Verifier.recorded``, in case
+    order) as a fixtures file, after the --fixtures given; secrets, tokens and the values of secret-named
+    environment variables redacted."""
+    from ..handlers.fixtures import secret_name, write_recorded
+    from ..handlers.settings import read_secrets
+
+    options = prepared.options
+    secrets: dict[str, Any] = dict(read_secrets(options.secrets_file)) if options.secrets_file else {}
+    secrets.update({f"env:{k}": v for k, v in options.env if secret_name(k)})
+    exchanges = _recorded(verifier)
+    existing = prepared.fixtures.raw if prepared.fixtures is not None else None
+    doc = write_recorded(options.record_file, exchanges, secrets=secrets, existing=existing)
+    kept = len((existing or {}).get("http") or ())
+    print(
+        f"lpf-contract verify: recorded={len(doc['http']) - kept} fixtures file={options.record_file} "
+        f"(exchanges={len(exchanges)}, kept={kept}); replay with --fixtures {options.record_file}",
+        file=sys.stderr,
+    )
+
+
+def _recorded(verifier) -> list[Any]:
+    """The exchanges the engine collected under --record (helper C2's ``Verifier.recorded``, in case order)."""
+    return list(getattr(verifier, "recorded", None) or ())
 
 
 def _run_many(args, registry, plan, private: Path) -> int:
@@ -531,6 +596,9 @@ def _apply_config(args, target: str | None = None):
     args.report_dir = pick(args.report_dir, cfg.report_dir and str(cfg.report_dir), "reports")
     # Allow-lists add up (the file's domains and the flags'), like lpf's settings.json whitelist.
     args.allow_domain = [*(cfg.allow_domains or ()), *args.allow_domain]
+    args.fixtures = pick(args.fixtures, cfg.fixtures and str(cfg.fixtures), None)
+    if args.http_faults is None and cfg.http_faults is not None:
+        args.http_faults = ",".join(cfg.http_faults) or None
     snapshots = cfg.snapshot_dir / function_name(target) if cfg.snapshot_dir else None
     if args.snapshot_dir is None and snapshots is not None and snapshots.is_dir():
         args.snapshot_dir = str(snapshots)  # a function with recorded snapshots: compare them too

@@ -50,6 +50,9 @@ class SessionState:
     runs: dict[str, Any] = dataclasses.field(default_factory=dict)
     setups: dict[str, Any] = dataclasses.field(default_factory=dict)  # target -> functions_repo.TargetSetup
     private: Path | None = None  # merged secrets of this session (removed at the end)
+    fixtures: dict[str, Any] = dataclasses.field(default_factory=dict)  # target -> handlers.fixtures.Fixtures | None
+    flag_fixtures: Any = None  # --lpf-fixtures, loaded at configure time (a bad file is a usage error at once)
+    flag_faults: tuple[str, ...] | None = None  # --lpf-http-faults, parsed at configure time
     snapshot_runs: Any = None  # snapshots.SnapshotRuns, created on first use
 
 
@@ -102,6 +105,20 @@ def pytest_addoption(parser) -> None:
         default=False,
         help="also run the HTTP suite: schemathesis against the handler served like the gateway (slower)",
     )
+    group.addoption(
+        "--lpf-fixtures",
+        default=None,
+        metavar="FILE",
+        help="YAML/JSON fixtures answering the lambdas' external calls (HTTP, LivePerson's toolbelt clients, the "
+        "Context Service); no request reaches the network (Node lambdas only; or [tool.lpf-contract] fixtures)",
+    )
+    group.addoption(
+        "--lpf-http-faults",
+        default=None,
+        metavar="MODES",
+        help="also run every case that made external calls with them failing: a comma list of 5xx, refused, "
+        "timeout, or all (Node lambdas only; or [tool.lpf-contract] http-faults)",
+    )
     snapshots.add_options(group)
 
 
@@ -119,7 +136,8 @@ def pytest_configure(config) -> None:
     settings = file_config.settings
     bundled = not given
     targets = given or [str(CHECKOUT / t) for t in BUNDLED_HANDLERS]
-    config.stash[STATE] = SessionState(file_config=file_config, targets=targets, bundled=bundled)
+    config.stash[STATE] = state = SessionState(file_config=file_config, targets=targets, bundled=bundled)
+    _external_call_flags(config, state)
     o = config.option
     # The session's values (per-function tables refine them per target in handler_options()).
     if not hasattr(o, "lpf_examples_given"):  # xdist workers receive the controller's resolved options
@@ -258,13 +276,81 @@ def handler_options(config, target: str) -> dict[str, Any]:
     state = config.stash[STATE]
     settings = state.file_config.for_target(target)
     o = config.option
+    fixtures = fixtures_for(config, target)
     return {
         "examples": pick(o.lpf_examples_given, settings.examples, o.lpf_examples),
         "timeout_ms": pick(o.lpf_timeout_ms_given, settings.timeout_ms, o.lpf_timeout_ms),
         "workers": settings.workers or 1,
         "allow_domains": tuple(settings.allow_domains or ()),
         "secrets_file": settings.secrets,
+        "fixtures": fixtures.document if fixtures is not None else None,
+        "fixtures_file": fixtures.path if fixtures is not None else None,
+        "http_faults": _http_faults(config, target),
     }
+
+
+def _external_call_flags(config, state: SessionState) -> None:
+    """--lpf-fixtures and --lpf-http-faults checked before anything runs: bad input is pytest's usage
+    error (one line, exit 4), not an error of every test."""
+    from ..core.errors import LpfContractError
+    from ..handlers.fixtures import load_fixtures, parse_fault_modes
+
+    fixtures, faults = config.getoption("--lpf-fixtures"), config.getoption("--lpf-http-faults")
+    try:
+        if fixtures:
+            state.flag_fixtures = load_fixtures(config.invocation_params.dir / fixtures)
+        if faults:
+            state.flag_faults = parse_fault_modes(faults, what="--lpf-http-faults")
+    except LpfContractError as exc:
+        raise pytest.UsageError(f"lpf-contract: {exc}") from None
+
+
+def _http_faults(config, target: str) -> tuple[str, ...]:
+    state = config.stash[STATE]
+    faults = state.flag_faults
+    if faults is None:
+        faults = state.file_config.for_target(target).http_faults or ()
+    _node_only(target, "--lpf-http-faults / http-faults", faults)
+    return faults
+
+
+def _node_only(target: str, what: str, value: Any) -> None:
+    from ..handlers import target_kind
+
+    if value and not target.startswith(("http://", "https://")) and target_kind(target) == "node":
+        return
+    if value:
+        raise pytest.UsageError(
+            f"lpf-contract: {what} apply to Node lambdas only (the emulated platform answers their external calls): "
+            f"target={target}; drop them for it (a [tool.lpf-contract.functions.<name>] table can)"
+        )
+
+
+def fixtures_for(config, target: str):
+    """The fixtures answering ``target``'s external calls (handlers.fixtures.Fixtures): ``--lpf-fixtures``
+    (relative to pytest's invocation folder), else its [tool.lpf-contract] ``fixtures``; None without.
+    Loaded once per session; a bad file is a usage error (one line), a fixture that can never answer
+    (its host not allow-listed) a warning."""
+    state = config.stash[STATE]
+    if target not in state.fixtures:
+        from ..core.errors import LpfContractError
+        from ..handlers.fixtures import load_fixtures
+
+        fixtures = state.flag_fixtures
+        path = fixtures.path if fixtures is not None else state.file_config.for_target(target).fixtures
+        _node_only(target, "--lpf-fixtures / fixtures", path)
+        if fixtures is None and path is not None:
+            try:
+                fixtures = load_fixtures(path)
+            except LpfContractError as exc:
+                raise pytest.UsageError(f"lpf-contract: {exc}") from None
+        if fixtures is not None:
+            import warnings
+
+            for text in fixtures.warnings(target_setup(config, target).allow_domains):
+                warnings.warn(UserWarning(f"lpf-contract: {text}"), stacklevel=1)
+        state.fixtures[target] = fixtures
+    return state.fixtures[target]
 
 
 def target_setup(config, target: str):
