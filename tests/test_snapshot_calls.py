@@ -175,3 +175,38 @@ def test_pytest_failure_text_says_what_fixes_it(tmp_path, registry):
     run(CallingHandler(), tmp_path / "b", registry, update=True)
     changed = run(CallingHandler(calls=(mail(),)), tmp_path / "b", registry).failures
     assert failure_text(changed[:1]).endswith("(pytest: re-record with --lpf-snapshot-update)")
+
+
+def test_exit_code_ranks_a_difference_over_a_gap(tmp_path, registry):
+    run(CallingHandler(calls=(mail(),)), tmp_path, registry, update=True)
+    assert run(CallingHandler(calls=(mail(),)), tmp_path, registry).exit_code == 0
+    assert run(CallingHandler(calls=(mail(500),)), tmp_path, registry).exit_code == 1
+    assert run(CallingHandler(calls=(no_fixture(),)), tmp_path, registry).exit_code == 2
+
+
+def test_exit_code_with_both_a_change_and_a_gap_is_1(tmp_path, registry):
+    class Mixed(CallingHandler):
+        def invoke(self, event_id, input, *, timeout_ms=None):
+            calls = (no_fixture(),) if input["payload"].get("closeReason") == "CONSUMER" else (mail(500),)
+            return Outcome(result="ok", has_result=True, calls=calls)
+
+    run(CallingHandler(calls=(mail(),)), tmp_path, registry, update=True)
+    report = run(Mixed(), tmp_path, registry)
+    assert {c.status for c in report.cases} == {Status.CHANGED, Status.UNCHECKED}
+    assert report.exit_code == 1
+
+
+def test_pytest_terminal_summary_lists_unchecked_snapshots(tmp_path, registry):
+    from types import SimpleNamespace
+
+    from lpf_contract.pytest.plugin import STATE
+    from lpf_contract.pytest.snapshots import terminal_summary
+
+    report = run(CallingHandler(calls=(no_fixture(),)), tmp_path, registry, update=True)
+    lines: list[str] = []
+    reporter = SimpleNamespace(section=lambda title: lines.append(f"== {title}"), write_line=lines.append)
+    config = SimpleNamespace(stash={STATE: SimpleNamespace(snapshot_runs=SimpleNamespace(reports={"fake.js": report}))})
+    terminal_summary(reporter, config)
+    assert lines[0] == "== snapshots not checked for fake.js (a call no fixture answers)"
+    assert lines[1] == f"UNCHECKED {report.cases[0].name}: POST {MAIL}"
+    assert len(lines) == 1 + len(report.cases)  # nothing listed as written

@@ -93,6 +93,14 @@ class SnapshotReport:
         return not self.failures
 
     @property
+    def exit_code(self) -> int:
+        """1 when a snapshot changed, is missing or orphaned; else 2 when some could not be checked (a call
+        no fixture answers: "could not check"); else 0. A difference found outranks a gap, as in verify."""
+        if any(c.failed and c.status != Status.UNCHECKED for c in (*self.cases, *self.orphans)):
+            return 1
+        return 2 if self.unchecked else 0
+
+    @property
     def unchecked(self) -> tuple[SnapshotCase, ...]:
         """Cases that could not be compared (a call without a fixture): the run could not check them."""
         return tuple(c for c in self.cases if c.status == Status.UNCHECKED)
