@@ -290,3 +290,19 @@ def test_index_row_counts_unchecked_cases():
 
 def test_an_event_result_defaults_to_nothing_unchecked():
     assert EventResult(event=END, cases=1, failed=0).unchecked == 0
+
+
+def test_many_missing_fixtures_still_fit_a_github_comment():
+    from lpf_contract.core.text import md_size
+    from lpf_contract.report.markdown import GITHUB_COMMENT_LIMIT
+
+    big = {"request": {"method": "POST", "url": MAIL}, "response": {"status": 200, "body": {"text": "x" * 5000}}}
+    missing = tuple(
+        {"target": f"{MAIL}?n={i}", "via": "fetch", "method": "POST", "suggestion": big, "cases": 1, "events": [END]}
+        for i in range(60)
+    )
+    run = dataclasses.replace(with_missing(with_calls(base())), missing_fixtures=missing)
+    md = render_markdown(run)
+    assert md_size(md) <= GITHUB_COMMENT_LIMIT
+    assert "## ⛔ Missing fixtures (60)" in md and "… and 35 more, listed in conformance.html and conformance.json." in md
+    assert "## Failures (4)" in md  # the failures are not crowded out

@@ -15,6 +15,7 @@ PAYLOAD_CHARS = 3_000
 RESULT_CHARS = 2_000
 LOG_CHARS = 2_000
 MESSAGE_CHARS = 1_500
+SUGGESTION_CHARS = 1_000  # a suggested fixture entry: a template, small unless a recorded body is large
 MISSING_LISTED = 25
 _NOTE_RESERVE = 600  # room kept for the truncation notes, whose numbers are known only at the end
 
@@ -145,7 +146,7 @@ def _missing_fixtures(run: RunResult) -> str:
         where = f"{v.plural(m.cases, 'case')}" + (f" in {', '.join(code(e) for e in m.events)}" if m.events else "")
         parts.append(f"- {code(m.name)} via {code(m.via or '?')}: {where}")
         if m.yaml:
-            parts.append(fence(v.clip(m.yaml, PAYLOAD_CHARS, where="conformance.json"), "yaml"))
+            parts.append(fence(v.clip(m.yaml, SUGGESTION_CHARS, where="conformance.json"), "yaml"))
     if len(missing) > MISSING_LISTED:
         parts.append(f"… and {len(missing) - MISSING_LISTED} more, listed in conformance.html and conformance.json.")
     return "\n\n".join(parts)
