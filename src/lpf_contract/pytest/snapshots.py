@@ -143,6 +143,22 @@ def record_command(config, target: str) -> str:
     return " ".join(["pytest", "--lpf-handler", shlex.quote(target), *extra, "--lpf-snapshot-update"])
 
 
+def failure_text(cases) -> str:
+    """What a failing snapshot test says: each case's diff (or, for a case no fixture could answer, the
+    fixture to add) and the one option that fixes it. An unchecked case is not fixed by re-recording."""
+    from ..snapshot.compare import format_case
+    from ..snapshot.model import Status
+
+    cases = list(cases)
+    body = "\n".join(format_case(c) for c in cases)
+    if cases and all(c.status == Status.UNCHECKED for c in cases):
+        return (
+            body
+            + "\n(pytest: could not check these; add the fixtures above to the fixtures file, `fixtures` in [tool.lpf-contract])"
+        )
+    return body + "\n(pytest: re-record with --lpf-snapshot-update)"
+
+
 def terminal_summary(terminalreporter, config) -> None:
     """After the run: which snapshot files were written (created, updated, pruned)."""
     from .plugin import STATE
@@ -156,8 +172,14 @@ def terminal_summary(terminalreporter, config) -> None:
     written = (Status.CREATED, Status.UPDATED, Status.PRUNED)
     for target, report in sorted(runs.reports.items()):
         changed = [c for c in (*report.cases, *report.orphans) if c.status in written]
-        if not changed:
-            continue
-        terminalreporter.section(f"snapshots written for {target}")
-        for c in changed:
-            terminalreporter.write_line(f"{c.status.upper()} {c.name} (file={c.path})")
+        if changed:
+            terminalreporter.section(f"snapshots written for {target}")
+            for c in changed:
+                terminalreporter.write_line(f"{c.status.upper()} {c.name} (file={c.path})")
+        if report.unchecked:
+            # Never written, even with --lpf-snapshot-update: say so where the written ones are listed.
+            terminalreporter.section(f"snapshots not checked for {target} (a call no fixture answers)")
+            for c in report.unchecked:
+                terminalreporter.write_line(
+                    f"UNCHECKED {c.name}: " + ", ".join(f"{m.get('method')} {m.get('target')}" for m in c.missing)
+                )

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..core.results import Failure, RunResult, Severity
 from ..core.text import printable
+from . import calls as ext
 
 NA = "n/a"
 
@@ -46,6 +47,7 @@ class EventView:
     enum: Tally
     optional: Tally
     percent: float | None
+    unchecked: int = 0  # cases run but not judged: a call no fixture answers (issue 17)
 
 
 def plural(n: int, word: str) -> str:
@@ -108,6 +110,7 @@ def events(run: RunResult) -> list[EventView]:
                 enum=tally(ev.coverage, "enum"),
                 optional=tally(ev.coverage, "optional"),
                 percent=coverage_percent(ev.coverage),
+                unchecked=_int(getattr(ev, "unchecked", 0)) or 0,
             )
         )
     return views
@@ -115,7 +118,7 @@ def events(run: RunResult) -> list[EventView]:
 
 def verdict_word(run: RunResult) -> str:
     """PASS, FAIL, ERROR (could not check) or INTERRUPTED: an interrupted run fails, but says why."""
-    if run.reason:
+    if run.verdict == "error":
         return "ERROR"
     if run.interrupted:
         return "INTERRUPTED"
@@ -138,13 +141,15 @@ def headline(run: RunResult) -> str:
 
 def verdict_sentence(run: RunResult) -> str:
     target = run.handler.get("target", "?")
-    if run.reason:
+    if run.verdict == "error":
         return f"{target} could not be checked against contract {run.contract_version}: {run.reason}"
     if run.interrupted:
         return f"The run of {target} against contract {run.contract_version} was interrupted: the results below are partial."
     if run.verdict == "pass":
         return f"{target} conforms to contract {run.contract_version}: no error-level failure."
-    return f"{target} does not conform to contract {run.contract_version}: see the failures below."
+    # A run can fail and also have cases it could not check (a call without a fixture, issue 17).
+    also = f" Some cases could not be checked: {run.reason}" if run.reason else ""
+    return f"{target} does not conform to contract {run.contract_version}: see the failures below.{also}"
 
 
 def pretty(value: Any) -> str:
@@ -154,6 +159,8 @@ def pretty(value: Any) -> str:
 def outcome_lines(f: Failure) -> list[tuple[str, str]]:
     """(label, value) pairs describing what the handler did, for the writers to lay out."""
     rows = []
+    if f.faults:
+        rows.append(("external calls", ext.faults_sentence(f.faults) + " (--http-faults)"))
     if f.source:
         rows.append(("in the lambda", f.source))
     if f.fault:
@@ -177,6 +184,71 @@ def outcome_lines(f: Failure) -> list[tuple[str, str]]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """One external call of a failure's shown case, as every writer lays it out."""
+
+    n: int
+    name: str  # POST https://... (via fetch) | Toolbelt.ConversationUtil().getConversationById
+    answer: str  # who answered: fixture "mail ok", the real host, injected fault 5xx, ...
+    result: str  # 200 | ECONNREFUSED ... | -
+    no_fixture: bool
+
+
+CALLS_SHOWN = 25  # per failure; the rest are counted (all of them are in conformance.json)
+
+
+def calls(f: Failure) -> tuple[list[CallView], int]:
+    """The failure's external calls in call order (at most CALLS_SHOWN) and how many more there were."""
+    items = ext.calls_of(f.calls)
+    views = [
+        CallView(i, ext.call_name(x), ext.call_answer(x), ext.call_result(x), x.get("answer") == "no-fixture")
+        for i, x in enumerate(items[:CALLS_SHOWN], 1)
+    ]
+    return views, max(0, len(items) - CALLS_SHOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class MissingView:
+    """One call no fixture answered (``RunResult.missing_fixtures``), with the entry to add."""
+
+    name: str
+    via: str
+    cases: int
+    events: tuple[str, ...]
+    yaml: str  # the suggested fixture entry, a YAML block with its list key (empty: no suggestion)
+
+
+def missing_fixtures(run: RunResult) -> list[MissingView]:
+    return [
+        MissingView(
+            name=ext.missing_name(m),
+            via=printable(str(m.get("via") or "")),
+            cases=ext.missing_cases(m),
+            events=tuple(ext.missing_events(m)),
+            yaml=ext.suggestion_yaml(m.get("suggestion")),
+        )
+        for m in ext.missing_fixtures(run.missing_fixtures)
+    ]
+
+
+def unchecked_total(run: RunResult) -> int:
+    return sum(_int(getattr(e, "unchecked", 0)) or 0 for e in run.events.values())
+
+
+def missing_sentence(run: RunResult) -> str:
+    """Why the listed cases were not judged, and what to do; empty when nothing was missing."""
+    missing = missing_fixtures(run)
+    if not missing and not unchecked_total(run):
+        return ""
+    n = unchecked_total(run)
+    return (
+        f"{plural(n, 'case') if n else 'Cases'} made a call that no fixture answers "
+        f"({plural(len(missing), 'distinct call')}): what the lambda did next says nothing about it, so "
+        "those cases were not judged. Add each entry below to the fixtures file (--fixtures) and run again."
+    )
+
+
 def stack_text(f: Failure) -> str:
     """The error's stack, trimmed to the lambda's own frames; empty when there is none."""
     return printable(f.stack) if f.stack else ""
@@ -198,8 +270,8 @@ def clip(text: str, limit: int, *, where: str) -> str:
 
 
 # -- snapshot runs ----------------------------------------------------------------------------------
-SNAPSHOT_COUNTS = ("checked", "matched", "changed", "missing", "orphaned", "created", "updated", "pruned")
-SNAPSHOT_FAILING = frozenset({"changed", "missing", "orphaned"})
+SNAPSHOT_COUNTS = ("checked", "matched", "changed", "missing", "orphaned", "created", "updated", "pruned", "unchecked")
+SNAPSHOT_FAILING = frozenset({"changed", "missing", "orphaned", "unchecked"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +281,7 @@ class SnapshotCaseView:
     status: str
     file: str
     changes: tuple[Mapping[str, Any], ...]
+    missing: tuple[Mapping[str, Any], ...] = ()  # unchecked: the calls no fixture answered (issue 17)
 
     @property
     def failed(self) -> bool:
@@ -232,17 +305,29 @@ def snapshots(run: RunResult) -> SnapshotView | None:
         if not isinstance(c, Mapping):
             continue
         changes = tuple(x for x in c.get("changes") or () if isinstance(x, Mapping))
+        missing = tuple(x for x in c.get("missing_fixtures") or () if isinstance(x, Mapping))
         cases.append(
             SnapshotCaseView(
-                str(c.get("event", "?")), str(c.get("example", "?")), str(c.get("status", "?")), str(c.get("file", "")), changes
+                str(c.get("event", "?")),
+                str(c.get("example", "?")),
+                str(c.get("status", "?")),
+                str(c.get("file", "")),
+                changes,
+                missing,
             )
         )
     cases.sort(key=lambda c: (not c.failed, c.event, c.example, c.status))
     verdict = s.get("verdict")
     if verdict not in ("pass", "fail"):
         verdict = "fail" if any(c.failed for c in cases) else "pass"
-    counts = tuple((k, s[k]) for k in SNAPSHOT_COUNTS if _int(s.get(k)) is not None)
+    # "unchecked" only when some were: older reports and runs without fixture gaps show what they did.
+    counts = tuple((k, s[k]) for k in SNAPSHOT_COUNTS if _int(s.get(k)) is not None and (k != "unchecked" or s[k]))
     return SnapshotView(verdict, counts, tuple(cases))
+
+
+def snapshot_change_texts(case: SnapshotCaseView) -> list[str]:
+    """Plain-text notes beside a snapshot case's changes: for an unchecked one, the calls nothing answered."""
+    return [f"not compared: no fixture for {ext.missing_name(m)}" for m in case.missing]
 
 
 def compact(value: Any) -> str:

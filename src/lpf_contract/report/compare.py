@@ -10,6 +10,7 @@ from ..core.results import RunResult, Severity
 from ..core.text import md_code as code
 from ..core.text import md_text, printable
 from . import _view as v
+from .calls import faults_sentence
 
 Key = tuple[str, str, str]
 STATIC_EVENT = "(handler source)"  # static deploy-rule findings belong to no event
@@ -27,6 +28,9 @@ class Item:
     severity: Severity
     message: str
     source: str = ""  # index.js:4 when known
+    # The --http-faults mode the shown case ran under ("" when none): shown, never part of the key, so a
+    # failure found under 5xx in one run and under timeout in the next is still the same failure.
+    faults: str = ""
 
     @property
     def key(self) -> Key:
@@ -41,6 +45,7 @@ class Item:
             "source": self.source,
             "severity": str(self.severity),
             "message": self.message,
+            **({"faults": self.faults} if self.faults else {}),
         }
 
 
@@ -139,6 +144,7 @@ def _items(run: RunResult) -> dict[Key, Item]:
             severity=f.severity,
             message=f.message,
             source=f.source,
+            faults=f.faults,
         )
         for f in run.failures
     ]
@@ -200,6 +206,7 @@ def _where(i: Item) -> str:
         f"{i.check} in {i.event}"
         + (f" at {i.path or i.location}" if i.path or i.location else "")
         + (f" ({i.source})" if i.source else "")
+        + (f" ({faults_sentence(i.faults)})" if i.faults else "")
     )
 
 
@@ -278,7 +285,8 @@ def render_md(c: Comparison) -> str:
             continue
         rows = [
             f"| {i.severity} | {code(i.check)} | {code(i.event)} | {code(i.path or i.location) if i.path or i.location else ''}"
-            f"{' ' + code(i.source) if i.source else ''} | {md_text(i.message)} |"
+            f"{' ' + code(i.source) if i.source else ''}{' ' + md_text(faults_sentence(i.faults)) if i.faults else ''} "
+            f"| {md_text(i.message)} |"
             for i in items
         ]
         parts.append("| Severity | Check | Event | At | Message |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows))

@@ -106,6 +106,11 @@ def _events(run: RunResult) -> str:
         extra = _missing(ev.enum, "enum value") + _missing(ev.optional, "optional-field presence")
         if ev.skipped:
             extra += f'<p class="muted">Skipped {ev.skipped} cases: {_e(ev.skipped_reason)}</p>'
+        if ev.unchecked:
+            extra += (
+                f'<p class="muted unchecked">Not judged: {_e(v.plural(ev.unchecked, "case"))} made a call no fixture answers '
+                '(see <a href="#missing-fixtures">Missing fixtures</a>)</p>'
+            )
         rows.append(
             "<tr>"
             f'<td class="event"><code>{_breakable(ev.name)}</code>{extra}</td>'
@@ -145,6 +150,39 @@ def _static(items: tuple[StaticFinding, ...]) -> str:
     )
 
 
+def _missing_fixtures(run: RunResult) -> str:
+    sentence = v.missing_sentence(run)
+    if not sentence:
+        return ""
+    items = []
+    for m in v.missing_fixtures(run):
+        where = v.plural(m.cases, "case") + (" in " + ", ".join(f"<code>{_e(e)}</code>" for e in m.events) if m.events else "")
+        block = f'<pre class="fixture">{_e(m.yaml)}</pre>' if m.yaml else ""
+        items.append(f"<li><code>{_e(m.name)}</code> via <code>{_e(m.via or '?')}</code>: {where}{block}</li>")
+    return (
+        '<section id="missing-fixtures"><h2>Missing fixtures</h2>'
+        f'<p class="note">{_e(sentence)}</p><ul class="fixtures">{"".join(items)}</ul></section>'
+    )
+
+
+def _calls(f: Failure) -> str:
+    views, more = v.calls(f)
+    if not views:
+        return ""
+    rows = "".join(
+        f'<tr{" class=no-fixture" if c.no_fixture else ""}><td class="n" data-label="#">{c.n}</td>'
+        f'<td data-label="Call"><code>{_e(c.name)}</code></td><td data-label="Answered by">{_e(c.answer)}</td>'
+        f'<td data-label="Got"><code>{_e(c.result)}</code></td></tr>'
+        for c in views
+    )
+    tail = f'<p class="muted">… and {more} more calls, listed in conformance.json.</p>' if more else ""
+    return (
+        f"<h4>External calls of this case ({len(views) + more})</h4>"
+        '<div class="scroll"><table class="cards calls"><thead><tr><th>#</th><th>Call</th><th>Answered by</th><th>Got</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>{tail}"
+    )
+
+
 def _snapshots(snap: v.SnapshotView | None) -> str:
     if snap is None:
         return ""
@@ -155,7 +193,7 @@ def _snapshots(snap: v.SnapshotView | None) -> str:
             f"<li><code>{_e(x.get('path', ''))}</code> {_e(x.get('kind', ''))}: <code>{_e(v.compact(x.get('old')))}</code> → "
             f"<code>{_e(v.compact(x.get('new')))}</code></li>"
             for x in c.changes
-        )
+        ) + "".join(f"<li>{_e(n)}</li>" for n in v.snapshot_change_texts(c))
         status = f'<span class="sev">{_e(c.status)}</span>' if c.failed else _e(c.status)
         rows.append(
             f'<tr><td data-label="Event"><code>{_e(c.event)}</code></td><td data-label="Example"><code>{_e(c.example)}</code></td>'
@@ -176,8 +214,10 @@ def _snapshots(snap: v.SnapshotView | None) -> str:
 
 def _failure(n: int, f: Failure) -> str:
     # The first failure starts open so a reader sees what the collapsed ones hold.
-    at = (f" at <code>{_e(f.path)}</code>" if f.path else "") + (
-        f' · <code class="source">{_e(f.source)}</code>' if f.source else ""
+    at = (
+        (f" at <code>{_e(f.path)}</code>" if f.path else "")
+        + (f' · <code class="source">{_e(f.source)}</code>' if f.source else "")
+        + (f' · with faults <code class="faults">{_e(f.faults)}</code>' if f.faults else "")
     )
     facts = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in v.outcome_lines(f))
     logs = v.logs_text(f)
@@ -187,6 +227,7 @@ def _failure(n: int, f: Failure) -> str:
         f'<span class="msg">{_e(f.message)}</span></summary><div class="body">'
         f'<dl class="meta">{facts}</dl>'
         + (f'<h4>Stack (the lambda\'s own frames)</h4><pre class="stack">{_e(v.stack_text(f))}</pre>' if f.stack else "")
+        + _calls(f)
         + f"<h4>Minimal payload</h4><pre>{_e(v.pretty(f.payload))}</pre>"
         f"<h4>Result</h4><pre>{_e(v.result_text(f))}</pre>"
         + (f"<h4>Logs</h4><pre>{_e(logs)}</pre>" if logs else '<h4>Logs</h4><p class="muted">No logs.</p>')
@@ -235,6 +276,7 @@ def render_html(run: RunResult) -> str:
         f"{interrupted}"
         f'<section id="run"><h2>Run</h2><dl class="meta">{"".join(f"<dt>{k}</dt><dd>{val}</dd>" for k, val in meta)}</dl></section>'
         f'<section id="coverage"><h2>Events and coverage</h2>{_events(run)}</section>'
+        f"{_missing_fixtures(run)}"
         f"{_static(run.static)}"
         f'<section id="failures"><h2>Failures ({len(failures)})</h2>{failure_html}</section>'
         f"{snapshots}"

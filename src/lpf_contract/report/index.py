@@ -33,6 +33,10 @@ class IndexEntry:
     reason: str = ""  # why skipped, or the error that stopped it
     report: str | None = None  # conformance.md, relative to the index
     notes: tuple[str, ...] = ()  # warnings about the function's own files (e.g. its config.json input)
+    # cases not judged because the lambda made a call no fixture answers, and how many distinct such
+    # calls (RunResult.missing_fixtures): issue 17. Such a function's verdict is ``error``.
+    unchecked: int = 0
+    missing_fixtures: int = 0
 
 
 def worst_code(entries: Sequence[IndexEntry]) -> int:
@@ -86,7 +90,12 @@ def render_index_md(
     ]
     for e in rows:
         link = f"[{e.name}/conformance.md]({e.report})" if e.report else ""
-        why = "; ".join(x for x in (link, _cell(e.reason)) if x)
+        gap = (
+            f"{e.unchecked} unchecked cases: {e.missing_fixtures} calls without a fixture"
+            if e.unchecked or e.missing_fixtures
+            else ""
+        )
+        why = "; ".join(x for x in (link, _cell(e.reason), gap) if x)
         lines.append(
             f"| `{_cell(e.name)}` | {_ICON[e.verdict]} {e.verdict} | {', '.join(f'`{x}`' for x in e.events)} | {e.cases} | "
             f"{e.failed} | {e.errors} | {e.warnings} | {why} |"

@@ -12,6 +12,7 @@ from . import _view as v
 STATIC_SUITE = "handler source (deploy rules)"
 RUN_SUITE = "run"
 SNAPSHOT_SUITE = "snapshots"
+FIXTURES_SUITE = "missing fixtures"
 _MESSAGE_CHARS = 500
 _BODY_PAYLOAD_CHARS = 10_000
 # XML 1.0 cannot carry most control characters at all (not even escaped); handler logs often have them.
@@ -46,6 +47,12 @@ def _failure_text(f: Failure) -> str:
     head = f"[{f.severity}] {f.check} in {f.event}" + (f" at {f.path}" if f.path else "") + (f" ({f.source})" if f.source else "")
     lines = [head, f.message, ""]
     lines += [f"{label}: {value}" for label, value in v.outcome_lines(f)]
+    views, more = v.calls(f)
+    if views:
+        lines += ["", f"external calls ({len(views) + more}):"]
+        lines += [f"  {c.n}. {c.name} -> {c.result} [{c.answer}]" for c in views]
+        if more:
+            lines.append(f"  ... and {more} more, listed in conformance.json")
     if f.stack:
         lines += ["", "stack (the lambda's own frames):", v.stack_text(f)]
     lines += ["", "minimal payload:", v.clip(v.pretty(f.payload), _BODY_PAYLOAD_CHARS, where=f.repro_file or "conformance.json")]
@@ -96,6 +103,7 @@ def render_junit(run: RunResult) -> str:
             ("enum_coverage", ev.enum.ratio()),
             ("optional_coverage", ev.optional.ratio()),
             ("coverage_percent", v.fmt_percent(ev.percent)),
+            ("unchecked_cases", ev.unchecked),
             ("contract_version", run.contract_version),
             ("seed", run.seed),
         ):
@@ -103,8 +111,13 @@ def render_junit(run: RunResult) -> str:
         found = by_event.get(ev.name, {})
         ids = checks + sorted(set(found) - set(checks))  # a report from another tool version may name other checks
         failed = sum(_testcase(suite, f"lpf_contract.{run.contract_version}.{ev.name}", c, found.get(c, [])) for c in ids)
+        out = []
         if ev.skipped:
-            _sub(suite, "system-out", f"skipped {ev.skipped} cases: {ev.skipped_reason}")
+            out.append(f"skipped {ev.skipped} cases: {ev.skipped_reason}")
+        if ev.unchecked:
+            out.append(f"not judged: {v.plural(ev.unchecked, 'case')} made a call no fixture answers")
+        if out:
+            _sub(suite, "system-out", "\n".join(out))
         suite.set("tests", str(len(ids)))
         suite.set("failures", str(failed))
         totals["tests"] += len(ids)
@@ -158,6 +171,18 @@ def render_junit(run: RunResult) -> str:
         suite.set("failures", str(failed))
         totals["tests"] += len(snap.cases)
         totals["failures"] += failed
+    missing = v.missing_fixtures(run)
+    if missing:  # one erroring testcase per call nothing answered, with the fixture to add in its body
+        suite = _sub(root, "testsuite", name=FIXTURES_SUITE, tests=len(missing), failures=0, errors=len(missing), skipped=0)
+        for m in missing:
+            case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.fixtures", name=m.name)
+            where = v.plural(m.cases, "case") + (f" in {', '.join(m.events)}" if m.events else "")
+            body = f"no fixture for {m.name} (via {m.via}); made by {where}; those cases were not judged"
+            if m.yaml:
+                body += "\nadd to the fixtures file:\n" + m.yaml
+            _sub(case, "error", body, type="no-fixture", message=f"no fixture for {m.name}")
+        totals["tests"] += len(missing)
+        totals["errors"] += len(missing)
     if run.reason:  # the run could not check the handler: one erroring testcase says why
         suite = _sub(root, "testsuite", name=RUN_SUITE, tests=1, failures=0, errors=1, skipped=0)
         case = _sub(suite, "testcase", classname=f"lpf_contract.{run.contract_version}.run", name="started")

@@ -15,6 +15,7 @@ PAYLOAD_CHARS = 3_000
 RESULT_CHARS = 2_000
 LOG_CHARS = 2_000
 MESSAGE_CHARS = 1_500
+SUGGESTION_CHARS = 1_000  # a suggested fixture entry: a template, small unless a recorded body is large
 MISSING_LISTED = 25
 _NOTE_RESERVE = 600  # room kept for the truncation notes, whose numbers are known only at the end
 
@@ -108,9 +109,15 @@ def _head(run: RunResult) -> str:
             _missing(ev.enum, "Enum values never sent"),
             _missing(ev.optional, "Optional-field presences never exercised"),
             f"- Skipped {ev.skipped} cases: {text(ev.skipped_reason)}" if ev.skipped else "",
+            f"- Not judged: {v.plural(ev.unchecked, 'case')} made a call no fixture answers (see Missing fixtures)"
+            if ev.unchecked
+            else "",
         ]
         if any(notes):
             parts.append("\n".join(n for n in notes if n))
+    missing = _missing_fixtures(run)
+    if missing:
+        parts.append(missing)
     snap = v.snapshots(run)
     if snap is not None:
         parts.append(_snapshots(snap))
@@ -128,6 +135,34 @@ def _head(run: RunResult) -> str:
     return "\n\n".join(parts)
 
 
+def _missing_fixtures(run: RunResult) -> str:
+    """The calls nothing answered, each with the fixture entry to paste; empty when there were none."""
+    sentence = v.missing_sentence(run)
+    if not sentence:
+        return ""
+    missing = v.missing_fixtures(run)
+    parts = [f"## ⛔ Missing fixtures ({len(missing)})", text(sentence)]
+    for m in missing[:MISSING_LISTED]:
+        where = f"{v.plural(m.cases, 'case')}" + (f" in {', '.join(code(e) for e in m.events)}" if m.events else "")
+        parts.append(f"- {code(m.name)} via {code(m.via or '?')}: {where}")
+        if m.yaml:
+            parts.append(fence(v.clip(m.yaml, SUGGESTION_CHARS, where="conformance.json"), "yaml"))
+    if len(missing) > MISSING_LISTED:
+        parts.append(f"… and {len(missing) - MISSING_LISTED} more, listed in conformance.html and conformance.json.")
+    return "\n\n".join(parts)
+
+
+def _calls(f: Failure) -> str:
+    """The external calls of the failure's case as a table; empty when it made none."""
+    views, more = v.calls(f)
+    if not views:
+        return ""
+    rows = [[str(c.n), code(c.name), text(c.answer), code(c.result)] for c in views]
+    table = _table(["#", "Call", "Answered by", "Got"], rows, ["---:", "---", "---", "---"])
+    tail = f"\n\n… and {more} more calls, listed in conformance.json." if more else ""
+    return f"External calls of this case ({len(views) + more}):\n\n{table}{tail}"
+
+
 def _snapshots(snap: v.SnapshotView) -> str:
     icon = _ICON[snap.verdict.upper()]
     parts = [f"## Snapshots: {icon} {snap.verdict.upper()}"]
@@ -139,6 +174,7 @@ def _snapshots(snap: v.SnapshotView) -> str:
             f"{code(str(x.get('path', '')))} {text(str(x.get('kind', '')))}: {code(v.compact(x.get('old')))} → {code(v.compact(x.get('new')))}"
             for x in c.changes[:5]
         ) + (f"; and {len(c.changes) - 5} more" if len(c.changes) > 5 else "")
+        changes = "; ".join(x for x in [changes, *(text(n) for n in v.snapshot_change_texts(c))] if x)
         rows.append(
             [code(c.event), code(c.example), f"**{text(c.status)}**" if c.failed else text(c.status), code(c.file), changes]
         )
@@ -159,6 +195,7 @@ def _failure(n: int, f: Failure) -> str:
         f"### {n}. {_SEV_ICON[f.severity]} {code(f.check)} in {code(f.event)}"
         + (f" at {code(f.path)}" if f.path else "")
         + (f" · {code(f.source)}" if f.source else "")
+        + (f" · with faults {code(f.faults)}" if f.faults else "")
     )
     rows = [
         [text(label), code(value) if label in ("at", "schema", "in the lambda") else text(value)]
@@ -174,6 +211,7 @@ def _failure(n: int, f: Failure) -> str:
         title,
         f"**{f.severity}** · check {code(f.check)}: {text(v.clip(f.message, MESSAGE_CHARS, where='conformance.json'))}",
         _table(["Detail", "Value"], rows),
+        *([calls] if (calls := _calls(f)) else []),
         *(
             ["Stack (the lambda's own frames):\n\n" + fence(v.clip(v.stack_text(f), LOG_CHARS, where="conformance.json"), "text")]
             if f.stack
@@ -187,7 +225,11 @@ def _failure(n: int, f: Failure) -> str:
 
 
 def _one_liner(n: int, f: Failure) -> str:
-    at = (f" at {code(f.path)}" if f.path else "") + (f" · {code(f.source)}" if f.source else "")
+    at = (
+        (f" at {code(f.path)}" if f.path else "")
+        + (f" · {code(f.source)}" if f.source else "")
+        + (f" · with faults {code(f.faults)}" if f.faults else "")
+    )
     return f"{n}. {_SEV_ICON[f.severity]} {code(f.check)} in {code(f.event)}{at}"
 
 

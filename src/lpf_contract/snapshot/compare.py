@@ -101,9 +101,58 @@ def format_change(change: SnapshotChange, indent: str = "  ") -> list[str]:
     return lines
 
 
+def _call_label(call: Any) -> str:
+    if not isinstance(call, dict):
+        return _show(call)
+    from ..report.calls import call_name
+
+    status = call.get("status")
+    return call_name(call) + (f" -> {status}" if status is not None else "") + f" [{call.get('answer', '?')}]"
+
+
+def call_changes(recorded: Any, observed: Any) -> list[str]:
+    """The external calls made now and not then (``+``) and then and not now (``-``), in call order;
+    empty when the calls are the same (or neither document is a snapshot). Calls are compared as the
+    whole recorded entry, so a call answered with another status shows as one gone and one new."""
+    old = recorded.get("calls") if isinstance(recorded, dict) else None
+    new = observed.get("calls") if isinstance(observed, dict) else None
+    old, new = old if isinstance(old, list) else [], new if isinstance(new, list) else []
+    a, b = [_show(c) for c in old], [_show(c) for c in new]
+    if a == b:
+        return []
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            lines += [f"- {_call_label(c)}" for c in old[i1:i2]]
+        if tag in ("replace", "insert"):
+            lines += [f"+ {_call_label(c)}" for c in new[j1:j2]]
+    return lines
+
+
+def format_missing(missing: Iterable[Any], indent: str = "  ") -> list[str]:
+    """For each call no fixture answers: what it was and the fixture entry to add, as YAML."""
+    from ..report.calls import missing_name, suggestion_yaml
+
+    lines = []
+    for m in missing:
+        lines.append(f"{indent}no fixture for {missing_name(m)} (via {m.get('via', '?')})")
+        block = suggestion_yaml(m.get("suggestion"))
+        if block:
+            lines.append(f"{indent}  add to the fixtures file:")
+            lines += [f"{indent}    {line}" for line in block.splitlines()]
+    return lines
+
+
 def format_case(case: SnapshotCase) -> str:
     """What happened to one snapshot, with its diff, and what to do next."""
     head = f"{case.status.upper()} {case.name} (file={case.path})"
+    if case.status == Status.UNCHECKED:
+        lines = [
+            head + ": not compared (and not recorded): the lambda made a call no fixture answers, so its outcome "
+            "says nothing about the lambda; add the fixture below to the fixtures file (--fixtures) and run again"
+        ]
+        lines += format_missing(case.missing)
+        return "\n".join(lines)
     if case.status == Status.CHANGED:
         lines = [head + ": the outcome differs from the snapshot; if that is intended, re-record with --update"]
     elif case.status == Status.MISSING:
@@ -112,6 +161,10 @@ def format_case(case: SnapshotCase) -> str:
         lines = [head + ": no golden example left for this snapshot; delete it or pass --prune"]
     else:
         lines = [head]
+    calls = call_changes(case.recorded, case.observed) if case.status in (Status.CHANGED, Status.UPDATED) else []
+    if calls:
+        lines.append("  external calls changed (- recorded, + now):")
+        lines += [f"    {line}" for line in calls]
     for change in case.changes:
         lines += format_change(change)
     if case.status == Status.MISSING and case.observed is not None:
@@ -137,6 +190,8 @@ def format_report(report: SnapshotReport) -> str:
         keys: tuple[str, ...] = ("checked", "unchanged", "created", "updated", "orphaned", "pruned")
     else:
         keys = ("checked", "matched", "changed", "missing", "orphaned") + (("pruned",) if report.prune else ())
+    if counts["unchecked"]:
+        keys += ("unchecked",)  # only then: the summary line of a run without fixtures gaps stays as it was
     summary = " ".join(f"{k}={counts[k]}" for k in keys)
     lines.append(f"snapshots: verdict={counts['verdict'].upper()} {summary} dir={report.snapshot_dir}")
     return "\n".join(lines)

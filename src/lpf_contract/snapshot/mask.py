@@ -10,9 +10,26 @@ from typing import Any
 from ..core.errors import UsageError
 from .model import IGNORED
 
+# What a snapshot pins of each external call (issue 17): who was called, how, who answered and what
+# status came back. Not durations, errors' texts (ports, stack-ish details) or the fixture's name
+# (renaming a fixture is not a change of the lambda). Decided here.
+CALL_KEYS = ("kind", "via", "method", "target", "answer", "status")
+
+
+def call_snapshot(call) -> dict[str, Any]:
+    """One ``core.outcome.ExternalCall`` as a snapshot records it (keys whose value is None left out)."""
+    doc = {}
+    for key in CALL_KEYS:
+        value = getattr(call, key, None)
+        if value is not None:
+            doc[key] = value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    return doc
+
 
 def outcome_snapshot(outcome, *, count_logs: bool = True) -> dict[str, Any]:
-    """The part of an Outcome a snapshot records: result, fault kind and code, number of logs.
+    """The part of an Outcome a snapshot records: result, fault kind and code, number of logs, and the
+    external calls in the order they were made (``calls``, only when there were any: a snapshot
+    recorded before calls were recorded still matches a lambda that makes none).
 
     ``count_logs=False`` for handlers whose logs cannot be seen (an HTTP gateway answers 200 with
     the result only): the number is left out instead of recorded as a false 0.
@@ -23,6 +40,9 @@ def outcome_snapshot(outcome, *, count_logs: bool = True) -> dict[str, Any]:
         doc["result"] = json.loads(json.dumps(outcome.result, ensure_ascii=False))
     if outcome.fault is not None:
         doc["fault"] = {"kind": str(outcome.fault), "code": outcome.error_code}
+    calls = getattr(outcome, "calls", ())
+    if calls:
+        doc["calls"] = [call_snapshot(c) for c in calls]
     return doc
 
 

@@ -4,6 +4,7 @@ SnapshotReport (round-tripped through the ``snapshots`` part of conformance.json
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,12 @@ class Status(enum.StrEnum):
     CREATED = "created"  # update: a missing snapshot was written
     UPDATED = "updated"  # update: a changed snapshot was rewritten
     PRUNED = "pruned"  # prune: an orphaned snapshot was deleted
+    # The lambda made a call no fixture answers (issue 17): its outcome says nothing, so it is neither
+    # compared nor written, even with --update. Could not check: never a pass, never a diff.
+    UNCHECKED = "unchecked"
 
 
-FAILING = frozenset({Status.CHANGED, Status.MISSING, Status.ORPHANED})
+FAILING = frozenset({Status.CHANGED, Status.MISSING, Status.ORPHANED, Status.UNCHECKED})
 
 
 class ChangeKind(enum.StrEnum):
@@ -52,6 +56,8 @@ class SnapshotCase:
     changes: tuple[SnapshotChange, ...] = ()
     observed: Any = None  # the snapshot document of this run (None for orphans)
     recorded: Any = None  # the document read from ``path`` (None when there was none)
+    # UNCHECKED: the calls nothing answered, each {"via", "method", "target", "suggestion"} (issue 17)
+    missing: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def name(self) -> str:
@@ -86,6 +92,19 @@ class SnapshotReport:
     def passed(self) -> bool:
         return not self.failures
 
+    @property
+    def exit_code(self) -> int:
+        """1 when a snapshot changed, is missing or orphaned; else 2 when some could not be checked (a call
+        no fixture answers: "could not check"); else 0. A difference found outranks a gap, as in verify."""
+        if any(c.failed and c.status != Status.UNCHECKED for c in (*self.cases, *self.orphans)):
+            return 1
+        return 2 if self.unchecked else 0
+
+    @property
+    def unchecked(self) -> tuple[SnapshotCase, ...]:
+        """Cases that could not be compared (a call without a fixture): the run could not check them."""
+        return tuple(c for c in self.cases if c.status == Status.UNCHECKED)
+
     def case(self, event: str, example: str) -> SnapshotCase:
         for c in self.cases:
             if c.event == event and c.example == example:
@@ -105,6 +124,7 @@ class SnapshotReport:
             "updated": self.count(Status.UPDATED),
             "created": self.count(Status.CREATED),
             "pruned": self.count(Status.PRUNED),
+            "unchecked": self.count(Status.UNCHECKED),
             "ignore_paths": list(self.ignore_paths),
             "verdict": "pass" if self.passed else "fail",
             "cases": [
@@ -114,6 +134,7 @@ class SnapshotReport:
                     "status": str(c.status),
                     "file": str(c.path),
                     "changes": [{"path": x.path, "kind": str(x.kind), "old": x.old, "new": x.new} for x in c.changes],
+                    **({"missing_fixtures": [dict(m) for m in c.missing]} if c.missing else {}),
                 }
                 for c in (*self.cases, *self.orphans)
                 if c.status != Status.MATCHED

@@ -11,8 +11,14 @@ invocation faulted. Log texts and durations are not recorded: they are too volat
 number of log calls is not (the platform caps it).
 
 ``ignore_paths`` are JSONPath expressions (jsonpath-ng syntax, rooted at that document: ``$.result[*].text``,
-``$..timestamp``, ``$.result[?(@.type == 'transfer')].skillId``); the parts they select are replaced by
-:data:`IGNORED` both in what is recorded and in what is compared.
+``$..timestamp``, ``$.result[?(@.type == 'transfer')].skillId``, ``$.calls[*].target``); the parts they
+select are replaced by :data:`IGNORED` both in what is recorded and in what is compared.
+
+``calls`` (issue 17) lists the external calls the invocation made, in order, each ``{kind, via, method,
+target, answer, status}`` (``snapshot.mask.CALL_KEYS``), and is absent when it made none, so files
+recorded before calls were recorded stay equal for lambdas that call nothing. A call added, gone or
+answered differently is a change like any other. An example whose lambda made a call no fixture
+answers is UNCHECKED: neither compared nor written, with the fixture entry to add.
 """
 
 from __future__ import annotations
@@ -93,6 +99,11 @@ def run_snapshots(
                 outcome = handler.invoke(ev, handler_input(ex.payload))
                 observed = mask(outcome_snapshot(outcome, count_logs=count_logs), compiled)
                 path = snapshot_dir / ev / f"{ex.name}.json"
+                missing = getattr(outcome, "missing_fixtures", ())
+                if missing:
+                    # Nothing answered one of its calls: what it returned is about our gap, not the lambda.
+                    cases.append(_unchecked(ev, ex.name, path, observed, missing))
+                    continue
                 cases.append(_compare(ev, ex.name, path, observed, compiled, update=update, count_logs=count_logs))
     finally:
         if owns:
@@ -107,6 +118,23 @@ def run_snapshots(
         ignore_paths=tuple(ignore_paths),
         cases=tuple(cases),
         orphans=tuple(orphans),
+    )
+
+
+def _unchecked(event: str, example: str, path: Path, observed: Any, missing) -> SnapshotCase:
+    """A case whose lambda made calls no fixture answers: not compared, not written (decided here)."""
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for call in missing:
+        key = (str(call.via), str(call.method), str(call.target))
+        if key not in seen:
+            seen[key] = {
+                "via": key[0],
+                "method": key[1],
+                "target": key[2],
+                **({"suggestion": dict(call.suggestion)} if call.suggestion else {}),
+            }
+    return SnapshotCase(
+        event=event, example=example, path=path, status=Status.UNCHECKED, observed=observed, missing=tuple(seen.values())
     )
 
 

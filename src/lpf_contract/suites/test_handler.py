@@ -98,24 +98,24 @@ def snapshot_report(request, handler_target):
 
 
 def test_snapshot(snapshot_report, golden):
-    from lpf_contract.snapshot.compare import format_case
+    from lpf_contract.pytest.snapshots import failure_text
 
     event, example = golden
     if event not in {c.event for c in snapshot_report.cases}:
         pytest.skip(f"no snapshot of {event}: the function is verified against its config.json event only")
     case = snapshot_report.case(event, example)
     if case.failed:
-        pytest.fail(format_case(case) + "\n(pytest: re-record with --lpf-snapshot-update)", pytrace=False)
+        pytest.fail(failure_text([case]), pytrace=False)
 
 
 def test_scenario_snapshots(snapshot_report):
     """The config file's ``payloads`` scenarios are snapshotted like golden examples (as ``snapshot`` and
     ``verify --snapshot-dir`` do)."""
-    from lpf_contract.snapshot.compare import format_case
+    from lpf_contract.pytest.snapshots import failure_text
 
     failed = [c for c in snapshot_report.cases if c.example.startswith("scenario-") and c.failed]
     if failed:
-        pytest.fail("\n".join(format_case(c) for c in failed) + "\n(pytest: re-record with --lpf-snapshot-update)", pytrace=False)
+        pytest.fail(failure_text(failed), pytrace=False)
 
 
 def test_no_orphaned_snapshots(snapshot_report):
