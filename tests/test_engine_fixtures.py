@@ -34,7 +34,9 @@ def http(answer: CallAnswer, **kw) -> ExternalCall:
 
 
 def no_fixture(target: str = MAIL, *, kind: str = "http", via: str = "fetch", method: str = "POST") -> ExternalCall:
-    suggestion = {"request": {"method": method, "url": target}, "response": {"status": 200}} if kind == "http" else {"call": target}
+    suggestion = (
+        {"request": {"method": method, "url": target}, "response": {"status": 200}} if kind == "http" else {"call": target}
+    )
     return ExternalCall(
         kind=kind, via=via, method=method, target=target, answer=CallAnswer.NO_FIXTURE, error="no fixture", suggestion=suggestion
     )
@@ -95,8 +97,14 @@ def test_a_case_with_a_missing_fixture_is_counted_unchecked_never_judged(tmp_pat
     def respond(event, payload, faults):
         calls = [no_fixture()]
         if event == STARTED:
-            calls.append(no_fixture("Toolbelt.ConversationUtil().getConversationById", kind="toolbelt",
-                                    via="Toolbelt.ConversationUtil()", method="getConversationById"))
+            calls.append(
+                no_fixture(
+                    "Toolbelt.ConversationUtil().getConversationById",
+                    kind="toolbelt",
+                    via="Toolbelt.ConversationUtil()",
+                    method="getConversationById",
+                )
+            )
         return failed("Error: mail API unreachable", *calls)
 
     fixtures = tmp_path / "fixtures.yaml"
@@ -159,8 +167,12 @@ def mail_lambda(event, payload, faults):
     if not picked(payload):
         return answered()
     if faults:
-        injected = http(CallAnswer.INJECTED, status=503 if faults == "5xx" else None, fault=faults,
-                        error=None if faults == "5xx" else f"connect E{faults.upper()}")
+        injected = http(
+            CallAnswer.INJECTED,
+            status=503 if faults == "5xx" else None,
+            fault=faults,
+            error=None if faults == "5xx" else f"connect E{faults.upper()}",
+        )
         return failed(f"Error: mail {faults}", injected)
     return answered(http(CallAnswer.FIXTURE, status=200, fixture="mail ok"))
 
@@ -169,8 +181,14 @@ def test_fault_runs_are_scheduled_only_for_cases_that_reached_a_fixture(tmp_path
     handler = FakeHandler(mail_lambda)
     fixtures = tmp_path / "mail.yaml"
     _, run = run_fake(
-        tmp_path, handler, events=(ENDED,), examples=10, http_faults=("5xx", "timeout"), shrink_attempts=0,
-        fixtures={"version": 1}, fixtures_file=fixtures,
+        tmp_path,
+        handler,
+        events=(ENDED,),
+        examples=10,
+        http_faults=("5xx", "timeout"),
+        shrink_attempts=0,
+        fixtures={"version": 1},
+        fixtures_file=fixtures,
     )
     normal = [(p, f) for _, p, f in handler.log if f is None]
     calling = [p for p, _ in normal if picked(json.loads(p))]
@@ -184,8 +202,16 @@ def test_fault_runs_are_scheduled_only_for_cases_that_reached_a_fixture(tmp_path
     for mode, f in by_mode.items():
         assert f.variant.endswith(f" [faults={mode}]") and f.variant.startswith("generated:")
         assert f.occurrences == len(calling)
-        assert f.calls == (call_dict(http(CallAnswer.INJECTED, status=503 if mode == "5xx" else None, fault=mode,
-                                          error=None if mode == "5xx" else f"connect E{mode.upper()}")),)
+        assert f.calls == (
+            call_dict(
+                http(
+                    CallAnswer.INJECTED,
+                    status=503 if mode == "5xx" else None,
+                    fault=mode,
+                    error=None if mode == "5xx" else f"connect E{mode.upper()}",
+                )
+            ),
+        )
         assert f.repro.endswith(f"--fixtures {fixtures} --http-faults {mode}")
     assert by_mode["5xx"].calls == (
         {"answer": "injected", "fault": "5xx", "kind": "http", "method": "POST", "status": 503, "target": MAIL, "via": "fetch"},
@@ -236,12 +262,18 @@ def test_a_shrink_candidate_whose_call_has_no_fixture_does_not_reproduce(tmp_pat
 def test_progress_counts_fault_runs_once_scheduled_and_ends_true(tmp_path):
     updates = []
     _, run = run_fake(
-        tmp_path, FakeHandler(mail_lambda), progress=updates.append, examples=6, http_faults=("5xx", "refused", "timeout"),
+        tmp_path,
+        FakeHandler(mail_lambda),
+        progress=updates.append,
+        examples=6,
+        http_faults=("5xx", "refused", "timeout"),
         shrink_attempts=0,
     )
     assert all(u.done <= u.total and u.run_done <= u.run_total for u in updates)
     ends = [u for u in updates if u.finished]
-    assert [(u.event, u.done, u.total) for u in ends] == [(ev, run.events[ev].cases, run.events[ev].cases) for ev in (ENDED, STARTED)]
+    assert [(u.event, u.done, u.total) for u in ends] == [
+        (ev, run.events[ev].cases, run.events[ev].cases) for ev in (ENDED, STARTED)
+    ]
     assert ends[-1].run_done == ends[-1].run_total == run.cases > 12
     run_totals = [u.run_total for u in updates]
     assert run_totals == sorted(run_totals)  # grows as fault runs are scheduled, never shrinks
@@ -312,7 +344,7 @@ def test_nothing_is_kept_without_record_file(tmp_path):
 def test_a_fault_failure_is_saved_with_its_mode_and_replays_under_it(tmp_path, monkeypatch):
     _, run = run_fake(tmp_path, FakeHandler(mail_lambda), events=(ENDED,), http_faults=("timeout",), examples=10)
     (f,) = run.failures
-    (rel, saved), = list(iter_repros(run))
+    ((rel, saved),) = list(iter_repros(run))
     assert rel == f.repro_file and saved["faults"] == "timeout"
     path = tmp_path / "repro.json"
     path.write_text(json.dumps(saved), encoding="utf-8")
@@ -349,7 +381,7 @@ def test_a_normal_failure_names_neither_mode_nor_fixtures_it_did_not_use(tmp_pat
     _, run = run_fake(tmp_path, handler, events=(ENDED,), http_faults=("5xx",), shrink_attempts=0)
     (f,) = run.failures
     assert f.faults == "" and f.calls == () and "--http-faults" not in f.repro and "--fixtures" not in f.repro
-    (_, saved), = list(iter_repros(run))
+    ((_, saved),) = list(iter_repros(run))
     assert "faults" not in saved
     assert all(mode is None for *_, mode in handler.log)  # no calls: nothing to fault
 

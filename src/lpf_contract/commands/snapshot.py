@@ -117,7 +117,7 @@ def run(args) -> int:
             )
     print(format_report(report))
     sys.stdout.flush()
-    return 0 if report.passed else 1
+    return report.exit_code  # 1: a difference; 2: a case could not be checked (no fixture)
 
 
 def _apply_config(args) -> None:

@@ -349,7 +349,8 @@ def _run_single(args, registry, prepared: _Prepared) -> int:
     _print_summary(result, prepared.report_dir)
     if result.interrupted:
         return 130
-    return 1 if result.verdict == "fail" else 0
+    # error: the run could not judge some cases (a call no fixture answers; issue 17), nothing failed.
+    return {"fail": 1, "error": 2}.get(result.verdict, 0)
 
 
 def _verify_one(registry, prepared: _Prepared):
@@ -541,13 +542,16 @@ def _entry(fn, prepared: _Prepared, result, root: Path):
     return IndexEntry(
         name=fn.name,
         target=fn.target,
-        verdict="fail" if result.verdict == "fail" else "pass",
+        # error: some cases could not be judged (a call no fixture answers), and nothing failed.
+        verdict=result.verdict if result.verdict in ("fail", "error") else "pass",
         events=tuple(result.events),
         cases=result.cases,
         failed=result.failed,
         errors=errors,
         warnings=warnings,
-        reason="interrupted, partial results" if result.interrupted else "",
+        reason="interrupted, partial results" if result.interrupted else result.reason,
+        unchecked=result.unchecked,
+        missing_fixtures=len(result.missing_fixtures),
         report=(prepared.report_dir / "conformance.md").relative_to(root).as_posix(),
         notes=tuple(n.message for n in prepared.notes),
     )
@@ -656,7 +660,12 @@ def _print_summary(result, report_dir) -> None:
         cov = ev.coverage.get("percent")
         cov = f"{cov}%" if cov is not None else "n/a"
         skipped = f" skipped={ev.skipped} ({ev.skipped_reason})" if ev.skipped else ""
-        print(f"{name}: cases={ev.cases} failed={ev.failed} coverage={cov}{skipped}")
+        unchecked = f" unchecked={ev.unchecked}" if ev.unchecked else ""
+        print(f"{name}: cases={ev.cases} failed={ev.failed}{unchecked} coverage={cov}{skipped}")
+    for m in result.missing_fixtures:
+        print(f"MISSING FIXTURE {m.get('method')} {m.get('target')} (via {m.get('via')}): cases={m.get('cases')}")
+    if result.reason:
+        print(f"could not check: {result.reason}")
     state = "INTERRUPTED, partial results" if result.interrupted else result.verdict.upper()
     print(
         f"verdict={state} cases={result.cases} failed={result.failed} {_findings(result)} seed={result.seed} reports={report_dir}"

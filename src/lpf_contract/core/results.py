@@ -163,8 +163,7 @@ class RunResult:
     def to_dict(self) -> dict[str, Any]:
         """The ``conformance.json`` document (sorted keys when serialized)."""
         failures = [
-            _failure_dict(f)
-            for f in sorted(self.failures, key=lambda f: (f.event, f.check, f.location, f.path, f.message))
+            _failure_dict(f) for f in sorted(self.failures, key=lambda f: (f.event, f.check, f.location, f.path, f.message))
         ]
         return {
             "tool": dict(self.tool),

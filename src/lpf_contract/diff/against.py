@@ -86,6 +86,10 @@ def _invoke(
 ) -> tuple[str, str] | None:
     """None when the handler copes; else ("fault" | "result", why)."""
     outcome = handler.invoke(event_id, {"headers": [], "payload": payload})
+    missing = outcome.missing_fixtures
+    if missing:
+        # The lambda met a call nothing answers here: its outcome says nothing about the new contract.
+        return "fault", f"not judged: no fixture for {missing[0].method} {missing[0].target}"
     if outcome.fault is not None:
         msg = f": {outcome.error_message}" if getattr(outcome, "error_message", None) else ""
         return "fault", f"fault={outcome.fault}{msg}"

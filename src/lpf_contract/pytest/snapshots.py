@@ -85,9 +85,11 @@ class SnapshotRuns:
             setup = target_setup(self.config, target)
             if not setup.events:
                 pytest.skip(f"{target} skipped: {setup.skipped}")
+            options = handler_options(self.config, target)
             handler = load_handler(
                 target,
-                timeout_ms=handler_options(self.config, target)["timeout_ms"],
+                timeout_ms=options["timeout_ms"],
+                fixtures=options["fixtures"],
                 runtime=o("--lpf-runtime", default=None),
                 node=o("--lpf-node", default=None),
                 **setup.handler_options(),

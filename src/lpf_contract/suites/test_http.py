@@ -33,6 +33,7 @@ def served_handler(request, handler_target):
         timeout_ms=options["timeout_ms"],
         allow_domains=options["allow_domains"],
         secrets_file=options["secrets_file"],
+        fixtures=options["fixtures"],
     )
     try:
         yield InvocationApp(handler, registry=load_registry(), version=request.config.getoption("--lpf-version"))

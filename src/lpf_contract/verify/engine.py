@@ -221,7 +221,13 @@ class Verifier:
         ``url_pattern``, and only the user can say which, so both are shown (decided here)."""
         out = []
         for (target, via, method), m in sorted(self._missing.items()):
-            entry: dict[str, Any] = {"target": target, "via": via, "method": method, "cases": m["cases"], "events": sorted(m["events"])}
+            entry: dict[str, Any] = {
+                "target": target,
+                "via": via,
+                "method": method,
+                "cases": m["cases"],
+                "events": sorted(m["events"]),
+            }
             if m["suggestion"] is not None:
                 entry["suggestion"] = m["suggestion"]
             out.append(entry)
@@ -230,9 +236,7 @@ class Verifier:
     def _note_missing(self, event: str, calls: tuple[ExternalCall, ...]) -> None:
         for key in dict.fromkeys((c.target, c.via, c.method) for c in calls):  # once per case
             call = next(c for c in calls if (c.target, c.via, c.method) == key)
-            m = self._missing.setdefault(
-                key, {"cases": 0, "events": set(), "suggestion": _plain(call.suggestion), "first": call}
-            )
+            m = self._missing.setdefault(key, {"cases": 0, "events": set(), "suggestion": _plain(call.suggestion), "first": call})
             m["cases"] += 1
             m["events"].add(event)
 

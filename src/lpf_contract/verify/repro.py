@@ -45,9 +45,7 @@ def replay_faults(repro: dict[str, Any], options: VerifyOptions) -> str | None:
     A replay is one case, so several --http-faults modes are a usage error rather than a guess.
     """
     if len(options.http_faults) > 1:
-        raise UsageError(
-            f"--replay runs one case: give one --http-faults mode, got http_faults={','.join(options.http_faults)}"
-        )
+        raise UsageError(f"--replay runs one case: give one --http-faults mode, got http_faults={','.join(options.http_faults)}")
     if options.http_faults:
         return options.http_faults[0]
     return repro.get("faults") or None

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from ...core import platform
+from ...core.redact import redact_url
 from ...core.outcome import PLATFORM_ERROR_CODES, CallAnswer, ExternalCall, FaultKind, LogEntry, Outcome
 
 _SNIPPET_CHARS = 120
@@ -125,7 +126,8 @@ def calls_from_reply(raw: Any) -> tuple[ExternalCall, ...]:
                     kind=str(entry["kind"]),
                     via=str(entry["via"]),
                     method=str(entry["method"]),
-                    target=str(entry["target"]),
+                    # Reports and snapshots land in CI artefacts: a token in a query string stays out.
+                    target=redact_url(str(entry["target"])) if entry.get("kind") == "http" else str(entry["target"]),
                     answer=CallAnswer(entry["answer"]),
                     status=int(status) if status is not None else None,
                     error=None if entry.get("error") is None else str(entry["error"]),
