@@ -12,7 +12,6 @@ from ..core.results import Finding
 from .checks import CHECKS, CaseContext
 from .options import VerifyOptions, handler_input
 
-
 FAULT_MODES = ("5xx", "refused", "timeout")  # --http-faults (issue 17 design)
 
 
@@ -62,9 +61,8 @@ def replay(target: str, repro: dict[str, Any], options: VerifyOptions, *, regist
     version = options.version or repro.get("contract_version")
     spec = registry.event(repro["event"], version)
     faults = replay_faults(repro, options)
-    extra = {"faults": faults} if faults else {}
     with load_handler(target, **{**options.handler_options(), "workers": 1}) as handler:
-        outcome = handler.invoke(spec.event_id, handler_input(repro["payload"]), **extra)
+        outcome = handler.invoke(spec.event_id, handler_input(repro["payload"]), faults=faults or None)
         source = handler.source_path
     if outcome.missing_fixtures:
         # As in a full run: a call nothing answered makes the case say nothing about the lambda, so

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 
 from ...core import platform
-from ...core.redact import redact_url
 from ...core.outcome import PLATFORM_ERROR_CODES, CallAnswer, ExternalCall, FaultKind, LogEntry, Outcome
+from ...core.redact import redact_url
 
 _SNIPPET_CHARS = 120
 
