@@ -22,6 +22,8 @@ function create(options) {
     allowDomains: (options && options.allowDomains) || [],
     platformRequire: options && options.platformRequire,
     secretStore: common.createSecretStore((options && options.secretsFile) || null),
+    // The normalized fixtures document of the load message (issue 17), or null.
+    fixtures: (options && options.fixtures) || null,
   };
   const built = {};
   return {
