@@ -90,9 +90,7 @@ def test_v1_uncaught_missing_property_fails_the_case():
 
 
 def test_v2_sessions_properties_and_deletes():
-    first, second = run(
-        "context-v2-session.js", [{"conversationId": "c-9", "step": 1}, {"conversationId": "c-9", "step": 5}]
-    )
+    first, second = run("context-v2-session.js", [{"conversationId": "c-9", "step": 1}, {"conversationId": "c-9", "step": 5}])
     assert first.fault is None, first.error_message
     assert first.result == {
         # An existing namespace is not recreated: the seed's has no ttl, and it keeps none.

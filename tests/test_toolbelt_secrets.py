@@ -102,4 +102,3 @@ def test_secrets_are_not_faulted_by_http_faults(mode):
     assert outcome.fault is None, outcome.error_message
     assert outcome.result == {"before": "s3cr3t-seed", "after": "n"}
     assert {c.answer for c in outcome.calls} == {CallAnswer.EMULATED}
-
