@@ -135,3 +135,10 @@ def test_context_service_is_not_faulted_by_http_faults(mode):
     assert outcome.fault is None, outcome.error_message
     assert outcome.result["written"] == {"count": 3, "at": "now"}
     assert {c.answer for c in outcome.calls} == {CallAnswer.EMULATED}
+
+
+def test_a_rejection_the_lambda_leaves_unhandled_stays_unhandled():
+    # Reporting the call must not attach a handler to the promise the lambda gets.
+    (outcome,) = run("context-v2-unawaited.js", [{}])
+    assert outcome.fault is not None and outcome.fault.value == "custom-failure"
+    assert outcome.error_message == "Error: Requested Resource does not exist"  # V2's spelling

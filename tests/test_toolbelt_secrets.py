@@ -102,3 +102,12 @@ def test_secrets_are_not_faulted_by_http_faults(mode):
     assert outcome.fault is None, outcome.error_message
     assert outcome.result == {"before": "s3cr3t-seed", "after": "n"}
     assert {c.answer for c in outcome.calls} == {CallAnswer.EMULATED}
+
+
+def test_a_rejection_the_lambda_leaves_unhandled_stays_unhandled():
+    # Reporting the call must not attach a handler to the promise the lambda gets: on the platform
+    # an unhandled rejection fails the invocation, so it must here too.
+    (outcome,) = run("secrets-v2-unawaited.js", [{}])
+    assert outcome.fault is not None and outcome.fault.value == "custom-failure"
+    assert outcome.error_message == "Error: There is no secret noSuchSecret for this account"
+    assert outcome.calls[0].error and "secret.not-found" in outcome.calls[0].error

@@ -213,7 +213,7 @@ function createContextClient(runtime, service) {
     return new SDKError(flavour.codes.Unknown, 'Unknown Error occurred');
   };
   // Each call reported (kind 'toolbelt', answer 'emulated'); the record is made at the call, its error
-  // added when the promise settles.
+  // added when the call fails.
   const method = (name, body) => function () {
     const args = arguments;
     const call = {
@@ -221,15 +221,17 @@ function createContextClient(runtime, service) {
       target: `Toolbelt.ContextServiceClient().${name}`, answer: 'emulated',
     };
     invocation.record(call);
-    const promise = (async () => {
+    // No handler is attached to the promise the lambda gets: a rejection it leaves unhandled must stay
+    // unhandled, as on the platform.
+    return (async () => {
       try {
         return body.apply(null, args);
       } catch (err) {
-        throw sdkError(err);
+        const sdk = sdkError(err);
+        call.error = errorText(sdk);
+        throw sdk;
       }
     })();
-    promise.then(null, (err) => { call.error = errorText(err); });
-    return promise;
   };
   const session = (sid) => (sid === undefined ? DEFAULT_SESSION : sid); // a JS default parameter
   const empty = (name) => name === null || name === undefined || name === '';

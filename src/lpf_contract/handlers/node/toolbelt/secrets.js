@@ -77,14 +77,19 @@ function errorText(err) {
   return `${cls}${err.code ? ` ${err.code}` : ''}: ${err.message}`;
 }
 
-// Report one SecretClient call (issue 17 design: kind 'secret', the key as target, no value), then
-// follow its promise to add the error it ends with. The record is made when the call is made, so
-// calls stay in call order even when the lambda runs them in parallel.
-function reported(method, key, promise) {
+// Report one SecretClient call (issue 17 design: kind 'secret', the key as target, no value). The
+// record is made when the call is made, so calls stay in call order even when the lambda runs them in
+// parallel; noted() adds the error the call ends with. No handler is attached to the promise the lambda
+// gets: a rejection it leaves unhandled must stay unhandled, as on the platform.
+function reportedCall(method, key) {
   const call = { kind: 'secret', via: 'SecretClient', method, target: String(key), answer: 'emulated' };
   invocation.record(call);
-  promise.then(null, (err) => { call.error = errorText(err); });
-  return promise;
+  return call;
+}
+
+function noted(call, err) {
+  call.error = errorText(err);
+  return err;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -96,19 +101,25 @@ const MAX_SECRET_CHARS_V1 = 10000; // secretClient.ts (V1): "exceeds allowed len
 function createSecretClientV1(store, ErrorCodes, SecretError) {
   return {
     readSecret(key) {
-      return reported('readSecret', key, new Promise((resolve, reject) => {
+      const call = reportedCall('readSecret', key);
+      return new Promise((resolve, reject) => {
         const secrets = store.all();
         if (secrets.has(key)) resolve({ key, value: copyOf(secrets.get(key)) });
-        else reject(new SecretError(ErrorCodes.Secret.NotFound, `There is no Secret ${key} for this account`));
-      }));
+        else reject(noted(call, new SecretError(ErrorCodes.Secret.NotFound, `There is no Secret ${key} for this account`)));
+      });
     },
     updateSecret(updatedSecret) {
-      const key = updatedSecret && updatedSecret.key;
-      return reported('updateSecret', key, new Promise((resolve, reject) => {
-        // Reading `.value.length` of a missing entry is the TypeError LivePerson's client throws too
-        // (inside the promise's executor: a rejection).
-        if (updatedSecret.value.length > MAX_SECRET_CHARS_V1) {
-          throw new SecretError(ErrorCodes.Secret.Invalid, `Provided Secret Value exceeds allowed length of ${MAX_SECRET_CHARS_V1}`);
+      const call = reportedCall('updateSecret', updatedSecret && updatedSecret.key);
+      return new Promise((resolve, reject) => {
+        try {
+          // Reading `.value.length` of a missing entry is the TypeError LivePerson's client throws too
+          // (inside the promise's executor: a rejection).
+          if (updatedSecret.value.length > MAX_SECRET_CHARS_V1) {
+            throw new SecretError(ErrorCodes.Secret.Invalid, `Provided Secret Value exceeds allowed length of ${MAX_SECRET_CHARS_V1}`);
+          }
+        } catch (err) {
+          reject(noted(call, err));
+          return;
         }
         const secrets = store.all();
         let stored;
@@ -117,12 +128,12 @@ function createSecretClientV1(store, ErrorCodes, SecretError) {
           // LivePerson's copy writes the settings as JSON: a value JSON cannot write fails the update.
           stored = copyOf(updatedSecret.value);
         } catch (e) {
-          reject(new SecretError(ErrorCodes.Secret.Failure, `Updating Secret ${updatedSecret.key} failed`));
+          reject(noted(call, new SecretError(ErrorCodes.Secret.Failure, `Updating Secret ${updatedSecret.key} failed`)));
           return;
         }
         secrets.set(updatedSecret.key, stored);
         resolve(updatedSecret);
-      }));
+      });
     },
   };
 }
@@ -183,7 +194,8 @@ function createSecretClientV2(store, cache, ErrorCodes, ToolBeltError, clientOpt
   const fail = (code, message) => new ToolBeltError('SecretClient', code, message);
   return {
     readSecret(key, options) {
-      return reported('readSecret', key, (async () => {
+      const call = reportedCall('readSecret', key);
+      return (async () => {
         const useCache = Object.assign({ useCache: true }, options).useCache;
         if (useCache && cache.has(key)) return { key, value: parsedValue(cache.get(key).value) };
         const secrets = store.all();
@@ -192,10 +204,11 @@ function createSecretClientV2(store, cache, ErrorCodes, ToolBeltError, clientOpt
         const stored = secrets.get(key);
         cache.set(key, { key, value: stored });
         return { key, value: parsedValue(stored) };
-      })());
+      })().catch((err) => { throw noted(call, err); });
     },
     updateSecret(entry) {
-      return reported('updateSecret', entry && entry.key, (async () => {
+      const call = reportedCall('updateSecret', entry && entry.key);
+      return (async () => {
         const key = entry.key;
         if (key.startsWith(SYSTEM_SECRET_PREFIX)) {
           throw fail(ErrorCodes.Secret.SystemSecret, 'You are not allowed to update secrets added by the system');
@@ -215,7 +228,7 @@ function createSecretClientV2(store, cache, ErrorCodes, ToolBeltError, clientOpt
         cache.set(key, { key, value: text });
         secrets.set(key, text);
         return { key, value: text === undefined ? undefined : JSON.parse(text) };
-      })());
+      })().catch((err) => { throw noted(call, err); });
     },
   };
 }
