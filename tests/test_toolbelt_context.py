@@ -10,11 +10,14 @@ argument checks, result shapes and SDKError codes/messages are those of LivePers
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
 
 import pytest
 
 from lpf_contract.core.outcome import CallAnswer
 from lpf_contract.handlers import load_handler
+from lpf_contract.handlers.node import NODE_DIR, find_node
 from tests.conftest import FIXTURES
 
 LAMBDAS = FIXTURES / "lambdas" / "toolbelt"
@@ -142,3 +145,64 @@ def test_a_rejection_the_lambda_leaves_unhandled_stays_unhandled():
     (outcome,) = run("context-v2-unawaited.js", [{}])
     assert outcome.fault is not None and outcome.fault.value == "custom-failure"
     assert outcome.error_message == "Error: Requested Resource does not exist"  # V2's spelling
+
+
+PROBE = r"""
+const context = require(process.argv[2]);
+const service = context.createContextService({ context: { namespaces: { seeded: { sessions: { s1: { a: 1 } } } } } });
+const shape = (p) => p.then((v) => ({ ok: v === undefined ? null : v }), (e) => ({ code: e.code, message: e.message }));
+(async () => {
+  const out = {};
+  for (const runtime of ['v1', 'v2']) {
+    const c = context.createContextClient(runtime, service);
+    out[runtime] = {
+      badName: await shape(c.setPropertiesInNamespace('my-namespace', { a: 1 })),
+      tooLarge: await shape(c.setPropertiesInNamespace('big', { text: 'x'.repeat(800000) })),
+      notAnObject: await shape(c.setPropertiesInNamespace('seeded', 'sample')),
+      notIterable: await shape(c.getSelectedPropertiesInSession('seeded', 5, 's1')),
+      emptyName: await shape(c.createNamespace('')),
+      deleteEmpty: await shape(c.deleteNamespace('')),
+      deleteBuiltIn: await shape(c.deleteNamespace('conversation')),
+      missingNamespace: await shape(c.getAllPropertiesInSession('nowhere')),
+      missingSessions: await shape(c.getListOfSessions('nowhere')),
+      selected: await shape(c.getSelectedPropertiesInSession('seeded', ['a', 'b'], 's1')),
+      seededNamespace: await shape(c.createNamespace('seeded', { ttl: 5 }).then((n) => ({ name: n.name, ttl: n.ttlSecond, epoch: n.createdAt.getTime() }))),
+    };
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def test_service_edge_cases_as_the_sdk_and_the_docs_give_them(tmp_path):
+    script = tmp_path / "probe.js"
+    script.write_text(PROBE)
+    proc = subprocess.run(
+        [find_node(), str(script), str(NODE_DIR / "toolbelt" / "context.js")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    unknown = {"v1": "com.liveperson.context-service-sdk.unkown", "v2": "com.liveperson.context-service-sdk.unknown"}
+    for runtime in ("v1", "v2"):
+        got = out[runtime]
+        # The service's refusals come back as the SDK's Unknown error (sdkError.ts mapRestErrorToSDKError).
+        for key in ("badName", "tooLarge", "notAnObject", "notIterable"):
+            assert got[key]["code"] == unknown[runtime], (runtime, key, got[key])
+        assert "document too large" in got["tooLarge"]["message"]
+        assert got["emptyName"] == {
+            "code": "com.liveperson.context-service-sdk.parameter.invalid",
+            "message": "Namespace can not be null, undefined or empty string",
+        }
+        assert got["deleteEmpty"] == {"ok": None}  # lib.ts: an empty name is a no-op
+        assert got["deleteBuiltIn"]["message"] == "Can not delete a built-in namespace"
+        assert got["missingNamespace"] == {"ok": {}}
+        assert got["missingSessions"] == {"ok": []}
+        assert got["selected"] == {"ok": {"a": 1}}
+        # An existing namespace is not recreated; the seed's was created at the epoch (decided here).
+        assert got["seededNamespace"] == {"ok": {"name": "seeded", "epoch": 0}}
+    assert out["v1"]["badName"]["message"].startswith("Unkown Error ")
+    assert out["v2"]["badName"]["message"].startswith("Unknown Error ")
