@@ -8,10 +8,14 @@ Outcome.calls with the key and never the value.
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
 
 from lpf_contract.core.outcome import CallAnswer
 from lpf_contract.handlers import load_handler
+from lpf_contract.handlers.node import NODE_DIR, find_node
 from tests.conftest import FIXTURES
 
 LAMBDAS = FIXTURES / "lambdas" / "toolbelt"
@@ -111,3 +115,52 @@ def test_a_rejection_the_lambda_leaves_unhandled_stays_unhandled():
     assert outcome.fault is not None and outcome.fault.value == "custom-failure"
     assert outcome.error_message == "Error: There is no secret noSuchSecret for this account"
     assert outcome.calls[0].error and "secret.not-found" in outcome.calls[0].error
+
+
+CACHE_PROBE = r"""
+const [invocationPath, secretsPath] = process.argv.slice(2);
+const invocation = require(invocationPath);
+let running; // the invocation whose async context is running (the runner's AsyncLocalStorage store)
+invocation.setStoreGetter(() => running);
+const secrets = require(secretsPath);
+const cache = secrets.createSecretCacheV2();
+const later = () => new Promise((resolve) => setTimeout(resolve, 30));
+const newInvocation = () => ({ calls: [], recorded: [], done: false });
+(async () => {
+  const out = {};
+  cache.setDefaultTtl(1); // top-level code: SecretClient({cache: {ttl: 1}})
+  running = newInvocation();
+  cache.set('a', { key: 'a', value: '1' });
+  cache.set('b', { key: 'b', value: '2' }, 60000);
+  await later();
+  out.first = { a: cache.has('a'), b: cache.has('b'), size: cache.size() };
+  cache.setDefaultTtl(60000); // inside an invocation: that invocation only
+  running = newInvocation();
+  out.secondStartSize = cache.size();
+  cache.set('c', { key: 'c', value: '3' });
+  await later();
+  out.second = { c: cache.has('c') };
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def test_v2_cache_ttl_from_top_level_code_holds_in_every_invocation(tmp_path):
+    # secretCache.ts: an entry expires after its ttl (else the default); secretClient.ts: a client made
+    # with {cache: {ttl}} sets the default. Decided here: entries live per invocation; the default set by
+    # the top-level code holds in every invocation, one set inside an invocation in that one only.
+    script = tmp_path / "probe.js"
+    script.write_text(CACHE_PROBE)
+    proc = subprocess.run(
+        [find_node(), str(script), str(NODE_DIR / "invocation.js"), str(NODE_DIR / "toolbelt" / "secrets.js")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {
+        "first": {"a": False, "b": True, "size": 1},  # the expired entry is dropped when met
+        "secondStartSize": 0,
+        "second": {"c": False},  # the 1 ms default of the top-level code, not the first invocation's
+    }
