@@ -9,7 +9,6 @@
 // - developer-center pages "liveperson-functions-developing-with-faas-toolbelt" (V1 toolbelt docs) and
 //   the "limitations" page (allow-list proxy, 403).
 
-const fs = require('fs');
 const http = require('http');
 const https = require('https');
 const { URL } = require('url');
@@ -129,29 +128,8 @@ function createHttpClient(allowDomains) {
   };
 }
 
-// The local secret store: `--secrets FILE` holds {"name": "value"}, a list [{key, value}], or lpf's
-// own functions/settings.json shape {"secrets": [{key, value}], "whitelist": [...]} (faas-cli
-// bin/example/functions/settings.json; the local toolbelts read its `secrets`). Decided here: an
-// object whose `secrets` is a list is read as settings.json. Updates stay in this worker's memory:
-// the file is test data, never written.
-function loadSecretFile(secretsFile) {
-  if (!secretsFile) return new Map();
-  const data = JSON.parse(fs.readFileSync(secretsFile, 'utf8'));
-  const list = Array.isArray(data) ? data : (data && Array.isArray(data.secrets) ? data.secrets : null);
-  const out = new Map();
-  if (list) list.forEach((e) => { if (e && typeof e.key === 'string') out.set(e.key, e.value); });
-  else Object.keys(data || {}).forEach((k) => out.set(k, data[k]));
-  return out;
-}
-
-function createSecretStore(secretsFile) {
-  let secrets = null;
-  return {
-    file: secretsFile,
-    all() { if (!secrets) secrets = loadSecretFile(secretsFile); return secrets; },
-  };
-}
-
+// The secret store (per invocation, seeded from `--secrets FILE`) lives in secrets.js (issue 17).
+const { createSecretStore } = require('./secrets.js');
 
 // Members both toolbelts export with the same values. Each module hands out its own copy
 // (Object.assign), so a lambda that mutates one cannot change what another worker module sees.

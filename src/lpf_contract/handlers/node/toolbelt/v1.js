@@ -9,6 +9,8 @@
 // tests/fixtures/toolbelt/exports-v1.json lists all of it with its source.
 
 const common = require('./common.js');
+const secrets = require('./secrets.js');
+const context = require('./context.js');
 
 // errors/errorCodes.ts (V1)
 const ErrorCodes = {
@@ -62,37 +64,8 @@ const SDETypes = Object.assign({}, common.SDE_TYPES_V1);
 // (core-functions-toolbelt/orchestrator-client/types.ts). Decided here.
 const ErrorStrategy = Object.assign({}, common.ERROR_STRATEGY);
 
-const MAX_SECRET_CHARS = 10000; // secret-storage/secretClient.ts (V1): "exceeds allowed length of 10000"
-
 // secret-storage/IsecretClient.ts: readSecret(key) -> {key, value}; updateSecret({key, value}) -> the
-// entry. Errors as secretClient.ts raises them: SecretError with ErrorCodes.Secret.* codes.
-function createSecretClient(store) {
-  return {
-    readSecret(key) {
-      return new Promise((resolve, reject) => {
-        const secrets = store.all();
-        if (secrets.has(key)) resolve({ key, value: secrets.get(key) });
-        else reject(new SecretError(ErrorCodes.Secret.NotFound, `There is no Secret ${key} for this account`));
-      });
-    },
-    updateSecret(updatedSecret) {
-      return new Promise((resolve, reject) => {
-        // Reading `.value.length` of a missing entry is the TypeError LivePerson's client throws too.
-        if (updatedSecret.value.length > MAX_SECRET_CHARS) {
-          throw new SecretError(ErrorCodes.Secret.Invalid, `Provided Secret Value exceeds allowed length of ${MAX_SECRET_CHARS}`);
-        }
-        const secrets = store.all();
-        if (!secrets.has(updatedSecret.key)) {
-          reject(new SecretError(ErrorCodes.Secret.Failure, `Updating Secret ${updatedSecret.key} failed`));
-          return;
-        }
-        secrets.set(updatedSecret.key, updatedSecret.value);
-        resolve(updatedSecret);
-      });
-    },
-  };
-}
-
+// entry; SecretError with ErrorCodes.Secret.* codes. The client and its per-invocation store: secrets.js.
 // Method lists: conversation-util/IConversationUtil.ts, SDE-util/ISDEUtil.ts, GDPR/IGDPRUtil.ts,
 // context-service-client/IFaaSContextServiceClient.ts (V1); docs for SMTP (verify, send), MTLS (as
 // V2's IMTLSClient) and the orchestrator (invoke).
@@ -101,6 +74,7 @@ const CONTEXT_METHODS = common.CONTEXT_METHODS;
 exports.create = function create(options) {
   const allowDomains = options.allowDomains;
   const store = options.secretStore;
+  const contextService = context.createContextService(options.fixtures);
   const httpClient = common.createHttpClient(allowDomains);
   const clients = require('./clients.js').v1({ fixtures: options.fixtures || null });
 
@@ -118,7 +92,7 @@ exports.create = function create(options) {
 
     static HTTPClient() { return httpClient; }
 
-    static SecretClient() { return createSecretClient(store); }
+    static SecretClient() { return secrets.createSecretClientV1(store, ErrorCodes, SecretError); }
 
     // The clients that call LivePerson's services (or, MTLS, any host) answer from the fixtures
     // file's `toolbelt` entries (MTLS: its `http` entries); see clients.js for the sources.
@@ -137,12 +111,12 @@ exports.create = function create(options) {
 
     static OrchestratorClient() { return clients.OrchestratorClient(); }
 
-    // index.ts checks its config before anything else; those checks need no service, so they stay.
+    // index.ts checks its config before anything else; then an in-memory Context Service (context.js).
     static ContextServiceClient(config) {
       if (!config) throw new Error('No valid configuration was provided');
       if (!config.apiKey) throw new Error('No valid API-key was provided');
       if (!config.accountId) throw new Error('No valid accountId was provided');
-      return common.notEmulatedClient('Toolbelt.ContextServiceClient()', CONTEXT_METHODS);
+      return context.createContextClient('v1', contextService);
     }
   }
 

@@ -6,6 +6,8 @@
 // tests/fixtures/toolbelt/exports-v2.json lists the names with their source.
 
 const common = require('./common.js');
+const secrets = require('./secrets.js');
+const context = require('./context.js');
 
 // errors/errorCodes.ts (V2)
 const ErrorCodes = {
@@ -113,79 +115,8 @@ const LpServices = {
   MSDKGW: 'msdkgw',
 };
 
-const SYSTEM_SECRET_PREFIX = 'LIVEPERSON_DEFAULT_'; // shared/const.ts
-const MAX_SECRET_SIZE = 16384; // shared/const.ts, secret-storage/secretClient.ts
-const DEFAULT_CACHE_TTL_MS = 5 * 60 * 1000; // secret-storage/secretCache.ts
-
-// secret-storage/secretCache.ts's interface (ICache): set, get, clear, delete, has, getAll, size,
-// setDefaultTtl. Our own small TTL map; index.ts exports one instance as `globalSecretCache`.
-function createSecretCache() {
-  const entries = new Map();
-  let defaultTtl = DEFAULT_CACHE_TTL_MS;
-  const live = (key) => {
-    const e = entries.get(key);
-    if (!e) return null;
-    if (Date.now() < e.expiration) return e;
-    entries.delete(key);
-    return null;
-  };
-  return {
-    set(key, value, ttl) { entries.set(key, { value, expiration: Date.now() + (ttl || defaultTtl) }); },
-    get(key) { const e = live(key); return e ? e.value : null; },
-    clear() { entries.clear(); },
-    delete(key) { return entries.delete(key); },
-    has(key) { return live(key) !== null; },
-    getAll() { return Array.from(entries.values()).map((e) => e.value); },
-    size() { return entries.size; },
-    setDefaultTtl(ttl) { defaultTtl = ttl; },
-  };
-}
-
-// Secret values: "IF the value cannot be parsed it will be string" (secret-storage/types.ts,
-// SecretEntry.value): a stored JSON text comes back parsed.
-function parsedValue(stored) {
-  if (typeof stored !== 'string') return stored;
-  try { return JSON.parse(stored); } catch (e) { return stored; }
-}
-
-// secret-storage/IsecretClient.ts + secretClient.ts: readSecret(key, {useCache, timeout}) and
-// updateSecret({key, value}) are async; errors are ToolBeltError('SecretClient', ErrorCodes.Secret.*).
-// There is no writeSecret: only a doc comment in index.ts names it, neither the interface nor the class
-// has it, so calling it is a TypeError as with LivePerson's own copy.
-function createSecretClient(store, cache) {
-  const fail = (code, message) => new ToolBeltError('SecretClient', code, message);
-  return {
-    async readSecret(key, options) {
-      const useCache = !(options && options.useCache === false);
-      if (useCache && cache.has(key)) return { key, value: parsedValue(cache.get(key).value) };
-      const secrets = store.all();
-      if (!secrets.has(key)) throw fail(ErrorCodes.Secret.NotFound, `There is no secret ${key} for this account`);
-      const stored = secrets.get(key);
-      cache.set(key, { key, value: stored });
-      return { key, value: parsedValue(stored) };
-    },
-    async updateSecret(entry) {
-      const key = entry.key;
-      if (key.startsWith(SYSTEM_SECRET_PREFIX)) {
-        throw fail(ErrorCodes.Secret.SystemSecret, 'You are not allowed to update secrets added by the system');
-      }
-      let text;
-      try {
-        text = JSON.stringify(entry.value);
-      } catch (e) {
-        throw fail(ErrorCodes.Secret.Invalid, `Provided secret value cannot be stringified: ${e && e.message ? e.message : ''}`);
-      }
-      if (text !== undefined && text.length > MAX_SECRET_SIZE) {
-        throw fail(ErrorCodes.Secret.Invalid, 'Provided secret value exceeds allowed length of 16kb');
-      }
-      const secrets = store.all();
-      if (!secrets.has(key)) throw fail(ErrorCodes.Secret.Failure, `Updating secret ${key} failed: Secret not found!`);
-      cache.set(key, { key, value: text });
-      secrets.set(key, text);
-      return { key, value: text === undefined ? undefined : JSON.parse(text) };
-    },
-  };
-}
+// secret-storage/: the SecretClient (readSecret(key, {useCache}), updateSecret({key, value}), no
+// writeSecret), `globalSecretCache` and the per-invocation store live in secrets.js.
 
 // Method lists: conversation-util/IConversationUtil.ts, SDE-util/ISDEUtil.ts, GDPR-util/IGDPRUtil.ts,
 // mtls-client/IMTLSClient.ts and ILPMtlsClient.ts, orchestrator-client/IOrchestratorClient.ts,
@@ -194,15 +125,15 @@ const CONTEXT_METHODS = common.CONTEXT_METHODS;
 
 exports.create = function create(options) {
   const store = options.secretStore;
-  const globalSecretCache = createSecretCache();
+  const globalSecretCache = secrets.createSecretCacheV2();
+  const contextService = context.createContextService(options.fixtures);
   let csds = null;
   const clients = require('./clients.js').v2({ fixtures: options.fixtures || null, ToolBeltError, ErrorCodes });
 
   class Toolbelt {
     // SecretClient(options?: {cache: {ttl}}): a ttl sets the shared cache's default (secretClient.ts).
     static SecretClient(clientOptions) {
-      if (clientOptions && clientOptions.cache && clientOptions.cache.ttl) globalSecretCache.setDefaultTtl(clientOptions.cache.ttl);
-      return createSecretClient(store, globalSecretCache);
+      return secrets.createSecretClientV2(store, globalSecretCache, ErrorCodes, ToolBeltError, clientOptions);
     }
 
     // lp-client/types.ts: ILpClient = (service, path, options) => Promise<Response>.
@@ -231,9 +162,10 @@ exports.create = function create(options) {
     static OrchestratorClient() { return clients.OrchestratorClient(); }
 
     // ContextServiceClient(apiKey: string) in V2 (V1 took {accountId, apiKey}); index.ts checks it.
+    // Then an in-memory Context Service (context.js).
     static ContextServiceClient(apiKey) {
       if (!apiKey) throw new Error('No valid API-key was provided');
-      return common.notEmulatedClient('Toolbelt.ContextServiceClient()', CONTEXT_METHODS);
+      return context.createContextClient('v2', contextService);
     }
 
     static SDEUtil() { return clients.SDEUtil(); }
