@@ -523,16 +523,49 @@ net.Socket.prototype.connect = function connect() {
   // net.connect() passes its already normalized [options, cb] array; direct calls pass raw args.
   const options = (Array.isArray(first) ? first[0] : net._normalizeArgs(Array.prototype.slice.call(arguments))[0]) || {};
   const host = options.path ? null : String(options.host || 'localhost');
-  if (host !== null && require('./toolbelt/index.js').domainAllowed(host, toolbeltOptions.allowDomains)) {
+  const allowed = host !== null && require('./toolbelt/index.js').domainAllowed(host, toolbeltOptions.allowDomains);
+  // With fixtures the run is hermetic (issue 17): HTTP is answered by http_fixtures.js, whose own
+  // network calls (--record) use originalConnect; a connection that reaches this point escaped the
+  // interception (NOCK_OFF=true in the environment, a raw socket) and must not reach the network.
+  const hermetic = toolbeltOptions.fixtures !== null && toolbeltOptions.fixtures !== undefined && !toolbeltOptions.record;
+  // nock 15 (@mswjs/interceptors) connects the sockets it answers itself through here, with its own
+  // lookup (to loopback) over a handle whose connect it replaced: no network is reached (measured,
+  // docs/measured.md). Told apart by that lookup's name; a speed bump like the rest of this hook.
+  const mocked = typeof options.lookup === 'function' && options.lookup.name === 'mockLookup';
+  if (allowed && !(hermetic && httpIntercepted && !mocked)) {
     return originalConnect.apply(this, arguments);
   }
   const where = host === null ? `path=${options.path}` : `host=${host}`;
-  const err = new Error(`connect ECONNREFUSED ${where}: not on the function's domain allow-list (emulated platform proxy)`);
+  const err = new Error(allowed
+    ? `connect ECONNREFUSED ${where}: a connection outside HTTP interception while fixtures are given (lpf-contract runs hermetically)`
+    : `connect ECONNREFUSED ${where}: not on the function's domain allow-list (emulated platform proxy)`);
   err.code = 'ECONNREFUSED';
   const socket = this;
   process.nextTick(() => socket.destroy(err));
   return this;
 };
+
+// HTTP fixtures, faults and --record (issue 17, http_fixtures.js): nock, installed with the platform's
+// modules but not offered to lambdas (platform.json runner_modules), intercepts every HTTP request
+// from the load on. Required after the timers and net.Socket#connect above are replaced, so nock's
+// own waits are the invocation's tracked timers. Without nock in the modules folder (a runner started
+// by hand) HTTP is not intercepted, which is refused when fixtures or --record need it.
+let httpIntercepted = false;
+function installHttpInterception(options) {
+  let nock;
+  const saved = process.env.NOCK_OFF;
+  delete process.env.NOCK_OFF; // nock reads it per request; the connect guard above covers a later one
+  try {
+    nock = platformRequire('nock');
+  } catch (err) {
+    if (options.fixtures || options.record) throw new Error(`HTTP fixtures need nock in the platform's modules folder (${modulesDir}): ${describeError(err).message}; run lpf-contract setup`);
+    return;
+  } finally {
+    if (saved !== undefined) process.env.NOCK_OFF = saved;
+  }
+  require('./http_fixtures.js').install(nock, options, originalConnect);
+  httpIntercepted = true;
+}
 
 // The name of an extra parameter of the wrapper through which the wrapped file hands over a getter
 // for its `lambda` before any of its own code runs.
@@ -555,6 +588,7 @@ function load(msg) {
     allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null,
     fixtures: msg.fixtures || null, record: msg.record === true,
   };
+  if (!httpIntercepted) installHttpInterception(toolbeltOptions);
   runtime = msg.runtime || msg.sourceRuntime || null;
   const file = path.resolve(msg.path);
   const source = fs.readFileSync(file, 'utf8');

@@ -100,6 +100,8 @@ function createHttpClient(allowDomains) {
       if (!domainAllowed(url.hostname, allowDomains)) {
         // The platform's proxy answers 403 for a domain that is not allow-listed (limitations page);
         // LivePerson's local toolbelt answers {statusCode: 403, body: "You do not have access ..."}.
+        // Reported as an external call refused by the allow-list (issue 17).
+        require('../invocation.js').record({ kind: 'http', via: 'HTTPClient', method: (opts.method || 'GET').toUpperCase(), target: url.href, answer: 'allow-list', status: 403 });
         deliver(403, { 'content-type': 'text/plain' },
           `Forbidden: ${url.hostname} is not on the function's domain allow-list (emulated platform proxy; allow it with --allow-domain)`);
         return;
@@ -115,6 +117,8 @@ function createHttpClient(allowDomains) {
       }
       if (opts.json && !Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.accept = 'application/json';
       const lib = url.protocol === 'https:' ? https : http;
+      // The interception (../http_fixtures.js) reports this request as HTTPClient's, not https's.
+      require('../http_fixtures.js').expectVia((opts.method || 'GET').toUpperCase(), url.href, 'HTTPClient');
       const req = lib.request(url, { method: (opts.method || 'GET').toUpperCase(), headers, timeout: opts.timeout || TIME_LIMIT_MS }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
