@@ -532,7 +532,8 @@ net.Socket.prototype.connect = function connect() {
   // lookup (to loopback) over a handle whose connect it replaced: no network is reached (measured,
   // docs/measured.md). Told apart by that lookup's name; a speed bump like the rest of this hook.
   const mocked = typeof options.lookup === 'function' && options.lookup.name === 'mockLookup';
-  if (allowed && !(hermetic && httpIntercepted && !mocked)) {
+  // Such a socket is nock's answer, which judges the allow-list itself (http_fixtures.js).
+  if (mocked || (allowed && !(hermetic && httpIntercepted))) {
     return originalConnect.apply(this, arguments);
   }
   const where = host === null ? `path=${options.path}` : `host=${host}`;
@@ -552,6 +553,8 @@ net.Socket.prototype.connect = function connect() {
 // by hand) HTTP is not intercepted, which is refused when fixtures or --record need it.
 let httpIntercepted = false;
 function installHttpInterception(options) {
+  // Loaded before nock: it keeps Node's own http/https.request, which nock 13 replaces.
+  const httpFixtures = require('./http_fixtures.js');
   let nock;
   const saved = process.env.NOCK_OFF;
   delete process.env.NOCK_OFF; // nock reads it per request; the connect guard above covers a later one
@@ -563,7 +566,7 @@ function installHttpInterception(options) {
   } finally {
     if (saved !== undefined) process.env.NOCK_OFF = saved;
   }
-  require('./http_fixtures.js').install(nock, options, originalConnect);
+  httpFixtures.install(nock, options, originalConnect, platformRequire);
   httpIntercepted = true;
 }
 
