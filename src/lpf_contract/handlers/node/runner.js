@@ -400,6 +400,8 @@ const LISTED_WORK = new Set([
 const INERT_WORK = new Set([
   'PROMISE', 'TickObject', 'Microtask', 'DNSCHANNEL', 'FILEHANDLE', 'HTTPCLIENTREQUEST',
   'HTTPINCOMINGMESSAGE', 'HTTPPARSER', 'TLSWRAP',
+  // stream.finished()'s callback holder (Node 22's fetch and http use it): driven by its stream.
+  'STREAM_END_OF_STREAM',
 ]);
 const MAX_TRACKED_TIMERS = 1000;
 
@@ -441,6 +443,9 @@ function somethingPending(inv) {
   const handles = process._getActiveHandles();
   for (let i = 0; i < handles.length; i++) {
     const h = handles[i];
+    // A socket nock answered (http_fixtures.js) keeps a ref'd handle that never connected after it is
+    // destroyed (nock 15 on Node 22, measured): nothing can come from it any more.
+    if (h && h[NOCK_SOCKET] && h.destroyed) continue;
     if (h !== ipc && h !== process.stdout && h !== process.stderr) return true;
   }
   return process._getActiveRequests().length > 0;
@@ -518,6 +523,7 @@ function require_toolbelt(name) {
 // enforced there too, failing like a refused connection. A speed bump, not a sandbox: a child
 // process or a custom `lookup` gets past it (docs/handler-isolation.md).
 const originalConnect = net.Socket.prototype.connect;
+const NOCK_SOCKET = Symbol('lpf-contract nock socket');
 net.Socket.prototype.connect = function connect() {
   const first = arguments[0];
   // net.connect() passes its already normalized [options, cb] array; direct calls pass raw args.
@@ -532,6 +538,7 @@ net.Socket.prototype.connect = function connect() {
   // lookup (to loopback) over a handle whose connect it replaced: no network is reached (measured,
   // docs/measured.md). Told apart by that lookup's name; a speed bump like the rest of this hook.
   const mocked = typeof options.lookup === 'function' && options.lookup.name === 'mockLookup';
+  if (mocked) this[NOCK_SOCKET] = true;
   // Such a socket is nock's answer, which judges the allow-list itself (http_fixtures.js).
   if (mocked || (allowed && !(hermetic && httpIntercepted))) {
     return originalConnect.apply(this, arguments);

@@ -45,6 +45,20 @@ class StatusCodeError extends Error {
   }
 }
 
+// request-promise's error when no answer came (refused, timed out, reset): name RequestError, message
+// String(cause) ("Error: connect ECONNREFUSED ..."), `cause` and its legacy alias `error`, `options`,
+// `response`; the cause's `code` is not copied (request-promise-core lib/errors.js).
+class RequestError extends Error {
+  constructor(cause, options, response) {
+    super(String(cause));
+    this.name = 'RequestError';
+    this.cause = cause;
+    this.error = cause;
+    this.options = options;
+    this.response = response;
+  }
+}
+
 // Decided here: what a client that needs LivePerson's own services answers when a method is called.
 // The code stays LPF_CONTRACT_NOT_EMULATED so lambdas and our reports can tell it from a platform error.
 function notEmulated(what) {
@@ -126,7 +140,7 @@ function createHttpClient(allowDomains) {
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
-      req.on('error', (e) => { e.name = 'RequestError'; reject(e); });
+      req.on('error', (e) => reject(new RequestError(e, opts, undefined)));
       if (payload !== undefined) req.write(typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : String(payload));
       req.end();
     });
@@ -220,6 +234,7 @@ module.exports = {
   domainAllowed,
   LIVEPERSON_DOMAINS,
   StatusCodeError,
+  RequestError,
   notEmulated,
   notEmulatedClient,
   createHttpClient,
