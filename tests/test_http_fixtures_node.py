@@ -246,6 +246,22 @@ def test_once_the_answer_is_in_a_lambda_that_never_answers_is_reported_at_once(t
     assert [c.answer for c in out.calls] == [CallAnswer.INJECTED if faults else CallAnswer.FIXTURE]
 
 
+@pytest.mark.parametrize("target", ["v1_https.js", "v1_httpclient.js", "v2_fetch.js"])
+def test_the_lambdas_own_request_timeout_fires_while_a_slow_answer_is_pending(target):
+    # As a slow server would: the lambda gives up after 200 ms, long before the fixture's 5 s delay.
+    # (V2 http/https: not emulated, see docs/measured.md.)
+    entry = {"request": {"url": MAIL}, "response": {"status": 200, "body": "late", "delay_ms": 5000}}
+    with load_handler(str(LAMBDAS / target), allow_domains=ALLOW, fixtures=doc(entry), timeout_ms=20_000) as h:
+        out = h.invoke(EVENT, inp(url=MAIL, timeoutMs=200))
+    assert out.ok, out.error_message
+    error = out.result["error"]
+    assert {
+        "v1_https.js": "gave up after 200 ms",
+        "v1_httpclient.js": "Error: ETIMEDOUT",
+        "v2_fetch.js": "The operation was aborted due to timeout",
+    }[target] == error["message"]
+
+
 def test_a_fixture_fault_with_a_delay_is_pending_too():
     entry = {"request": {"url": MAIL}, "fault": "timeout", "delay_ms": 300}
     out = run("v2_fetch.js", {"url": MAIL}, fixtures=doc(entry))

@@ -326,6 +326,19 @@ async function requestFromNock15(request) {
   };
 }
 
+// nock 13's socket trips the lambda's own request timeout (req.setTimeout, the `timeout` option) only
+// for nock's static delays (socket.applyDelay). Ours are a fixture's delay_ms or a real call, so the
+// same 'timeout' event is emitted when the answer takes longer than that timeout, as a slow server
+// would make Node emit it. (nock 15 keeps the mocked socket connecting until the answer is ready, so
+// Node arms no timeout there: fetch's AbortSignal works, http/https timeouts do not; measured.)
+function withSocketTimeout(socket, pending) {
+  if (!socket || !(socket.timeout > 0)) return pending;
+  const timer = setTimeout(() => socket.emit('timeout'), socket.timeout);
+  const done = () => clearTimeout(timer);
+  pending.then(done, done);
+  return pending;
+}
+
 function urlText(text) {
   try { return new URL(text).href; } catch (e) { return text; }
 }
@@ -353,7 +366,7 @@ function install(nockModule, options, realConnect, modulesRequire) {
   METHODS.forEach((method) => {
     scope.intercept(() => true, method).reply(nock15
       ? function (request) { return requestFromNock15(request).then(answer); }
-      : function () { return answer(requestFromNock13(this)); });
+      : function () { return withSocketTimeout(this.req.socket, answer(requestFromNock13(this))); });
   });
   if (typeof globalThis.fetch === 'function') {
     // Tell fetch's requests from https's (nock 15 sees both as a fetch Request).
