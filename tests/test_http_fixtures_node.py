@@ -262,12 +262,6 @@ def test_the_lambdas_own_request_timeout_fires_while_a_slow_answer_is_pending(ta
     }[target] == error["message"]
 
 
-def test_a_fixture_fault_with_a_delay_is_pending_too():
-    entry = {"request": {"url": MAIL}, "fault": "timeout", "delay_ms": 300}
-    out = run("v2_fetch.js", {"url": MAIL}, fixtures=doc(entry))
-    assert out.result["error"]["cause"]["code"] == "ETIMEDOUT"
-
-
 # --- the network: as today without fixtures, once per request with --record ----------------------------
 
 

@@ -197,7 +197,7 @@ function realExchange(req) {
     });
     request.on('timeout', () => request.destroy(timedOut(req)));
     request.on('error', reject);
-    if (req.body) request.write(req.body);
+    if (req.bodyBytes.length) request.write(req.bodyBytes);
     request.end();
   });
 }
@@ -218,7 +218,8 @@ function takeVia(req) {
 }
 
 /**
- * The answer to one intercepted request {method, url, hostname, port, headers (lower-case), body (text)}:
+ * The answer to one intercepted request {method, url, hostname, port, headers (lower-case), body (text),
+ * bodyBytes (the bytes sent)}:
  * resolves to nock's full reply [status, body, headers] or rejects with the error the lambda sees.
  */
 async function answer(req) {
@@ -261,7 +262,6 @@ async function answer(req) {
     if (entry.fault) {
       const err = faultError(entry.fault, req);
       report({ answer: 'fixture', fixture: fixtureName, error: err.message });
-      if (entry.delay_ms) await sleep(entry.delay_ms);
       throw err;
     }
     const response = entry.response;
@@ -310,8 +310,11 @@ function requestFromNock13(interceptor) {
   const defaultPort = proto === 'https' ? 443 : 80;
   const host = o.hostname || String(o.host || '').split(':')[0];
   const url = `${proto}://${host}${port === defaultPort ? '' : `:${port}`}${r.path || '/'}`;
-  const body = Buffer.concat((r.requestBodyBuffers || []).map((b) => Buffer.from(b))).toString('utf8');
-  return { method: String(r.method || 'GET').toUpperCase(), url: urlText(url), hostname: host, port: port, headers: lowerHeaders(r.headers), body: body };
+  const bytes = Buffer.concat((r.requestBodyBuffers || []).map((b) => Buffer.from(b)));
+  return {
+    method: String(r.method || 'GET').toUpperCase(), url: urlText(url), hostname: host, port: port,
+    headers: lowerHeaders(r.headers), body: bytes.toString('utf8'), bodyBytes: bytes,
+  };
 }
 
 // nock 15 (V2): the reply function gets a fetch Request.
@@ -319,10 +322,11 @@ async function requestFromNock15(request) {
   const u = new URL(request.url);
   const headers = {};
   request.headers.forEach((v, k) => { headers[k.toLowerCase()] = v; });
-  const body = await request.text();
+  const bytes = Buffer.from(await request.arrayBuffer());
   return {
     method: String(request.method).toUpperCase(), url: urlText(request.url), hostname: u.hostname,
-    port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80), headers: headers, body: body,
+    port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80), headers: headers,
+    body: bytes.toString('utf8'), bodyBytes: bytes,
   };
 }
 
