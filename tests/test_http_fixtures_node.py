@@ -143,6 +143,14 @@ def test_url_pattern_query_order_and_headers(target):
         assert run(target, {"url": url}, fixtures=fixtures).calls[0].answer is CallAnswer.NO_FIXTURE, url
 
 
+@pytest.mark.parametrize(("target", "payload"), [("v1_captured.js", {}), ("v1_captured.js", {"useGet": True}), ("v2_captured.js", {})])
+def test_functions_kept_before_the_first_request_are_intercepted_too(target, payload):
+    # nock loads at the first request; what the lambda's top-level code kept is the runner's wrapper.
+    out = run(target, {"url": MAIL, **payload}, fixtures=doc({"request": {"url": MAIL}, "response": {"status": 200, "body": "kept"}}))
+    assert (out.result["status"], out.result["body"]) == (200, "kept")
+    assert out.calls[0].answer is CallAnswer.FIXTURE
+
+
 # --- no fixture, allow-list -------------------------------------------------------------------------
 
 

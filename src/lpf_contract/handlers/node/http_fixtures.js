@@ -47,11 +47,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TR
 const FAULT_5XX_STATUS = 503;
 const FAULT_5XX_BODY = 'Service Unavailable (lpf-contract --http-faults)';
 
-// Node's own functions, kept before nock loads (nock 13 replaces http.request/get in place).
-const nodeHttpRequest = http.request;
-const nodeHttpsRequest = https.request;
-
-let state = null; // {fixtures, record, allowDomains, realConnect, recorded: Map}
+let state = null; // {fixtures, record, allowDomains, node: {connect, requests}, recorded: Map}
 // Which client made a request, told by the client just before it sends it: [{method, href, via}].
 const expectedVia = [];
 
@@ -178,7 +174,7 @@ function sleep(ms) {
 function realExchange(req) {
   return new Promise((resolve, reject) => {
     const secure = req.url.startsWith('https:');
-    const connect = state.realConnect;
+    const connect = state.node.connect;
     const agentOptions = { keepAlive: false };
     const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     agent.createConnection = function (options, cb) {
@@ -189,7 +185,7 @@ function realExchange(req) {
     };
     const headers = Object.assign({}, req.headers);
     delete headers.host;
-    const request = (secure ? nodeHttpsRequest : nodeHttpRequest)(req.url, { method: req.method, headers: headers, agent: agent, timeout: TIME_LIMIT_MS }, (res) => {
+    const request = (secure ? state.node.requests.https : state.node.requests.http)(req.url, { method: req.method, headers: headers, agent: agent, timeout: TIME_LIMIT_MS }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -348,15 +344,17 @@ function urlText(text) {
 }
 
 /**
- * Start intercepting (once per worker, at load): `nock` is the runtime's nock module, `options` the
- * load message's {allowDomains, fixtures, record}, `realConnect` Node's own net.Socket#connect,
- * `modulesRequire` a require from the folder nock was found in.
+ * Start intercepting (once per worker, at its first request): `nock` is the runtime's nock module,
+ * `options` the load message's {allowDomains, fixtures, record}, `node` Node's own functions, kept by
+ * the runner before anything replaced them: {connect (net.Socket#connect), requests: {http, https}
+ * (http/https.request), modulesRequire (a require from the folder nock was found in)}.
  */
-function install(nockModule, options, realConnect, modulesRequire) {
+function install(nockModule, options, node) {
   state = {
     fixtures: options.fixtures || null, record: options.record === true,
-    allowDomains: options.allowDomains || [], realConnect: realConnect, recorded: new Map(),
+    allowDomains: options.allowDomains || [], node: node, recorded: new Map(),
   };
+  const modulesRequire = node.modulesRequire;
   const nock = typeof nockModule === 'function' ? nockModule : nockModule.default;
   const nock15 = typeof nockModule !== 'function';
   if (!nock15) {
@@ -388,7 +386,6 @@ function install(nockModule, options, realConnect, modulesRequire) {
 
 /** A client (Toolbelt.HTTPClient, fetch) says the next request for method+URL is its own. */
 function expectVia(method, href, via) {
-  if (!state) return;
   const key = urlKey(href);
   if (key === null) return;
   expectedVia.push({ method: String(method).toUpperCase(), key: key, via: via });

@@ -540,7 +540,7 @@ net.Socket.prototype.connect = function connect() {
   const mocked = typeof options.lookup === 'function' && options.lookup.name === 'mockLookup';
   if (mocked) this[NOCK_SOCKET] = true;
   // Such a socket is nock's answer, which judges the allow-list itself (http_fixtures.js).
-  if (mocked || (allowed && !(hermetic && httpIntercepted))) {
+  if (mocked || (allowed && !hermetic)) {
     return originalConnect.apply(this, arguments);
   }
   const where = host === null ? `path=${options.path}` : `host=${host}`;
@@ -554,27 +554,55 @@ net.Socket.prototype.connect = function connect() {
 };
 
 // HTTP fixtures, faults and --record (issue 17, http_fixtures.js): nock, installed with the platform's
-// modules but not offered to lambdas (platform.json runner_modules), intercepts every HTTP request
-// from the load on. Required after the timers and net.Socket#connect above are replaced, so nock's
-// own waits are the invocation's tracked timers. Without nock in the modules folder (a runner started
-// by hand) HTTP is not intercepted, which is refused when fixtures or --record need it.
+// modules but not offered to lambdas (platform.json runner_modules), intercepts HTTP requests. It is
+// loaded on the first request, not with the worker: requiring it costs 0.1-0.25 s per worker
+// (docs/measured.md), which lambdas that make no request should not pay. The first request is seen
+// by wrappers of http/https.request/get and fetch put in place here, before any lambda code runs (so
+// a module that keeps a reference keeps the wrapper, which passes on to whatever is current); they
+// step aside before nock loads, so nock keeps Node's own functions. nock loads after the timers and
+// net.Socket#connect above are replaced, so its own waits are the invocation's tracked timers.
+// A request made another way (a hand-built http.ClientRequest, raw net/tls) is not intercepted: with
+// fixtures the connect guard above refuses it.
+const http = require('http');
+const https = require('https');
+const nodeRequests = { http: http.request, https: https.request };
+let interceptionOptions = null; // the load message's, once loaded
 let httpIntercepted = false;
-function installHttpInterception(options) {
-  // Loaded before nock: it keeps Node's own http/https.request, which nock 13 replaces.
-  const httpFixtures = require('./http_fixtures.js');
-  let nock;
+const lazyRestores = [];
+
+function lazyWrap(owner, key) {
+  const original = owner[key];
+  if (typeof original !== 'function') return;
+  const wrapper = function () {
+    ensureHttpInterception();
+    const now = owner[key] === wrapper ? original : owner[key];
+    return now.apply(this, arguments);
+  };
+  Object.defineProperty(wrapper, 'name', { value: original.name });
+  owner[key] = wrapper;
+  lazyRestores.push(() => { if (owner[key] === wrapper) owner[key] = original; });
+}
+lazyWrap(http, 'request');
+lazyWrap(http, 'get');
+lazyWrap(https, 'request');
+lazyWrap(https, 'get');
+lazyWrap(globalThis, 'fetch');
+
+function ensureHttpInterception() {
+  if (httpIntercepted || !interceptionOptions) return;
+  httpIntercepted = true;
+  lazyRestores.forEach((restore) => restore());
   const saved = process.env.NOCK_OFF;
-  delete process.env.NOCK_OFF; // nock reads it per request; the connect guard above covers a later one
+  delete process.env.NOCK_OFF; // nock 15 reads it once when loaded; the connect guard covers a later one
+  let nock;
   try {
     nock = platformRequire('nock');
   } catch (err) {
-    if (options.fixtures || options.record) throw new Error(`HTTP fixtures need nock in the platform's modules folder (${modulesDir}): ${describeError(err).message}; run lpf-contract setup`);
-    return;
+    return; // a runner started by hand without the modules: load() refused fixtures and --record already
   } finally {
     if (saved !== undefined) process.env.NOCK_OFF = saved;
   }
-  httpFixtures.install(nock, options, originalConnect, platformRequire);
-  httpIntercepted = true;
+  require('./http_fixtures.js').install(nock, interceptionOptions, { connect: originalConnect, requests: nodeRequests, modulesRequire: platformRequire });
 }
 
 // The name of an extra parameter of the wrapper through which the wrapped file hands over a getter
@@ -598,7 +626,14 @@ function load(msg) {
     allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null,
     fixtures: msg.fixtures || null, record: msg.record === true,
   };
-  if (!httpIntercepted) installHttpInterception(toolbeltOptions);
+  if (toolbeltOptions.fixtures || toolbeltOptions.record) {
+    try {
+      platformRequire.resolve('nock');
+    } catch (err) {
+      throw new Error(`HTTP fixtures need nock in the platform's modules folder (${modulesDir}); run lpf-contract setup`);
+    }
+  }
+  interceptionOptions = toolbeltOptions;
   runtime = msg.runtime || msg.sourceRuntime || null;
   const file = path.resolve(msg.path);
   const source = fs.readFileSync(file, 'utf8');
