@@ -1,6 +1,6 @@
 'use strict';
-// HTTP interception for lambdas (issue 17; the rules are docs/ and the shared design's "Rules for
-// answers"): every request a lambda makes with Node's http/https, global fetch (V2) or the V1
+// HTTP interception for lambdas (issue 17; the rules are the issue design's "Rules for answers",
+// decided there): every request a lambda makes with Node's http/https, global fetch (V2) or the V1
 // Toolbelt.HTTPClient() (built on http/https, toolbelt/common.js) is answered here, in this order:
 //   1. a host that is not allow-listed: refused as by the platform's proxy            -> 'allow-list'
 //   2. an --http-faults run (invocation.faultMode()): what a fixture or the network
@@ -27,8 +27,9 @@
 //   show us the answer, and nock 15 (socket-level interception) catches even an http.request saved
 //   before it loaded (measured). So the lambda always gets a buffered answer (status, headers, body)
 //   and we always know the status to report; the cost is that a network answer is not streamed.
-// - nock is active for the whole life of the worker (switching it per invocation would race with a
-//   previous invocation's leftovers); what differs per invocation is read from invocation.js.
+// - nock is active from a worker's first HTTP request (runner.js loads it then) to its end (switching
+//   it per invocation would race with a previous invocation's leftovers); what differs per
+//   invocation (faults, where calls are reported) is read from invocation.js.
 // - An HTTP method nock has no interceptor for here (not one of METHODS) fails (nock 13: an
 //   ERR_NOCK_NO_MATCH error; nock 15: a 501 answer from nock): never the network.
 
