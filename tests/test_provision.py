@@ -290,7 +290,9 @@ def test_the_lockfile_npm_ci_checks_pins_the_recorded_integrity():
 @pytest.mark.parametrize("runtime", ["v1", "v2"])
 def test_each_runtimes_package_and_lockfile_install_exactly_what_platform_json_lists(runtime):
     # platform.json is the one list (deploy rules, runner, provision read it); the npm files must agree with it.
-    listed = provision.platform_modules(runtime)
+    # The runner's own modules (nock) are installed too, and are not the platform's.
+    listed = provision.installed_modules(runtime)
+    assert set(provision.runner_modules(runtime)) == {"nock"} and "nock" not in provision.platform_modules(runtime)
     folder = provision.modules_source(runtime)
     package = json.loads((folder / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((folder / "package-lock.json").read_text(encoding="utf-8"))

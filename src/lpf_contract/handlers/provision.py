@@ -130,6 +130,17 @@ def platform_modules(runtime: str) -> dict[str, str]:
     return {name: entry["version"] for name, entry in _platform()[runtime]["modules"].items()}
 
 
+def runner_modules(runtime: str) -> dict[str, str]:
+    """``{name: version}`` of the npm modules lpf-contract's runner itself uses on ``runtime`` (nock, for
+    HTTP fixtures): installed in the same tree as the platform's, never requirable by a lambda."""
+    return {name: entry["version"] for name, entry in _platform()[runtime].get("runner_modules", {}).items()}
+
+
+def installed_modules(runtime: str) -> dict[str, str]:
+    """Everything ``modules-<runtime>/package.json`` installs: the platform's modules and the runner's."""
+    return {**platform_modules(runtime), **runner_modules(runtime)}
+
+
 def toolbelt_module(runtime: str) -> str:
     """The name a ``runtime`` lambda requires its toolbelt by (``lp-faas-toolbelt`` / ``core-functions-toolbelt``)."""
     return _platform()[runtime]["toolbelt"]

@@ -400,6 +400,8 @@ const LISTED_WORK = new Set([
 const INERT_WORK = new Set([
   'PROMISE', 'TickObject', 'Microtask', 'DNSCHANNEL', 'FILEHANDLE', 'HTTPCLIENTREQUEST',
   'HTTPINCOMINGMESSAGE', 'HTTPPARSER', 'TLSWRAP',
+  // stream.finished()'s callback holder (Node 22's fetch and http use it): driven by its stream.
+  'STREAM_END_OF_STREAM',
 ]);
 const MAX_TRACKED_TIMERS = 1000;
 
@@ -441,6 +443,9 @@ function somethingPending(inv) {
   const handles = process._getActiveHandles();
   for (let i = 0; i < handles.length; i++) {
     const h = handles[i];
+    // A socket nock answered (http_fixtures.js) keeps a ref'd handle that never connected after it is
+    // destroyed (nock 15 on Node 22, measured): nothing can come from it any more.
+    if (h && h[NOCK_SOCKET] && h.destroyed) continue;
     if (h !== ipc && h !== process.stdout && h !== process.stderr) return true;
   }
   return process._getActiveRequests().length > 0;
@@ -518,21 +523,87 @@ function require_toolbelt(name) {
 // enforced there too, failing like a refused connection. A speed bump, not a sandbox: a child
 // process or a custom `lookup` gets past it (docs/handler-isolation.md).
 const originalConnect = net.Socket.prototype.connect;
+const NOCK_SOCKET = Symbol('lpf-contract nock socket');
 net.Socket.prototype.connect = function connect() {
   const first = arguments[0];
   // net.connect() passes its already normalized [options, cb] array; direct calls pass raw args.
   const options = (Array.isArray(first) ? first[0] : net._normalizeArgs(Array.prototype.slice.call(arguments))[0]) || {};
   const host = options.path ? null : String(options.host || 'localhost');
-  if (host !== null && require('./toolbelt/index.js').domainAllowed(host, toolbeltOptions.allowDomains)) {
+  const allowed = host !== null && require('./toolbelt/index.js').domainAllowed(host, toolbeltOptions.allowDomains);
+  // With fixtures the run is hermetic (issue 17): HTTP is answered by http_fixtures.js, whose own
+  // network calls (--record) use originalConnect; a connection that reaches this point escaped the
+  // interception (NOCK_OFF=true in the environment, a raw socket) and must not reach the network.
+  const hermetic = toolbeltOptions.fixtures !== null && toolbeltOptions.fixtures !== undefined && !toolbeltOptions.record;
+  // nock 15 (@mswjs/interceptors) connects the sockets it answers itself through here, with its own
+  // lookup (to loopback) over a handle whose connect it replaced: no network is reached (measured,
+  // docs/measured.md). Told apart by that lookup's name; a speed bump like the rest of this hook.
+  const mocked = typeof options.lookup === 'function' && options.lookup.name === 'mockLookup';
+  if (mocked) this[NOCK_SOCKET] = true;
+  // Such a socket is nock's answer, which judges the allow-list itself (http_fixtures.js).
+  if (mocked || (allowed && !hermetic)) {
     return originalConnect.apply(this, arguments);
   }
   const where = host === null ? `path=${options.path}` : `host=${host}`;
-  const err = new Error(`connect ECONNREFUSED ${where}: not on the function's domain allow-list (emulated platform proxy)`);
+  const err = new Error(allowed
+    ? `connect ECONNREFUSED ${where}: a connection outside HTTP interception while fixtures are given (lpf-contract runs hermetically)`
+    : `connect ECONNREFUSED ${where}: not on the function's domain allow-list (emulated platform proxy)`);
   err.code = 'ECONNREFUSED';
   const socket = this;
   process.nextTick(() => socket.destroy(err));
   return this;
 };
+
+// HTTP fixtures, faults and --record (issue 17, http_fixtures.js): nock, installed with the platform's
+// modules but not offered to lambdas (platform.json runner_modules), intercepts HTTP requests. It is
+// loaded on the first request, not with the worker: requiring it costs 0.1-0.25 s per worker
+// (docs/measured.md), which lambdas that make no request should not pay. The first request is seen
+// by wrappers of http/https.request/get and fetch put in place here, before any lambda code runs (so
+// a module that keeps a reference keeps the wrapper, which passes on to whatever is current); they
+// step aside before nock loads, so nock keeps Node's own functions. nock loads after the timers and
+// net.Socket#connect above are replaced, so its own waits are the invocation's tracked timers.
+// A request made another way (a hand-built http.ClientRequest, raw net/tls) is not intercepted: with
+// fixtures the connect guard above refuses it.
+const http = require('http');
+const https = require('https');
+const nodeRequests = { http: http.request, https: https.request };
+let interceptionOptions = null; // the load message's, once loaded
+let httpIntercepted = false;
+const lazyRestores = [];
+
+function lazyWrap(owner, key) {
+  const original = owner[key];
+  if (typeof original !== 'function') return;
+  const wrapper = function () {
+    ensureHttpInterception();
+    const now = owner[key] === wrapper ? original : owner[key];
+    return now.apply(this, arguments);
+  };
+  Object.defineProperty(wrapper, 'name', { value: original.name });
+  owner[key] = wrapper;
+  lazyRestores.push(() => { if (owner[key] === wrapper) owner[key] = original; });
+}
+lazyWrap(http, 'request');
+lazyWrap(http, 'get');
+lazyWrap(https, 'request');
+lazyWrap(https, 'get');
+lazyWrap(globalThis, 'fetch');
+
+function ensureHttpInterception() {
+  if (httpIntercepted || !interceptionOptions) return;
+  httpIntercepted = true;
+  lazyRestores.forEach((restore) => restore());
+  const saved = process.env.NOCK_OFF;
+  delete process.env.NOCK_OFF; // nock 15 reads it once when loaded; the connect guard covers a later one
+  let nock;
+  try {
+    nock = platformRequire('nock');
+  } catch (err) {
+    return; // a runner started by hand without the modules: load() refused fixtures and --record already
+  } finally {
+    if (saved !== undefined) process.env.NOCK_OFF = saved;
+  }
+  require('./http_fixtures.js').install(nock, interceptionOptions, { connect: originalConnect, requests: nodeRequests, modulesRequire: platformRequire });
+}
 
 // The name of an extra parameter of the wrapper through which the wrapped file hands over a getter
 // for its `lambda` before any of its own code runs.
@@ -555,6 +626,14 @@ function load(msg) {
     allowDomains: msg.allowDomains || [], secretsFile: msg.secretsFile || null,
     fixtures: msg.fixtures || null, record: msg.record === true,
   };
+  if (toolbeltOptions.fixtures || toolbeltOptions.record) {
+    try {
+      platformRequire.resolve('nock');
+    } catch (err) {
+      throw new Error(`HTTP fixtures need nock in the platform's modules folder (${modulesDir}); run lpf-contract setup`);
+    }
+  }
+  interceptionOptions = toolbeltOptions;
   runtime = msg.runtime || msg.sourceRuntime || null;
   const file = path.resolve(msg.path);
   const source = fs.readFileSync(file, 'utf8');

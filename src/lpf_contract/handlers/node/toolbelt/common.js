@@ -44,6 +44,20 @@ class StatusCodeError extends Error {
   }
 }
 
+// request-promise's error when no answer came (refused, timed out, reset): name RequestError, message
+// String(cause) ("Error: connect ECONNREFUSED ..."), `cause` and its legacy alias `error`, `options`,
+// `response`; the cause's `code` is not copied (request-promise-core lib/errors.js).
+class RequestError extends Error {
+  constructor(cause, options, response) {
+    super(String(cause));
+    this.name = 'RequestError';
+    this.cause = cause;
+    this.error = cause;
+    this.options = options;
+    this.response = response;
+  }
+}
+
 // Decided here: what a client that needs LivePerson's own services answers when a method is called.
 // The code stays LPF_CONTRACT_NOT_EMULATED so lambdas and our reports can tell it from a platform error.
 function notEmulated(what) {
@@ -99,6 +113,8 @@ function createHttpClient(allowDomains) {
       if (!domainAllowed(url.hostname, allowDomains)) {
         // The platform's proxy answers 403 for a domain that is not allow-listed (limitations page);
         // LivePerson's local toolbelt answers {statusCode: 403, body: "You do not have access ..."}.
+        // Reported as an external call refused by the allow-list (issue 17).
+        require('../invocation.js').record({ kind: 'http', via: 'HTTPClient', method: (opts.method || 'GET').toUpperCase(), target: url.href, answer: 'allow-list', status: 403 });
         deliver(403, { 'content-type': 'text/plain' },
           `Forbidden: ${url.hostname} is not on the function's domain allow-list (emulated platform proxy; allow it with --allow-domain)`);
         return;
@@ -114,6 +130,8 @@ function createHttpClient(allowDomains) {
       }
       if (opts.json && !Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.accept = 'application/json';
       const lib = url.protocol === 'https:' ? https : http;
+      // The interception (../http_fixtures.js) reports this request as HTTPClient's, not https's.
+      require('../http_fixtures.js').expectVia((opts.method || 'GET').toUpperCase(), url.href, 'HTTPClient');
       const req = lib.request(url, { method: (opts.method || 'GET').toUpperCase(), headers, timeout: opts.timeout || TIME_LIMIT_MS }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -121,7 +139,7 @@ function createHttpClient(allowDomains) {
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
-      req.on('error', (e) => { e.name = 'RequestError'; reject(e); });
+      req.on('error', (e) => reject(new RequestError(e, opts, undefined)));
       if (payload !== undefined) req.write(typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : String(payload));
       req.end();
     });
@@ -194,6 +212,7 @@ module.exports = {
   domainAllowed,
   LIVEPERSON_DOMAINS,
   StatusCodeError,
+  RequestError,
   notEmulated,
   notEmulatedClient,
   createHttpClient,
