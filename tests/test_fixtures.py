@@ -307,3 +307,20 @@ def test_recorded_url_patterns_mean_the_same_in_javascript(tmp_path):
         [str(node), "-e", script, json.dumps([sorted(patterns), probes + wrong])], capture_output=True, text=True, check=True
     ).stdout
     assert json.loads(out) == [True] * len(probes) + [False] * len(wrong)
+
+
+def test_a_recorded_text_answer_stays_the_bytes_the_lambda_got(tmp_path):
+    # The runner sends an answer as JSON text when re-serializing its value would change its bytes
+    # (http_fixtures.js recordedBody); the file keeps that text, unless a secret inside must go.
+    pretty = '{"id": "m-1", "queued": true}'
+    token = '{"access_token": "abc123", "n": 1}'
+    exchanges = [
+        {"request": {"method": "GET", "url": f"https://api.x.example/{i}", "headers": {}, "body": None},
+         "response": {"status": 200, "headers": {"content-type": "application/json"}, "body": body}}
+        for i, body in enumerate((pretty, token))
+    ]  # fmt: skip
+    write_recorded(tmp_path / "r.json", exchanges, secrets={})
+    doc = load_fixtures(tmp_path / "r.json").document
+    bodies = {f["request"]["url"]: f["response"]["body"] for f in doc["http"]}
+    assert bodies["https://api.x.example/0"] == pretty
+    assert bodies["https://api.x.example/1"] == {"access_token": "<redacted>", "n": 1}

@@ -118,7 +118,9 @@ def test_a_body_matcher_is_a_subset_of_the_json_body(sent, matched):
 
 def test_nested_objects_match_as_subsets_and_arrays_must_be_equal():
     entry = {"request": {"url": MAIL, "body": {"a": {"b": 1}, "list": [1, 2]}}, "response": {"status": 200}}
-    hit = run("v2_fetch.js", {"url": MAIL, "method": "POST", "body": {"a": {"b": 1, "c": 2}, "list": [1, 2]}}, fixtures=doc(entry))
+    hit = run(
+        "v2_fetch.js", {"url": MAIL, "method": "POST", "body": {"a": {"b": 1, "c": 2}, "list": [1, 2]}}, fixtures=doc(entry)
+    )
     miss = run("v2_fetch.js", {"url": MAIL, "method": "POST", "body": {"a": {"b": 1}, "list": [1, 2, 3]}}, fixtures=doc(entry))
     assert (hit.calls[0].answer, miss.calls[0].answer) == (CallAnswer.FIXTURE, CallAnswer.NO_FIXTURE)
 
@@ -132,7 +134,10 @@ def test_a_string_body_matches_the_raw_text_exactly():
 
 @pytest.mark.parametrize("target", ["v1_https.js", "v2_fetch.js"])
 def test_url_pattern_query_order_and_headers(target):
-    pattern = {"request": {"url_pattern": r"^https://api\.mail\.example/v3/users/\d+$"}, "response": {"status": 200, "body": "user"}}
+    pattern = {
+        "request": {"url_pattern": r"^https://api\.mail\.example/v3/users/\d+$"},
+        "response": {"status": 200, "body": "user"},
+    }
     query = {"request": {"url": "https://api.mail.example/q?b=2&a=1"}, "response": {"status": 200, "body": "query"}}
     header = {"request": {"url": MAIL, "headers": {"X-Api-Version": "3"}}, "response": {"status": 200, "body": "v3"}}
     fixtures = doc(pattern, query, header)
@@ -143,10 +148,14 @@ def test_url_pattern_query_order_and_headers(target):
         assert run(target, {"url": url}, fixtures=fixtures).calls[0].answer is CallAnswer.NO_FIXTURE, url
 
 
-@pytest.mark.parametrize(("target", "payload"), [("v1_captured.js", {}), ("v1_captured.js", {"useGet": True}), ("v2_captured.js", {})])
+@pytest.mark.parametrize(
+    ("target", "payload"), [("v1_captured.js", {}), ("v1_captured.js", {"useGet": True}), ("v2_captured.js", {})]
+)
 def test_functions_kept_before_the_first_request_are_intercepted_too(target, payload):
     # nock loads at the first request; what the lambda's top-level code kept is the runner's wrapper.
-    out = run(target, {"url": MAIL, **payload}, fixtures=doc({"request": {"url": MAIL}, "response": {"status": 200, "body": "kept"}}))
+    out = run(
+        target, {"url": MAIL, **payload}, fixtures=doc({"request": {"url": MAIL}, "response": {"status": 200, "body": "kept"}})
+    )
     assert (out.result["status"], out.result["body"]) == (200, "kept")
     assert out.calls[0].answer is CallAnswer.FIXTURE
 
@@ -325,7 +334,12 @@ def test_without_fixtures_allow_listed_requests_reach_the_network(target, via, l
     assert len(hits) == 1
     (call,) = out.calls
     # The lambdas pick Node's module by the URL's scheme: this plain-http URL goes through `http`.
-    assert (call.answer, call.via, call.status, call.target) == (CallAnswer.NETWORK, "http" if via == "https" else via, 201, f"{url}/x?a=1")
+    assert (call.answer, call.via, call.status, call.target) == (
+        CallAnswer.NETWORK,
+        "http" if via == "https" else via,
+        201,
+        f"{url}/x?a=1",
+    )
 
 
 @pytest.mark.parametrize("target", ["v1_https.js", "v1_httpclient.js", "v2_fetch.js", "v2_https.js"])
@@ -344,7 +358,9 @@ def test_record_calls_each_distinct_request_once_per_worker_and_sends_the_exchan
     assert exchange["request"]["method"] == "POST" and exchange["request"]["url"] == f"{url}/r?b=2&a=1"
     assert exchange["request"]["body"] == {"q": 1}
     assert exchange["response"]["status"] == 201 and exchange["response"]["headers"]["x-api"] == "real"
-    assert exchange["response"]["body"] == {"path": "/r?b=2&a=1", "sent": '{"q":1}', "n": 1}
+    # Python's json.dumps puts spaces JSON.stringify would not: kept as the text it was, so that a
+    # replay sends the very same bytes (a compact JSON answer is kept as its value).
+    assert exchange["response"]["body"] == json.dumps({"path": "/r?b=2&a=1", "sent": '{"q":1}', "n": 1})
     assert "recorded" not in again.details and "recorded" not in known.details
     assert other.details["recorded"][0]["request"]["body"] == {"q": 2}
 

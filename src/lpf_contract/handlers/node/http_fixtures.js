@@ -199,11 +199,14 @@ function realExchange(req) {
   });
 }
 
-// A body for the record file: JSON when it parses as JSON, else the text, null when empty.
-function recordedBody(text) {
+// A body for the record file: JSON when it parses as JSON, else the text, null when empty. A response
+// body is kept as JSON only when a replay (which sends JSON.stringify of it) gives back the very same
+// bytes: a pretty-printed or key-spaced answer stays text, so the lambda reads what it read when recorded.
+function recordedBody(text, exact) {
   if (!text) return null;
   const parsed = parseJson(text);
-  return parsed.ok ? parsed.value : text;
+  if (!parsed.ok || (exact && JSON.stringify(parsed.value) !== text)) return text;
+  return parsed.value;
 }
 
 function takeVia(req) {
@@ -279,7 +282,7 @@ async function answer(req) {
         exchange = await pending;
         invocation.recordExchange({
           request: { method: req.method, url: req.url, headers: req.headers, body: recordedBody(req.body) },
-          response: { status: exchange.status, headers: exchange.headers, body: recordedBody(exchange.body.toString('utf8')) },
+          response: { status: exchange.status, headers: exchange.headers, body: recordedBody(exchange.body.toString('utf8'), true) },
         });
       } else {
         exchange = await pending;
