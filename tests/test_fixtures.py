@@ -324,3 +324,16 @@ def test_a_recorded_text_answer_stays_the_bytes_the_lambda_got(tmp_path):
     bodies = {f["request"]["url"]: f["response"]["body"] for f in doc["http"]}
     assert bodies["https://api.x.example/0"] == pretty
     assert bodies["https://api.x.example/1"] == {"access_token": "<redacted>", "n": 1}
+
+
+def test_a_redacted_path_secret_holding_slashes_still_replays(tmp_path):
+    # Webhook tokens hold "/": the recorded pattern accepts any text in the path, one value in the query.
+    exchanges = [
+        {"request": {"method": "POST", "url": "https://hooks.example/services/T01/B02/sec?key=sec&x=1", "headers": {}, "body": None},
+         "response": {"status": 200, "headers": {}, "body": "ok"}}
+    ]  # fmt: skip
+    write_recorded(tmp_path / "r.json", exchanges, secrets={"hook": "T01/B02/sec"})
+    doc = load_fixtures(tmp_path / "r.json").document
+    assert "T01" not in json.dumps(doc)
+    assert first_match(doc, method="POST", url="https://hooks.example/services/T01/B02/sec?key=sec&x=1") is not None
+    assert first_match(doc, method="POST", url="https://hooks.example/services/a?key=b&c&x=1") is None

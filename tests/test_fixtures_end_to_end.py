@@ -129,3 +129,24 @@ def test_a_recorded_file_replays_identically(run_cli, tmp_path, mail_api):
     assert "mail API answered 202 real" in rec["failures"][0]["error_message"]
     assert {c["answer"] for f in rep["failures"] for c in f["calls"]} == {"fixture"}
     assert len(distinct) >= 1
+
+
+def test_a_secret_in_a_called_url_reaches_no_report(run_cli, tmp_path):
+    hook = "T0123/B0456/XyZsecretPart"
+    secrets = tmp_path / "secrets.json"
+    secrets.write_text(json.dumps({"hook": hook}))
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps({"version": 1, "http": []}))
+    code, out, err = run_cli(
+        "verify", Path(__file__).parent / "fixtures" / "end_to_end" / "webhook-secret-v2.js", "--event", EVENT,
+        "--examples", "1", "--seed", "0", "--secrets", secrets, "--allow-domain", "hooks.example",
+        "--fixtures", fixtures, "--report-dir", tmp_path / "r",
+    )  # fmt: skip
+    assert code == 2, out + err  # the webhook has no fixture: could not check
+    doc = load_json(tmp_path / "r" / "conformance.json")
+    (missing,) = doc["missing_fixtures"]
+    assert missing["target"] == "https://hooks.example/services/<redacted>?api_key=<redacted>"
+    for path in (tmp_path / "r").rglob("*"):
+        if path.is_file():
+            assert "XyZsecretPart" not in path.read_text(encoding="utf-8", errors="replace"), path
+    assert "XyZsecretPart" not in out + err

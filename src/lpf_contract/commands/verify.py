@@ -405,12 +405,10 @@ def _write_recording(prepared: _Prepared, verifier) -> None:
     """--record: the exchanges the run sent to real hosts (the engine's ``Verifier.recorded``, in case
     order) as a fixtures file, after the --fixtures given; secrets, tokens and the values of secret-named
     environment variables redacted."""
-    from ..handlers.fixtures import secret_name, write_recorded
-    from ..handlers.settings import read_secrets
+    from ..handlers.fixtures import known_secrets, write_recorded
 
     options = prepared.options
-    secrets: dict[str, Any] = dict(read_secrets(options.secrets_file)) if options.secrets_file else {}
-    secrets.update({f"env:{k}": v for k, v in options.env if secret_name(k)})
+    secrets = known_secrets(options.secrets_file, options.env)
     exchanges = _recorded(verifier)
     existing = prepared.fixtures.raw if prepared.fixtures is not None else None
     doc = write_recorded(options.record_file, exchanges, secrets=secrets, existing=existing)
@@ -665,7 +663,7 @@ def _print_summary(result, report_dir) -> None:
     for m in result.missing_fixtures:
         print(f"MISSING FIXTURE {m.get('method')} {m.get('target')} (via {m.get('via')}): cases={m.get('cases')}")
     if result.reason:
-        print(f"could not check: {result.reason}")
+        print(result.reason)
     state = "INTERRUPTED, partial results" if result.interrupted else result.verdict.upper()
     print(
         f"verdict={state} cases={result.cases} failed={result.failed} {_findings(result)} seed={result.seed} reports={report_dir}"

@@ -39,6 +39,21 @@ class CallAnswer(enum.StrEnum):
     EMULATED = "emulated"  # answered by lpf-contract's in-memory emulation (secrets, Context Service, pure helpers)
 
 
+# What --http-faults makes every external call of a case do (issue 17 design): answer 503, be refused, time out.
+FAULT_MODES = ("5xx", "refused", "timeout")
+
+
+def call_name(*, kind: str, via: str, method: str, target: str) -> str:
+    """How messages and reports name a call: ``POST https://api.x/send`` (HTTP),
+    ``Toolbelt.ConversationUtil().getConversationById`` (a toolbelt client), ``SecretClient.readSecret
+    my-key`` (the secret store)."""
+    if kind == "http":
+        return f"{method} {target}".strip()
+    if kind == "secret":
+        return f"{via or 'SecretClient'}.{method} {target}".strip()
+    return target or f"{via}.{method}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExternalCall:
     """One call a lambda made to the outside world: HTTP (fetch, http/https, Toolbelt.HTTPClient), a

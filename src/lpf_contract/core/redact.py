@@ -113,3 +113,34 @@ def redact(value: Any, secrets: Sequence[str] = ()) -> Any:
     if isinstance(value, str):
         return redact_text(value, secrets)
     return value
+
+
+def redact_call(call: Any, secrets: Sequence[str] = ()) -> Any:
+    """A ``core.outcome.ExternalCall`` fit for a report: its URL redacted (``redact_url``) wherever it
+    appears (the target, the error text, the suggested fixture), secret-named keys of the suggestion and
+    every known secret value ``<redacted>``. The call itself is returned when nothing changes."""
+    import dataclasses
+
+    raw = call.target
+    target = redact_url(raw, secrets) if call.kind == "http" else redact_text(raw, secrets)
+
+    def text(value: str) -> str:
+        return redact_text(value.replace(raw, target) if target != raw else value, secrets)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, Mapping):
+            return {k: REDACTED if secret_name(str(k)) and v not in (None, "") else walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    changed = {
+        "target": target,
+        "error": text(call.error) if call.error is not None else None,
+        "suggestion": walk(call.suggestion) if call.suggestion is not None else None,
+    }
+    if all(changed[k] == getattr(call, k) for k in changed):
+        return call
+    return dataclasses.replace(call, **changed)

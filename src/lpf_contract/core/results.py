@@ -198,7 +198,7 @@ class RunResult:
             **({"snapshots": dict(self.snapshots)} if self.snapshots is not None else {}),
             **({"reason": self.reason} if self.reason else {}),
             **({"severity": dict(self.severity)} if self.severity is not None else {}),
-            **({"missing_fixtures": [_plain(m) for m in self.missing_fixtures]} if self.missing_fixtures else {}),
+            **({"missing_fixtures": [plain(m) for m in self.missing_fixtures]} if self.missing_fixtures else {}),
         }
 
     @classmethod
@@ -275,7 +275,7 @@ class RunResult:
 
 
 def _failure_dict(f: Failure) -> dict[str, Any]:
-    out = {**asdict(f), "severity": str(f.severity), "logs": [dict(x) for x in f.logs], "calls": [_plain(c) for c in f.calls]}
+    out = {**asdict(f), "severity": str(f.severity), "logs": [dict(x) for x in f.logs], "calls": [plain(c) for c in f.calls]}
     # Written only when there is something to say (issue 17), so that the reports of runs that made
     # no external call stay byte-for-byte what they were (report --compare reads older ones).
     for key in ("calls", "faults"):
@@ -284,11 +284,12 @@ def _failure_dict(f: Failure) -> dict[str, Any]:
     return out
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A JSON value copied into plain dicts and lists (tuples, other mappings converted)."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ..core import platform
 from ..core.errors import InputFileError, UsageError
 from ..core.files import atomic_write
+from ..core.outcome import FAULT_MODES
 from ..core.redact import (
     REDACTED,
     redact,
@@ -62,7 +63,6 @@ __all__ = [
 ]
 
 SCHEMA_FILE = Path(__file__).with_name("fixtures.schema.json")
-FAULT_MODES = ("5xx", "refused", "timeout")  # --http-faults (the shared design's fault modes)
 
 
 class FixturesError(InputFileError):
@@ -351,6 +351,16 @@ _LITERAL_HOST = re.compile(r"\^https\??:(?:\\?/){2}((?:[A-Za-z0-9-]|\\\.)+)(?=\\
 
 # -- redaction: core/redact.py (re-exported: the recorder's and the reports' one rule) -------------------
 # -- --record --------------------------------------------------------------------------------------------
+def known_secrets(secrets_file: str | Path | None, env: Iterable[tuple[str, str]] = ()) -> dict[str, Any]:
+    """What must never be shown or written: the secrets file's entries, and the values of environment
+    variables whose names look secret (``MAIL_API_TOKEN``); pass it to ``secret_values``."""
+    from .settings import read_secrets
+
+    secrets: dict[str, Any] = dict(read_secrets(Path(secrets_file))) if secrets_file else {}
+    secrets.update({f"env:{k}": v for k, v in env if secret_name(k)})
+    return secrets
+
+
 def write_recorded(
     path: str | Path,
     exchanges: Iterable[Mapping[str, Any]],
@@ -439,9 +449,15 @@ def _recorded_entry(exchange: Mapping[str, Any], hidden: Sequence[str]) -> dict[
 
 
 def _pattern_for(url: str) -> str:
-    """A JS RegExp source matching ``url`` with any value where it says ``<redacted>``."""
-    pieces = url.split(REDACTED)
-    return "^" + "[^&#/?]*".join(_js_escape(p) for p in pieces) + "$"
+    """A JS RegExp source matching ``url`` with any value where it says ``<redacted>``: in the path any
+    text up to the query (a secret may hold ``/``, as webhook tokens do), in the query up to the next
+    parameter."""
+    path, mark, query = url.partition("?")
+
+    def part(text: str, anything: str) -> str:
+        return anything.join(_js_escape(p) for p in text.split(REDACTED))
+
+    return "^" + part(path, "[^?#]*") + (re.escape("?") if mark else "") + part(query, "[^&#]*") + "$"
 
 
 def _js_escape(text: str) -> str:

@@ -12,7 +12,10 @@ from typing import Any
 
 from ..core import platform
 from ..core.errors import HandlerLoadError, LambdaSyntaxError
+from ..core.outcome import Outcome
+from ..core.redact import redact_call, secret_values
 from . import provision
+from .fixtures import known_secrets
 from .js_source import detect_runtime
 from .worker.pool import ProcessHandler
 from .worker.process import WorkerSpec
@@ -179,6 +182,8 @@ class NodeHandler(ProcessHandler):
             label=target,
             memory_limit_mb=memory_limit_mb,
         )
+        # The secret values a call's URL, error or suggested fixture must not show (reports, snapshots).
+        self._hidden = secret_values(known_secrets(secrets, merged.items()))
         super().__init__(spec, workers=workers, timeout_ms=timeout_ms)
         self.runtime: str | None = self.load_info.get("runtime")
         if runtime is None and self.runtime in provision.RUNTIMES and self.runtime != guess:
@@ -190,6 +195,15 @@ class NodeHandler(ProcessHandler):
             super().__init__(dataclasses.replace(spec, argv=_argv(self.node_runtime)), workers=workers, timeout_ms=timeout_ms)
             self.runtime = self.load_info.get("runtime")
         self.node_binary: str = self.node_runtime.node
+
+    def invoke(
+        self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None, faults: str | None = None
+    ) -> Outcome:
+        """See ``Handler.invoke``; the calls come back with the known secret values hidden."""
+        outcome = super().invoke(event_id, input, timeout_ms=timeout_ms, faults=faults)
+        if outcome.calls and self._hidden:
+            outcome = dataclasses.replace(outcome, calls=tuple(redact_call(c, self._hidden) for c in outcome.calls))
+        return outcome
 
     @property
     def sample_input(self) -> Mapping[str, Any] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..core.outcome import call_name as core_call_name
 from ..core.text import printable
 
 # What each answer means to a reader (core.outcome.CallAnswer); decided here.
@@ -40,14 +41,11 @@ def calls_of(items: Any) -> list[Mapping[str, Any]]:
 
 
 def call_name(call: Mapping[str, Any]) -> str:
-    """``POST https://api.mail.example/v3/send``, ``Toolbelt.ConversationUtil().getConversationById``,
-    ``SecretClient readSecret my-key``: what was called, by whom."""
+    """``POST https://api.mail.example/v3/send (via fetch)``, ``Toolbelt.ConversationUtil().getConversationById``,
+    ``SecretClient.readSecret my-key``: what was called (``core.outcome.call_name``), by whom."""
     kind, via, method, target = (_str(call.get(k)) for k in ("kind", "via", "method", "target"))
-    if kind == "http":
-        return f"{method} {target}" + (f" (via {via})" if via else "")
-    if kind == "secret":
-        return f"{via or 'SecretClient'}.{method} {target}".strip()
-    return target or f"{via}.{method}"
+    name = core_call_name(kind=kind, via=via, method=method, target=target)
+    return name + (f" (via {via})" if kind == "http" and via else "")
 
 
 def call_answer(call: Mapping[str, Any]) -> str:
@@ -139,6 +137,5 @@ def missing_events(entry: Mapping[str, Any]) -> list[str]:
 def missing_name(entry: Mapping[str, Any]) -> str:
     """``POST https://api.mail.example/v3/send`` or ``Toolbelt.ConversationUtil().getConversationById``."""
     method, target, via = _str(entry.get("method")), _str(entry.get("target")), _str(entry.get("via"))
-    if target.startswith(("http://", "https://")):
-        return f"{method} {target}".strip()
-    return target or f"{via}.{method}"
+    kind = "http" if target.startswith(("http://", "https://", "tcp://")) else "toolbelt"
+    return core_call_name(kind=kind, via=via, method=method, target=target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import threading
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +13,8 @@ from typing import Any
 
 from .. import __version__
 from ..core.errors import LambdaSyntaxError, UsageError
-from ..core.outcome import CallAnswer, ExternalCall, FaultKind, Outcome
-from ..core.results import EventResult, Failure, Finding, RunResult, Severity, StaticFinding
+from ..core.outcome import CallAnswer, ExternalCall, FaultKind, Outcome, call_name
+from ..core.results import EventResult, Failure, Finding, RunResult, Severity, StaticFinding, plain
 from .checks import CHECKS, CaseContext, first_result_view
 from .options import DEFAULT_TIMEOUT_MS, VerifyOptions, handler_input, resolve_seed
 
@@ -100,7 +100,7 @@ class Verifier:
         self.events = list(options.events) or list(self.version.default_events)
         for ev in self.events:
             self.registry.event(ev, self.version.name)  # unknown ids fail before the handler starts
-        from .repro import FAULT_MODES
+        from ..core.outcome import FAULT_MODES
 
         unknown = [m for m in options.http_faults if m not in FAULT_MODES]
         if unknown or len(set(options.http_faults)) != len(options.http_faults):
@@ -236,7 +236,7 @@ class Verifier:
     def _note_missing(self, event: str, calls: tuple[ExternalCall, ...]) -> None:
         for key in dict.fromkeys((c.target, c.via, c.method) for c in calls):  # once per case
             call = next(c for c in calls if (c.target, c.via, c.method) == key)
-            m = self._missing.setdefault(key, {"cases": 0, "events": set(), "suggestion": _plain(call.suggestion), "first": call})
+            m = self._missing.setdefault(key, {"cases": 0, "events": set(), "suggestion": plain(call.suggestion), "first": call})
             m["cases"] += 1
             m["events"].add(event)
 
@@ -679,22 +679,9 @@ def call_dict(call: ExternalCall) -> dict[str, Any]:
 
 
 def describe_call(call: ExternalCall) -> str:
-    """How a message names a call: ``POST https://api.x/send`` for HTTP, ``Toolbelt.X().method(...)``
-    for a toolbelt client (its target already names client and method)."""
-    if call.kind == "http":
-        return f"{call.method} {call.target}"
-    if call.kind == "toolbelt":
-        return f"{call.target}(...)" if not call.target.endswith(")") else call.target
-    return f"{call.via}.{call.method}({call.target})"
-
-
-def _plain(value: Any) -> Any:
-    # Suggestions come from the worker protocol as JSON; copied so the run result owns plain data.
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+    """How a message names a call (``core.outcome.call_name``), a toolbelt client's with its ``(...)``."""
+    name = call_name(kind=call.kind, via=call.via, method=call.method, target=call.target)
+    return f"{name}(...)" if call.kind == "toolbelt" and not name.endswith(")") else name
 
 
 def _wait(fut, stop: threading.Event) -> Outcome:

@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputFileError, LpfContractError, UsageError
-from ..core.outcome import Outcome
+from ..core.outcome import FAULT_MODES, Outcome
 from ..core.results import Finding
 from .checks import CHECKS, CaseContext
 from .options import VerifyOptions, handler_input
-
-FAULT_MODES = ("5xx", "refused", "timeout")  # --http-faults (issue 17 design)
 
 
 def load_repro(path: Path) -> dict[str, Any]:
