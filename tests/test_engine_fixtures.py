@@ -228,6 +228,13 @@ def test_no_fault_runs_for_calls_a_fault_cannot_change(tmp_path):
     assert all(f is None for *_, f in handler.log) and run.events[ENDED].cases == 8 and run.verdict == "pass"
 
 
+def test_no_fault_runs_for_a_case_that_could_not_be_judged(tmp_path):
+    # A fixture answered one call, none the other: under faults the case would still not be judged.
+    handler = FakeHandler(lambda e, p, f: answered(http(CallAnswer.FIXTURE, status=200), no_fixture("https://other.example/x")))
+    _, run = run_fake(tmp_path, handler, events=(ENDED,), http_faults=("5xx", "refused", "timeout"), fixtures={"version": 1})
+    assert all(f is None for *_, f in handler.log) and run.events[ENDED].unchecked == 8 and run.verdict == "error"
+
+
 def test_without_http_faults_a_case_runs_once(tmp_path):
     handler = FakeHandler(mail_lambda)
     _, run = run_fake(tmp_path, handler, events=(ENDED,))

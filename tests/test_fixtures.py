@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from lpf_contract.core.errors import InputFileError
+from lpf_contract.handlers import fixtures as lpf_fixtures
 from lpf_contract.handlers.fixtures import (
     REDACTED,
     SCHEMA_FILE,
@@ -337,3 +339,13 @@ def test_a_redacted_path_secret_holding_slashes_still_replays(tmp_path):
     assert "T01" not in json.dumps(doc)
     assert first_match(doc, method="POST", url="https://hooks.example/services/T01/B02/sec?key=sec&x=1") is not None
     assert first_match(doc, method="POST", url="https://hooks.example/services/a?key=b&c&x=1") is None
+
+
+def test_the_toolbelt_calls_the_schema_accepts_are_the_ones_the_clients_answer():
+    # The schema's enum (a typo is refused at once, never a fixture that silently cannot match) and the
+    # clients' own cases (tests/fixtures/lambdas/toolbelt/client-cases.yaml: every client answers from
+    # its fixtures there) name the same calls: a client added without its enum entry fails here.
+    schema = json.loads((Path(lpf_fixtures.__file__).with_name("fixtures.schema.json")).read_text())
+    enum = set(schema["$defs"]["toolbeltFixture"]["properties"]["call"]["enum"])
+    cases = (FIXTURES / "lambdas" / "toolbelt" / "client-cases.yaml").read_text()
+    assert set(re.findall(r"\bcall: ([A-Za-z]+(?:\.[A-Za-z]+)?)", cases)) == enum

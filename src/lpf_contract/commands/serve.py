@@ -63,12 +63,12 @@ def run(args) -> int:
     if args.secrets is not None and not Path(args.secrets).is_file():
         raise UsageError(f"secrets file not found: path={args.secrets}; pass --secrets FILE with a JSON object")
     from ..handlers.settings import find_settings, load_settings
-    from .snapshot import _fixtures
+    from .setup import load_fixtures_option
 
     # The allow-list load_handler serves: a function folder's settings.json whitelist, then the flags.
     settings = find_settings(Path(args.handler)) if Path(args.handler).is_dir() else None
     whitelist = load_settings(settings).whitelist if settings is not None else ()
-    fixtures = _fixtures(args.fixtures, (*whitelist, *args.allow_domain))
+    fixtures = load_fixtures_option(args.fixtures, (*whitelist, *args.allow_domain))
     handler = load_handler(
         args.handler,
         workers=args.workers,

@@ -107,3 +107,17 @@ def run(args) -> int:
         )
         return 2
     return 0
+
+
+def load_fixtures_option(path, allow_domains):
+    """--fixtures loaded (exit 2 when invalid), its never-answering entries warned about; None without one."""
+    import sys
+
+    from ..handlers.fixtures import load_fixtures
+
+    if not path:
+        return None
+    fixtures = load_fixtures(path)
+    for warning in fixtures.warnings(allow_domains):
+        print(f"WARNING {warning}", file=sys.stderr)
+    return fixtures

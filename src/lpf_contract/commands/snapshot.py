@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..core import platform
-from .setup import add_handler_options
+from .setup import add_handler_options, load_fixtures_option
 
 
 def add_parser(sub) -> None:
@@ -93,7 +93,7 @@ def run(args) -> int:
         if not setup.events:
             print(f"verdict=SKIPPED {args.handler}: {setup.skipped}")
             return 0
-        fixtures = _fixtures(args.fixtures, setup.allow_domains)
+        fixtures = load_fixtures_option(args.fixtures, setup.allow_domains)
         handler = load_handler(
             args.handler,
             timeout_ms=args.timeout_ms,
@@ -141,17 +141,3 @@ def _apply_config(args) -> None:
                 "e.g. --snapshot-dir __lpf_snapshots__/" + function_name(args.handler)
             )
         args.snapshot_dir = str(cfg.snapshot_dir / function_name(args.handler))
-
-
-def _fixtures(path, allow_domains):
-    """--fixtures loaded (exit 2 when invalid), its never-answering entries warned about; None without one."""
-    import sys
-
-    from ..handlers.fixtures import load_fixtures
-
-    if not path:
-        return None
-    fixtures = load_fixtures(path)
-    for warning in fixtures.warnings(allow_domains):
-        print(f"WARNING {warning}", file=sys.stderr)
-    return fixtures

@@ -315,7 +315,8 @@ def _external_call_options(args, target: str, allow_domains) -> tuple[Any, tuple
     refused for targets that are not Node lambdas: only the emulated platform can intercept a call."""
     from ..core.errors import UsageError
     from ..handlers import target_kind
-    from ..handlers.fixtures import load_fixtures, parse_fault_modes
+    from ..handlers.fixtures import parse_fault_modes
+    from .setup import load_fixtures_option
 
     faults = parse_fault_modes(args.http_faults)
     given = [
@@ -326,11 +327,22 @@ def _external_call_options(args, target: str, allow_domains) -> tuple[Any, tuple
             f"{', '.join(given)} apply to Node lambdas only (the emulated platform answers their external calls): "
             f"target={target} kind={target_kind(target)}; drop them"
         )
-    fixtures = load_fixtures(args.fixtures) if args.fixtures else None
-    if fixtures is not None:
-        for warning in fixtures.warnings(allow_domains):
-            print(f"WARNING {warning}", file=sys.stderr)
-    return fixtures, faults
+    if args.record:
+        _check_record_path(Path(args.record))
+    return load_fixtures_option(args.fixtures, allow_domains), faults
+
+
+def _check_record_path(path: Path) -> None:
+    """--record's file must be writable before the run spends its time calling real hosts."""
+    import os
+
+    from ..core.errors import UsageError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"--record names a folder: path={path}; give a file name ending .yaml, .yml or .json")
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"--record cannot write its file: path={path}; create the folder or pick a writable path")
 
 
 def _run_single(args, registry, prepared: _Prepared) -> int:

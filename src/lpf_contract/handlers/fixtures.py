@@ -141,8 +141,12 @@ def load_fixtures(path: str | Path) -> Fixtures:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FixturesError(f"fixtures file not found: path={path}; check the path given to --fixtures") from None
+    except IsADirectoryError:
+        raise FixturesError(f"fixtures file is a folder: path={path}; give --fixtures a YAML or JSON file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise FixturesError(f"cannot read fixtures file: path={path}: {exc}") from None
+        raise FixturesError(
+            f"cannot read fixtures file: path={path}: {exc}; give --fixtures a readable UTF-8 YAML or JSON file"
+        ) from None
     raw = _parse(text, path)
     return fixtures_from_document(raw, path=path)
 
@@ -238,10 +242,12 @@ def _schema_error(doc: Any) -> tuple[str, str] | None:
         given = [k for k in keys if k in best.instance]
         said = _ONE_OF.get(keys, "exactly one of " + " / ".join(keys))
         return at, f"{said} is required, got {' and '.join(given) if given else 'none'}"
-    if best.validator == "pattern" and best.absolute_path and best.absolute_path[-1] == "call":
+    if best.validator == "enum" and best.absolute_path and best.absolute_path[-1] == "call":
+        # A call no client makes would never answer: refused, never silently unused.
         return (
             at,
-            f'call={best.instance!r}: expected "<Client>.<method>" (e.g. ConversationUtil.getConversationById) or "LpClient"',
+            f'call={best.instance!r} is not a toolbelt call that needs a fixture: expected "<Client>.<method>", '
+            f"one of {', '.join(best.validator_value)}",
         )
     if best.validator == "additionalProperties":
         allowed = sorted(best.schema.get("properties", {}))

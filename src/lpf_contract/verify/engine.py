@@ -657,7 +657,8 @@ class Verifier:
 
 
 def _faultable(outcome: Outcome) -> bool:
-    return any(c.answer in _FAULTABLE for c in outcome.calls)
+    # A case that could not be judged (a call without a fixture) is not judged under faults either.
+    return not outcome.missing_fixtures and any(c.answer in _FAULTABLE for c in outcome.calls)
 
 
 def call_dict(call: ExternalCall) -> dict[str, Any]:
