@@ -272,3 +272,13 @@ def test_against_replays_what_verify_sends_not_only_the_golden_examples(run_cli)
     assert replayed and all(c["replay"]["breaks"] for c in replayed)
     detail = replayed[0]["replay"]["detail"]
     assert "enum:/stage=CLOSE" in detail and "shrunk to" in detail and '"Hello"' in detail, detail
+
+
+def test_against_does_not_judge_a_handler_that_met_a_call_without_fixture(run_cli):
+    # The same handler as strict-close-reason.js, behind a ConversationUtil call lpf cannot answer: the
+    # witness replay says nothing, so the change is reported unreplayed (it still counts), not as BREAKS.
+    handler = FIX / "handlers" / "asks-conversation-util.js"
+    code, out, err = run_cli("--contracts", SMALL, "diff", "v1", "v2", "--against", handler, "--format", "json")
+    assert code == 1, err  # the breaking change still counts
+    changes = {c["rule"]: c for c in json.loads(out)["changes"]}
+    assert changes["enum-value-added"].get("replay") is None

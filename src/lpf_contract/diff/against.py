@@ -44,6 +44,9 @@ def replay_witnesses(
         w = change.witness
         if change.role == "payload" and w is not None and w.accepted_by == "new" and change.event_id is not None:
             verdict = run(change.event_id, w.instance)
+            if verdict is not None and verdict[0] == "unchecked":
+                out.append(change)  # the handler met a call nothing answers here: not replayed, the change still counts
+                continue
             detail = verdict[1] if verdict else "handled it: no fault, result accepted"
             out.append(replace(change, replay=Replay(target, verdict is not None, detail)))
         elif change.role == "commands" and "handlers" in change.breaking_for and change.events:
@@ -58,6 +61,8 @@ def _replay_results(change: SchemaChange, run: Callable, examples: Callable, tar
     for event_id in change.events:
         for name, payload in examples(event_id):
             verdict = run(event_id, payload)
+            if verdict is not None and verdict[0] == "unchecked":
+                continue  # a call nothing answers here: this example says nothing about the change
             if verdict is not None and verdict[0] == "fault":
                 faults += 1  # the handler fails on a valid payload: a bug, but not this change's doing
                 continue
@@ -84,12 +89,12 @@ def _replay_results(change: SchemaChange, run: Callable, examples: Callable, tar
 def _invoke(
     handler: Any, event_id: str, payload: Any, result_errors: Callable[[str, Any], list], no_result_ok: bool
 ) -> tuple[str, str] | None:
-    """None when the handler copes; else ("fault" | "result", why)."""
+    """None when the handler copes; else ("fault" | "result" | "unchecked", why)."""
     outcome = handler.invoke(event_id, {"headers": [], "payload": payload})
     missing = outcome.missing_fixtures
     if missing:
         # The lambda met a call nothing answers here: its outcome says nothing about the new contract.
-        return "fault", f"not judged: no fixture for {missing[0].method} {missing[0].target}"
+        return "unchecked", f"not judged: no fixture for {missing[0].method} {missing[0].target}"
     if outcome.fault is not None:
         msg = f": {outcome.error_message}" if getattr(outcome, "error_message", None) else ""
         return "fault", f"fault={outcome.fault}{msg}"
