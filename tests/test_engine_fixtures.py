@@ -419,7 +419,7 @@ def test_the_plugin_suite_fails_an_event_with_unchecked_cases_naming_the_fixture
         test_every_case_checked(run, STARTED)
     assert str(err.value).splitlines() == [
         "8 of 8 cases could not be checked: a call had no fixture; add to the fixtures file:",
-        f'  POST {MAIL} (8 cases): {{"request": {{"method": "POST", "url": "{MAIL}"}}, "response": {{"status": 200}}}}',
+        f'  POST {MAIL}: {{"request": {{"method": "POST", "url": "{MAIL}"}}, "response": {{"status": 200}}}}',
     ]
 
 
@@ -427,3 +427,19 @@ def test_the_plugin_suite_fails_an_event_with_unchecked_cases_naming_the_fixture
 def test_unknown_or_repeated_fault_modes_are_a_usage_error(modes):
     with pytest.raises(UsageError, match="--http-faults takes distinct modes among 5xx, refused, timeout"):
         Verifier(str(SOURCE), VerifyOptions(http_faults=modes))
+
+
+def test_a_suggestion_keeps_only_what_every_case_asked_so_one_pasted_fixture_answers_all(tmp_path):
+    def lambda_(event, payload, faults):
+        conv = str(payload.get("conversationId"))
+        call = ExternalCall(
+            kind="toolbelt", via="Toolbelt.ConversationUtil()", method="getConversationById",
+            target="Toolbelt.ConversationUtil().getConversationById", answer=CallAnswer.NO_FIXTURE, error="no fixture",
+            suggestion={"call": "ConversationUtil.getConversationById", "args": [conv], "returns": None},
+        )  # fmt: skip
+        return answered(call)
+
+    _, run = run_fake(tmp_path, FakeHandler(lambda_), events=(ENDED,), examples=6)
+    (missing,) = run.missing_fixtures
+    assert missing["cases"] == 6
+    assert missing["suggestion"] == {"call": "ConversationUtil.getConversationById", "returns": None}

@@ -164,3 +164,14 @@ def test_v2_cache_ttl_from_top_level_code_holds_in_every_invocation(tmp_path):
         "secondStartSize": 0,
         "second": {"c": False},  # the 1 ms default of the top-level code, not the first invocation's
     }
+
+
+@pytest.mark.parametrize("name", ["secrets-v1-missing.js", "secrets-v1-rotate.js", "secrets-v2-cache.js"])
+def test_without_any_secrets_file_a_read_cannot_be_answered_so_the_case_is_not_judged(name):
+    # The account's real store surely holds what the lambda reads; with no secrets file we know none of
+    # it: the read is a missing fixture (could not check), never the platform's not-found (a finding).
+    with load_handler(str(LAMBDAS / name), timeout_ms=20000) as handler:
+        outcome = handler.invoke(EVENT, {"headers": [], "payload": {"next": "x"}})
+    (missing, *_) = outcome.missing_fixtures
+    assert (missing.kind, missing.via, missing.method, missing.answer) == ("secret", "SecretClient", "readSecret", CallAnswer.NO_FIXTURE)
+    assert "no secrets file was given" in (missing.error or "") and "--secrets" in missing.error

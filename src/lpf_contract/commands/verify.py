@@ -425,6 +425,13 @@ def _write_recording(prepared: _Prepared, verifier) -> None:
     existing = prepared.fixtures.raw if prepared.fixtures is not None else None
     doc = write_recorded(options.record_file, exchanges, secrets=secrets, existing=existing)
     kept = len((existing or {}).get("http") or ())
+    if not exchanges:
+        print(
+            "WARNING --record: no request reached a real host, so nothing was recorded; requests to hosts off the "
+            "allow-list are refused as the platform's proxy refuses them: add --allow-domain HOST (or the "
+            "function's settings.json whitelist)",
+            file=sys.stderr,
+        )
     print(
         f"lpf-contract verify: recorded={len(doc['http']) - kept} fixtures file={options.record_file} "
         f"(exchanges={len(exchanges)}, kept={kept}); replay with --fixtures {options.record_file}",

@@ -137,5 +137,5 @@ def missing_events(entry: Mapping[str, Any]) -> list[str]:
 def missing_name(entry: Mapping[str, Any]) -> str:
     """``POST https://api.mail.example/v3/send`` or ``Toolbelt.ConversationUtil().getConversationById``."""
     method, target, via = _str(entry.get("method")), _str(entry.get("target")), _str(entry.get("via"))
-    kind = "http" if target.startswith(("http://", "https://", "tcp://")) else "toolbelt"
+    kind = "http" if target.startswith(("http://", "https://", "tcp://")) else "secret" if via == "SecretClient" else "toolbelt"
     return core_call_name(kind=kind, via=via, method=method, target=target)

@@ -63,7 +63,8 @@ def test_every_case_checked(verify_run, event):
         missing = [m for m in verify_run.missing_fixtures if event in m.get("events", ())]
         lines = [f"{ev.unchecked} of {ev.cases} cases could not be checked: a call had no fixture; add to the fixtures file:"]
         lines += [
-            f"  {m['method']} {m['target']} ({m['cases']} cases): {json.dumps(m.get('suggestion'), sort_keys=True)}"
+            # m["cases"] counts the whole run's cases (every event): not shown per event.
+            f"  {m['method']} {m['target']}: {json.dumps(m.get('suggestion'), sort_keys=True)}"
             for m in missing
         ]
         pytest.fail("\n".join(lines), pytrace=False)

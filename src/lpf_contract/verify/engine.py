@@ -237,6 +237,12 @@ class Verifier:
         for key in dict.fromkeys((c.target, c.via, c.method) for c in calls):  # once per case
             call = next(c for c in calls if (c.target, c.via, c.method) == key)
             m = self._missing.setdefault(key, {"cases": 0, "events": set(), "suggestion": plain(call.suggestion), "first": call})
+            if m["cases"] and isinstance(m["suggestion"], dict):
+                # One entry must answer every case: a key whose value differs between cases (the args of
+                # getConversationById(<the case's conversation id>)) is left out of the suggestion, so the
+                # pasted fixture answers them all (the user may narrow it).
+                seen = plain(call.suggestion) if isinstance(call.suggestion, dict) else {}
+                m["suggestion"] = {k: v for k, v in m["suggestion"].items() if k in seen and seen[k] == v}
             m["cases"] += 1
             m["events"].add(event)
 

@@ -92,6 +92,20 @@ function noted(call, err) {
   return err;
 }
 
+// A secret read with no secrets file given at all (decided here, issue 17): the account's real store
+// surely holds what the lambda reads, and we know none of it, so the case cannot be judged; the
+// platform's not-found answer is what a secrets file WITHOUT the key gives. The call is 'no-fixture'.
+function unknownSecret(call, store, key) {
+  if (store.file) return null;
+  const err = new Error(
+    `no secret ${key}: no secrets file was given, so lpf-contract cannot answer it; add {"${key}": "..."} to a ` +
+    'secrets file (--secrets FILE, or functions/settings.json beside a function folder)'
+  );
+  err.code = 'LPF_CONTRACT_NO_FIXTURE';
+  call.answer = 'no-fixture';
+  return noted(call, err);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // V1: secret-storage/secretClient.ts (VaultSecretClient). readSecret(key) resolves the stored entry;
 // updateSecret(entry) checks `value.length` (over 10000 refused), replaces the entry and resolves the
@@ -105,7 +119,7 @@ function createSecretClientV1(store, ErrorCodes, SecretError) {
       return new Promise((resolve, reject) => {
         const secrets = store.all();
         if (secrets.has(key)) resolve({ key, value: copyOf(secrets.get(key)) });
-        else reject(noted(call, new SecretError(ErrorCodes.Secret.NotFound, `There is no Secret ${key} for this account`)));
+        else reject(unknownSecret(call, store, key) || noted(call, new SecretError(ErrorCodes.Secret.NotFound, `There is no Secret ${key} for this account`)));
       });
     },
     updateSecret(updatedSecret) {
@@ -200,7 +214,7 @@ function createSecretClientV2(store, cache, ErrorCodes, ToolBeltError, clientOpt
         if (useCache && cache.has(key)) return { key, value: parsedValue(cache.get(key).value) };
         const secrets = store.all();
         // secretClient.ts turns any failure of the read into NotFound.
-        if (!secrets.has(key)) throw fail(ErrorCodes.Secret.NotFound, `There is no secret ${key} for this account`);
+        if (!secrets.has(key)) throw unknownSecret(call, store, key) || fail(ErrorCodes.Secret.NotFound, `There is no secret ${key} for this account`);
         const stored = secrets.get(key);
         cache.set(key, { key, value: stored });
         return { key, value: parsedValue(stored) };
