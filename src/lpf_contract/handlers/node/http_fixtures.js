@@ -71,27 +71,8 @@ function urlKey(text) {
   return `${u.protocol}//${u.host.toLowerCase()}${u.pathname}?${params.map((p) => `${p[0]}=${p[1]}`).join('&')}`;
 }
 
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-// The fixtures file's CONTAINS rule: objects are a subset, recursively; arrays and scalars are equal.
-function contains(actual, expected) {
-  if (isObject(expected)) {
-    return isObject(actual) && Object.keys(expected).every((k) => Object.prototype.hasOwnProperty.call(actual, k) && contains(actual[k], expected[k]));
-  }
-  return deepEqual(actual, expected);
-}
-
-function deepEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
+// The CONTAINS rule of the fixtures file, shared with the toolbelt fixtures (match.js).
+const { contains } = require('./match.js');
 
 function parseJson(text) {
   try { return { ok: true, value: JSON.parse(text) }; } catch (e) { return { ok: false }; }
