@@ -30,8 +30,7 @@
 // - nock is active from a worker's first HTTP request (runner.js loads it then) to its end (switching
 //   it per invocation would race with a previous invocation's leftovers); what differs per
 //   invocation (faults, where calls are reported) is read from invocation.js.
-// - An HTTP method nock has no interceptor for here (not one of METHODS) fails (nock 13: an
-//   ERR_NOCK_NO_MATCH error; nock 15: a 501 answer from nock): never the network.
+// - Every HTTP method, however spelled, is answered by `answer` (a catch-all after METHODS, below).
 
 const http = require('http');
 const https = require('https');
@@ -49,8 +48,18 @@ const FAULT_5XX_STATUS = 503;
 const FAULT_5XX_BODY = 'Service Unavailable (lpf-contract --http-faults)';
 
 let state = null; // {fixtures, record, allowDomains, node: {connect, requests}, recorded: Map}
-// Which client made a request, told by the client just before it sends it: [{method, href, via}].
-const expectedVia = [];
+// Which client made a request, told by the client just before it sends it: [{method, key, via}], one
+// list per invocation (and one for the load context), so an entry whose request never went out (a
+// fetch with an aborted signal) cannot name the client of a later invocation's request.
+const viaByInvocation = new WeakMap();
+const loadVia = [];
+function viaList() {
+  const inv = invocation.current();
+  if (!inv) return loadVia;
+  let list = viaByInvocation.get(inv);
+  if (!list) { list = []; viaByInvocation.set(inv, list); }
+  return list;
+}
 
 /** Normalize a URL for comparison: lower-case host, default port dropped, query parameters sorted. */
 function urlKey(text) {
@@ -62,27 +71,8 @@ function urlKey(text) {
   return `${u.protocol}//${u.host.toLowerCase()}${u.pathname}?${params.map((p) => `${p[0]}=${p[1]}`).join('&')}`;
 }
 
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-// The fixtures file's CONTAINS rule: objects are a subset, recursively; arrays and scalars are equal.
-function contains(actual, expected) {
-  if (isObject(expected)) {
-    return isObject(actual) && Object.keys(expected).every((k) => Object.prototype.hasOwnProperty.call(actual, k) && contains(actual[k], expected[k]));
-  }
-  return deepEqual(actual, expected);
-}
-
-function deepEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
+// The CONTAINS rule of the fixtures file, shared with the toolbelt fixtures (match.js).
+const { contains } = require('./match.js');
 
 function parseJson(text) {
   try { return { ok: true, value: JSON.parse(text) }; } catch (e) { return { ok: false }; }
@@ -211,8 +201,11 @@ function recordedBody(text, exact) {
 
 function takeVia(req) {
   const key = urlKey(req.url);
+  const expectedVia = viaList();
   for (let i = 0; i < expectedVia.length; i++) {
-    if (expectedVia[i].method === req.method && expectedVia[i].key === key) return expectedVia.splice(i, 1)[0].via;
+    if (expectedVia[i].method === req.method && expectedVia[i].key === key) {
+      return expectedVia.splice(i, 1)[0].via;
+    }
   }
   return req.url.startsWith('https:') ? 'https' : 'http';
 }
@@ -369,21 +362,52 @@ function install(nockModule, options, node) {
     modulesRequire('nock/lib/common.js').isJSONContent = () => false;
   }
   const scope = nock(/.*/).persist();
-  METHODS.forEach((method) => {
-    scope.intercept(() => true, method).reply(nock15
-      ? function (request) { return requestFromNock15(request).then(answer); }
-      : function () { return withSocketTimeout(this.req.socket, answer(requestFromNock13(this))); });
-  });
+  const reply = nock15
+    ? function (request) { return requestFromNock15(request).then(answer); }
+    : function () { return withSocketTimeout(this.req.socket, answer(requestFromNock13(this))); };
+  METHODS.forEach((method) => { scope.intercept(() => true, method).reply(reply); });
+  // Every other method reaches answer() too: nock compares an interceptor's upper-cased method with
+  // the request's (nock 13: upper-cased, lib/interceptor.js match; nock 15: as sent, and fetch keeps
+  // `patch` lower-case since the Fetch standard normalizes only DELETE GET HEAD OPTIONS POST PUT), so
+  // PROPFIND or fetch's `patch` would find none and get nock's no-match (13: an error, 15: a fake 501)
+  // instead of a fixture, a no-fixture record or the network. Decided here: a last catch-all whose
+  // match accepts any request (nock 13: true; nock 15: no mismatch reasons).
+  const anyMethod = scope.intercept(() => true, 'GET');
+  anyMethod.matchOrigin = () => true;
+  anyMethod.match = nock15 ? () => [] : () => true;
+  anyMethod.reply(reply);
   if (typeof globalThis.fetch === 'function') {
     // Tell fetch's requests from https's (nock 15 sees both as a fetch Request).
     const interceptedFetch = globalThis.fetch;
     globalThis.fetch = function fetch(input, init) {
+      let entry = null;
       try {
         const href = typeof input === 'string' || input instanceof URL ? String(input) : input && input.url;
         const method = (init && init.method) || (input && typeof input === 'object' && input.method) || 'GET';
-        if (href) expectVia(method, href, 'fetch');
+        const signal = (init && init.signal) || (input && typeof input === 'object' && input.signal);
+        // An already-aborted fetch sends nothing: no entry for it (it would name a later request's client).
+        if (href && !(signal && signal.aborted)) entry = expectVia(method, href, 'fetch');
       } catch (e) { /* fetch itself reports a bad argument */ }
-      return interceptedFetch.apply(this, arguments);
+      let args = arguments;
+      try {
+        // fetch sends a method other than DELETE GET HEAD OPTIONS POST PUT as written (Fetch standard,
+        // "normalize a method"), and nock 15's socket-level parser lets a lower-case `patch` through
+        // to the real network unseen (measured: ENOTFOUND instead of our answer). Decided here: such a
+        // method goes out upper-cased, as fixtures compare it; a real server may treat `patch` as
+        // another method than PATCH, which a --record / network run therefore does not show.
+        const raw = (init && init.method) || (input && typeof input === 'object' && !(input instanceof URL) && input.method);
+        if (typeof raw === 'string' && raw !== raw.toUpperCase()) {
+          args = init && init.method
+            ? [input, Object.assign({}, init, { method: raw.toUpperCase() })]
+            : [new Request(input, Object.assign({}, init || {}, { method: raw.toUpperCase() }))];
+        }
+      } catch (e) { /* fetch itself reports a bad argument */ }
+      const pending = interceptedFetch.apply(this, args);
+      if (entry && pending && typeof pending.then === 'function') {
+        // A fetch that failed before its request went out (aborted, bad init) leaves no stale entry.
+        pending.then(null, () => { const i = entry.list.indexOf(entry); if (i >= 0) entry.list.splice(i, 1); });
+      }
+      return pending;
     };
   }
 }
@@ -391,9 +415,12 @@ function install(nockModule, options, node) {
 /** A client (Toolbelt.HTTPClient, fetch) says the next request for method+URL is its own. */
 function expectVia(method, href, via) {
   const key = urlKey(href);
-  if (key === null) return;
-  expectedVia.push({ method: String(method).toUpperCase(), key: key, via: via });
+  if (key === null) return null;
+  const expectedVia = viaList();
+  const entry = { method: String(method).toUpperCase(), key: key, via: via, list: expectedVia };
+  expectedVia.push(entry);
   if (expectedVia.length > 100) expectedVia.shift(); // one whose request never went out
+  return entry;
 }
 
 module.exports = { install, expectVia, contains, urlKey, FAULT_5XX_STATUS };

@@ -75,6 +75,7 @@ function invocationStore() {
 }
 
 invocation.setStoreGetter(invocationStore);
+invocation.setRunner(() => current, (msg) => send(msg));
 
 function send(msg) {
   ipc.write(JSON.stringify(msg) + '\n');
@@ -258,8 +259,10 @@ function finish(inv) {
     logsDropped: inv.logsDropped,
     results: inv.results,
   };
-  if (inv.calls.length) msg.calls = inv.calls;
-  if (inv.recorded.length) msg.recorded = inv.recorded;
+  const calls = invocation.callsOf(inv); // the load context's calls first (invocation.js)
+  const recorded = invocation.recordedOf(inv);
+  if (calls.length) msg.calls = calls;
+  if (recorded.length) msg.recorded = recorded;
   if (inv.failure) {
     msg.fault = inv.failure.kind;
     msg.error = inv.failure.error;
@@ -334,6 +337,7 @@ function invoke(msg) {
     faults: msg.faults || null, calls: [], recorded: [],
   };
   current = inv;
+  invocation.started(inv);
   if (loadFailure) {
     // The file deployed but its top-level code threw: every invocation fails with that error.
     inv.results = 1;
@@ -545,9 +549,17 @@ net.Socket.prototype.connect = function connect() {
   }
   const where = host === null ? `path=${options.path}` : `host=${host}`;
   const err = new Error(allowed
-    ? `connect ECONNREFUSED ${where}: a connection outside HTTP interception while fixtures are given (lpf-contract runs hermetically)`
+    ? `connect ECONNREFUSED ${where}: a connection outside HTTP interception while fixtures are given (lpf-contract runs hermetically); raw sockets cannot be answered from fixtures; run without --fixtures (or with --record) to let it reach the network`
     : `connect ECONNREFUSED ${where}: not on the function's domain allow-list (emulated platform proxy)`);
   err.code = 'ECONNREFUSED';
+  if (allowed) {
+    // Decided here (issue 17 review): lpf cannot answer a raw socket from fixtures, so the case made
+    // a call the fixtures file cannot cover and is not judged ('no-fixture', no entry to suggest).
+    invocation.record({
+      kind: 'http', via: 'net', method: 'CONNECT', target: `tcp://${host}:${options.port}`,
+      answer: 'no-fixture', error: err.message, suggestion: null,
+    });
+  }
   const socket = this;
   process.nextTick(() => socket.destroy(err));
   return this;

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from ...core.errors import HandlerLoadError
-from ...core.outcome import PLATFORM_ERROR_CODES, FaultKind, LogEntry, Outcome
+from ...core.outcome import PLATFORM_ERROR_CODES, ExternalCall, FaultKind, LogEntry, Outcome
 from .process import Worker, WorkerSpec, start_worker
 from .protocol import ProtocolError, WorkerDied, WorkerOutOfMemory, WorkerTimedOut, crash_message, outcome_from_reply
 
@@ -164,6 +164,8 @@ class ProcessHandler:
                 details={"exit_code": None, "signal": None},
             )
         logs: list[LogEntry] = []
+        # Calls streamed as they happen: what a killed invocation reports (a result brings its own).
+        calls: list[ExternalCall] = []
         started = time.monotonic()
         deadline = started + limit_ms / 1000
         worker.polled = False
@@ -174,6 +176,8 @@ class ProcessHandler:
                 op = reply.get("op")
                 if op == "log":
                     logs.append(LogEntry(reply["level"], reply["text"]))
+                elif op == "call" and reply.get("id") == msg["id"]:
+                    calls.append(reply["call"])
                 elif op == "result" and reply.get("id") == msg["id"]:
                     break
             if worker.polled:
@@ -188,6 +192,7 @@ class ProcessHandler:
                     "the worker was killed and will be replaced"
                 ),
                 logs=tuple(logs),
+                calls=tuple(calls),
                 duration_ms=(time.monotonic() - started) * 1000,
                 details={"exit_code": None, "signal": None, "protocol_error": str(exc)},
             )
@@ -201,6 +206,7 @@ class ProcessHandler:
                     "the worker was killed and will be replaced"
                 ),
                 logs=tuple(logs),
+                calls=tuple(calls),
                 duration_ms=(time.monotonic() - started) * 1000,
                 details={"exit_code": None, "signal": None, "rss_mb": exc.rss_mb, "limit_mb": exc.limit_mb},
             )
@@ -214,6 +220,7 @@ class ProcessHandler:
                     "the worker was killed and will be replaced"
                 ),
                 logs=tuple(logs),
+                calls=tuple(calls),
                 duration_ms=(time.monotonic() - started) * 1000,
                 details={"timeout_ms": limit_ms},
             )
@@ -225,6 +232,7 @@ class ProcessHandler:
                 fault=FaultKind.CRASH,
                 error_message=crash_message(code, sig, stderr),
                 logs=tuple(logs),
+                calls=tuple(calls),
                 duration_ms=(time.monotonic() - started) * 1000,
                 details={"exit_code": code, "signal": sig, "stderr_tail": stderr[-2000:]},
             )

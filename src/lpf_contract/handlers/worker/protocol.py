@@ -45,6 +45,8 @@ _OPTIONAL_DICT = (dict, type(None))
 # unknown ops are ignored as before.
 _FIELD_TYPES: dict[str, dict[str, tuple[type, ...]]] = {
     "log": {"level": (str,), "text": (str,)},
+    # One external call, streamed as it is recorded (invocation.js), so a killed invocation keeps it.
+    "call": {"id": (int,), "call": (dict,)},
     "result": {
         "id": (int,),
         "results": (int,),
@@ -63,7 +65,7 @@ _FIELD_TYPES: dict[str, dict[str, tuple[type, ...]]] = {
     "loaded": {"runtime": _OPTIONAL_STR, "loadFault": _OPTIONAL_DICT},
     "load-error": {"reason": _OPTIONAL_STR, "error": _OPTIONAL_DICT, "topLevelError": _OPTIONAL_DICT},
 }
-_REQUIRED = {"log": ("level", "text"), "result": ("id",)}
+_REQUIRED = {"log": ("level", "text"), "call": ("id", "call"), "result": ("id",)}
 _FAULT_NAMES = frozenset(k.value for k in FaultKind)
 
 
@@ -99,6 +101,8 @@ def parse_message(line: bytes) -> dict[str, Any]:
         raise ProtocolError(f"op=result with an unknown fault: line={_snippet(line)}")
     if op == "result" and "calls" in msg:
         msg["calls"] = calls_from_reply(msg["calls"])  # checked here, where a violation kills the worker
+    if op == "call":
+        msg["call"] = calls_from_reply([msg["call"]])[0]
     return msg
 
 
@@ -136,7 +140,7 @@ def calls_from_reply(raw: Any) -> tuple[ExternalCall, ...]:
                 )
             )
         except (AttributeError, KeyError, TypeError, ValueError):
-            raise ProtocolError(f"op=result with a malformed call: call={str(entry)[:200]!r}") from None
+            raise ProtocolError(f"a malformed call: call={str(entry)[:200]!r}") from None
     # Reports and snapshots land in CI artefacts: a token in a query string stays out (the known secret
     # values are hidden by the adapter that knows them, handlers/node.py).
     return tuple(redact_call(c) for c in calls)
