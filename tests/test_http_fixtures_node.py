@@ -425,7 +425,11 @@ def test_a_top_level_call_is_listed_in_every_invocation_of_its_worker():
 
 
 def test_a_top_level_call_is_answered_by_its_fixture_and_reported_before_the_invocations_own():
-    entry = {"name": "config", "request": {"url": "https://api.mail.example/config"}, "response": {"status": 200, "body": {"a": 1}}}
+    entry = {
+        "name": "config",
+        "request": {"url": "https://api.mail.example/config"},
+        "response": {"status": 200, "body": {"a": 1}},
+    }
     outs = run("v2_top_level_fetch.js", {}, fixtures=doc(entry), times=2)
     for out in outs:
         assert out.result == {"config": {"a": 1}}

@@ -173,5 +173,10 @@ def test_without_any_secrets_file_a_read_cannot_be_answered_so_the_case_is_not_j
     with load_handler(str(LAMBDAS / name), timeout_ms=20000) as handler:
         outcome = handler.invoke(EVENT, {"headers": [], "payload": {"next": "x"}})
     (missing, *_) = outcome.missing_fixtures
-    assert (missing.kind, missing.via, missing.method, missing.answer) == ("secret", "SecretClient", "readSecret", CallAnswer.NO_FIXTURE)
+    assert (missing.kind, missing.via, missing.method, missing.answer) == (
+        "secret",
+        "SecretClient",
+        "readSecret",
+        CallAnswer.NO_FIXTURE,
+    )
     assert "no secrets file was given" in (missing.error or "") and "--secrets" in missing.error
