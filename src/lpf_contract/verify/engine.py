@@ -252,11 +252,16 @@ class Verifier:
             return ""
         first = next(iter(self._missing.values()))["first"]
         more = len(self._missing) - 1
+        kinds = {m["first"].kind for m in self._missing.values()}
         where = (
             "add them to the fixtures file"
             if self.options.fixtures_file is not None
             else "add them to a fixtures file given with --fixtures"
         )
+        if kinds == {"secret"}:  # a secret read with no secrets file at all (toolbelt/secrets.js)
+            where = "add them to a secrets file given with --secrets"
+        elif "secret" in kinds:
+            where += ", and the secrets to a secrets file given with --secrets"
         return (
             f"could not check {unchecked} case{'s' if unchecked != 1 else ''}: no fixture for {describe_call(first)}"
             + (f" (and {more} more)" if more else "")
