@@ -4,14 +4,12 @@ under --http-faults), makes no real network call, and a recorded fixtures file r
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from pathlib import Path
 
 import pytest
 
-from .conftest import load_json
+from .conftest import QuietHandler, http_server, load_json
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mail-on-survey-end"
@@ -19,34 +17,22 @@ LAMBDA = Path(__file__).parent / "fixtures" / "end_to_end" / "mail-api-v2.js"
 EVENT = "surveybot_messaging_survey_ended"
 
 
-class _MailApi(http.server.BaseHTTPRequestHandler):
+class _MailApi(QuietHandler):
     hits: list
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         self.hits.append((self.path, body.decode()))
         answer = json.dumps({"id": f"msg-{len(self.hits)}", "queued": True}).encode()
-        self.send_response(202)
-        self.send_header("content-type", "application/json")
-        self.send_header("x-mail", "real")
-        self.send_header("content-length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
+        self.reply(202, answer, {"content-type": "application/json", "x-mail": "real"})
 
 
 @pytest.fixture
 def mail_api():
     """A mail API on 127.0.0.1 that counts what reaches it: the proof of "no real network call"."""
     hits: list = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), type("Api", (_MailApi,), {"hits": hits}))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    with http_server(type("Api", (_MailApi,), {"hits": hits})) as (url, server):
+        yield server, url, hits
 
 
 def _example(run_cli, tmp_path, lambda_file, fixtures, *extra):

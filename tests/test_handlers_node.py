@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import signal
 import subprocess
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +18,7 @@ from lpf_contract.core.errors import HandlerLoadError, LambdaSyntaxError
 from lpf_contract.core.outcome import FaultKind
 from lpf_contract.handlers import load_handler
 from lpf_contract.handlers.node import NodeHandler, load_function_config
-from tests.conftest import processes_with_marker
+from tests.conftest import QuietHandler, http_server, processes_with_marker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handlers" / "node"
 PROBE = FIXTURES / "probe"
@@ -66,27 +64,15 @@ def test_heap_is_capped_like_the_platform():
     assert 256 <= out.result["heapLimitMb"] < 320
 
 
-class _Echo(http.server.BaseHTTPRequestHandler):
+class _Echo(QuietHandler):
     def do_GET(self):
-        body = json.dumps({"path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.reply(200, json.dumps({"path": self.path}).encode())
 
 
 @pytest.fixture
 def local_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with http_server(_Echo) as (url, _):
+        yield url
 
 
 def test_toolbelt_http_reaches_allow_listed_domains_only(local_server):

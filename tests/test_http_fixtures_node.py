@@ -6,16 +6,15 @@ nock 13, V2 22 with nock 15) through NodeHandler's ``fixtures=`` / ``record=`` a
 
 from __future__ import annotations
 
-import http.server
 import json
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 
 from lpf_contract.core.outcome import CallAnswer, FaultKind
 from lpf_contract.handlers import load_handler
+from tests.conftest import QuietHandler, http_server
 
 LAMBDAS = Path(__file__).parent / "fixtures" / "lambdas" / "http"
 EVENT = "surveybot_messaging_survey_started"
@@ -282,7 +281,7 @@ def test_the_lambdas_own_request_timeout_fires_while_a_slow_answer_is_pending(ta
 # --- the network: as today without fixtures, once per request with --record ----------------------------
 
 
-class _Api(http.server.BaseHTTPRequestHandler):
+class _Api(QuietHandler):
     hits: list  # set per server
 
     def _body(self) -> str:
@@ -300,29 +299,16 @@ class _Api(http.server.BaseHTTPRequestHandler):
         sent = self._body()
         self.hits.append((self.command, self.path, sent))
         body = json.dumps({"path": self.path, "sent": sent, "n": len(self.hits)}).encode()
-        self.send_response(201)
-        self.send_header("content-type", "application/json")
-        self.send_header("x-api", "real")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply(201, body, {"content-type": "application/json", "x-api": "real"})
 
     do_GET = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
 def local_server():
     hits: list = []
-    handler = type("Api", (_Api,), {"hits": hits})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    with http_server(type("Api", (_Api,), {"hits": hits})) as (url, _):
+        yield url, hits
 
 
 @pytest.mark.parametrize(("target", "via"), CLIENTS)

@@ -9,10 +9,8 @@ server.
 
 from __future__ import annotations
 
-import http.server
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +19,7 @@ import yaml
 
 from lpf_contract.core.outcome import CallAnswer
 from lpf_contract.handlers import load_handler
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, QuietHandler, http_server
 
 LAMBDAS = FIXTURES / "lambdas" / "toolbelt"
 EVENT = "surveybot_messaging_survey_started"
@@ -128,29 +126,15 @@ def test_fixture_values_are_copies_per_call(tmp_path):
 # ---------------------------------------------------------------- MTLSClient: real requests
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self):  # noqa: N802 - http.server's naming
-        body = json.dumps({"path": self.path, "accept": self.headers.get("accept")}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.reply(200, json.dumps({"path": self.path, "accept": self.headers.get("accept")}).encode())
 
 
 @pytest.fixture
 def local_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(_Handler) as (url, _):
+        yield url
 
 
 def closed_port() -> int:
