@@ -484,3 +484,12 @@ def test_an_aborted_fetch_does_not_name_the_client_of_a_later_request():
     out = run("v2_aborted_then_https.js", {"url": MAIL}, fixtures=doc(entry))
     assert out.result == {"status": 200}
     assert [c.via for c in out.calls] == ["https"]
+
+
+def test_the_top_level_calls_kept_are_bounded_but_keep_the_unanswered_one():
+    warm = {"name": "warm", "request": {"url_pattern": "^https://api\\.mail\\.example/warm/"}, "response": {"status": 204}}
+    out = run("v2_top_level_many.js", {}, fixtures=doc(warm))
+    assert out.result == "ok"
+    assert [c.answer for c in out.calls].count(CallAnswer.FIXTURE) == 100  # invocation.js MAX_LOAD_CALLS
+    (missing,) = out.missing_fixtures
+    assert missing.target == "https://api.mail.example/unknown"

@@ -23,6 +23,7 @@ let storeGetter = () => undefined;
 let runningGetter = () => null;
 let send = () => {};
 const loadCalls = [];
+const MAX_LOAD_CALLS = 100; // decided here
 let loadRecorded = [];
 
 function stream(inv, call) {
@@ -55,6 +56,10 @@ module.exports = {
       if (!inv.done) { inv.calls.push(call); stream(inv, call); }
       return;
     }
+    // Bounded: a top-level timer polling an API for the worker's whole life must not grow every result
+    // without end; a call nothing answered is always kept (it decides that no case is judged).
+    if (loadCalls.length >= MAX_LOAD_CALLS && call.answer !== 'no-fixture') return;
+    if (loadCalls.length >= 2 * MAX_LOAD_CALLS) return;
     loadCalls.push(call);
     const running = runningGetter();
     if (running && !running.done) stream(running, call);
