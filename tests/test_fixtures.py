@@ -4,25 +4,56 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from lpf_contract.core.errors import InputFileError
-from lpf_contract.handlers import fixtures as lpf_fixtures
+from lpf_contract.handlers import provision
 from lpf_contract.handlers.fixtures import (
     REDACTED,
     SCHEMA_FILE,
     FixturesError,
-    contains,
-    first_match,
     fixtures_from_document,
     load_fixtures,
     pattern_problem,
     write_recorded,
 )
 from tests.conftest import FIXTURES, load_json
+
+NODE_DIR = Path(SCHEMA_FILE).parent / "node"
+
+
+def _node(script: str, arg: object) -> object:
+    """Run ``script`` on the V2 platform Node with ``arg`` as JSON in process.argv[1]; its JSON output."""
+    node = provision.node_binary(provision.node_build("v2"))
+    out = subprocess.run([str(node), "-e", script, json.dumps(arg)], capture_output=True, text=True, check=True, cwd=NODE_DIR)
+    return json.loads(out.stdout)
+
+
+def first_match(doc, *, method: str, url: str, headers=None, body=None):
+    """The http fixture the runner's own matcher (http_fixtures.js ``matches``) picks for a request:
+    the file's answer at replay, not a copy of the rule."""
+    script = (
+        "const { matches } = require('./http_fixtures.js'); const [doc, req] = JSON.parse(process.argv[1]);"
+        "console.log(JSON.stringify(doc.http.findIndex((e) => matches(e, req))));"
+    )
+    # The runner sees the body as the text sent (a recorded exchange may hold it parsed).
+    text = body if body is None or isinstance(body, str) else json.dumps(body)
+    req = {"method": method.upper(), "url": url, "headers": {k.lower(): v for k, v in (headers or {}).items()}, "body": text}
+    index = _node(script, [doc, req])
+    return doc["http"][index] if index >= 0 else None
+
+
+def contains(expected, actual) -> bool:
+    """The runner's CONTAINS rule (match.js ``contains(actual, expected)``)."""
+    return _node(
+        "const [a, e] = JSON.parse(process.argv[1]); console.log(JSON.stringify(require('./match.js').contains(a, e)));",
+        [actual, expected],
+    )
+
 
 DATA = FIXTURES / "fixtures_file"
 SECRETS = load_json(DATA / "secrets.json")
@@ -345,7 +376,7 @@ def test_the_toolbelt_calls_the_schema_accepts_are_the_ones_the_clients_answer()
     # The schema's enum (a typo is refused at once, never a fixture that silently cannot match) and the
     # clients' own cases (tests/fixtures/lambdas/toolbelt/client-cases.yaml: every client answers from
     # its fixtures there) name the same calls: a client added without its enum entry fails here.
-    schema = json.loads((Path(lpf_fixtures.__file__).with_name("fixtures.schema.json")).read_text())
+    schema = json.loads(SCHEMA_FILE.read_text())
     enum = set(schema["$defs"]["toolbeltFixture"]["properties"]["call"]["enum"])
     cases = (FIXTURES / "lambdas" / "toolbelt" / "client-cases.yaml").read_text()
     assert set(re.findall(r"\bcall: ([A-Za-z]+(?:\.[A-Za-z]+)?)", cases)) == enum

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from ..core import platform
 from ..core.errors import InputFileError, UsageError
@@ -47,8 +47,6 @@ __all__ = [
     "REDACTED",
     "Fixtures",
     "FixturesError",
-    "contains",
-    "first_match",
     "fixtures_from_document",
     "load_fixtures",
     "parse_fault_modes",
@@ -533,56 +531,3 @@ def _response_headers(headers: Mapping[str, Any], hidden: Sequence[str]) -> dict
     dropped = {"content-length", "transfer-encoding", "connection", "keep-alive", "date", "content-encoding"}
     out = redact_headers({k: v for k, v in headers.items() if k.lower() not in dropped}, hidden)
     return {k: (", ".join(v) if isinstance(v, list) else v) for k, v in sorted(out.items())}
-
-
-# -- matching (the shared design's rule, in Python) -------------------------------------------------------
-def contains(expected: Any, actual: Any) -> bool:
-    """The CONTAINS rule of body and args matchers: objects are a subset (recursively), arrays and
-    scalars are equal (the shared design of issue 17; the runner's JS matcher applies the same rule)."""
-    if isinstance(expected, Mapping):
-        return isinstance(actual, Mapping) and all(k in actual and contains(v, actual[k]) for k, v in expected.items())
-    if isinstance(expected, list):
-        return expected == actual
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return expected is actual
-    return bool(expected == actual)
-
-
-def request_matches(
-    request: Mapping[str, Any], *, method: str, url: str, headers: Mapping[str, Any] | None = None, body: Any = None
-) -> bool:
-    """Whether a normalized http fixture's ``request`` matches a request (``body``: the raw text, or None).
-
-    The design's rule, for tests and tools: the runner matches in JS at run time.
-    """
-    if "method" in request and request["method"] != method.upper():
-        return False
-    if "url" in request:
-        want, got = urlsplit(request["url"]), urlsplit(url)
-        if (want.scheme, want.netloc.lower(), want.path or "/") != (got.scheme, got.netloc.lower(), got.path or "/"):
-            return False
-        if sorted(parse_qsl(want.query, keep_blank_values=True)) != sorted(parse_qsl(got.query, keep_blank_values=True)):
-            return False
-    else:
-        from ..core.ecma import compile_ecma_pattern
-
-        if compile_ecma_pattern(request["url_pattern"]).search(url) is None:
-            return False
-    sent = {k.lower(): str(v) for k, v in (headers or {}).items()}
-    if any(sent.get(k) != v for k, v in (request.get("headers") or {}).items()):
-        return False
-    if "body" in request:
-        want_body = request["body"]
-        if isinstance(want_body, str):
-            return body == want_body
-        try:
-            parsed = json.loads(body) if isinstance(body, str) else body
-        except ValueError:
-            return False
-        return contains(want_body, parsed)
-    return True
-
-
-def first_match(document: Mapping[str, Any], **request: Any) -> Mapping[str, Any] | None:
-    """The first http fixture of a normalized document matching the request (file order), or None."""
-    return next((e for e in document["http"] if request_matches(e["request"], **request)), None)

@@ -423,4 +423,4 @@ function expectVia(method, href, via) {
   return entry;
 }
 
-module.exports = { install, expectVia, contains, urlKey, FAULT_5XX_STATUS };
+module.exports = { install, expectVia, contains, matches, urlKey, FAULT_5XX_STATUS };
