@@ -183,58 +183,20 @@ class ProcessHandler:
             if worker.polled:
                 # A hoard allocated between two polls is still resident when the result comes.
                 worker.check_memory()
-        except ProtocolError as exc:
+        except (ProtocolError, WorkerOutOfMemory, WorkerTimedOut, WorkerDied) as exc:
+            # The worker is killed: what the invocation logged and called so far is all it reports.
+            code, sig = worker.exit_status() if isinstance(exc, WorkerDied) else (None, None)
+            stderr = worker.stderr_text() if isinstance(exc, WorkerDied) else ""
             self._pool.discard(worker)
+            fault, error_message, details = _killed(exc, limit_ms=limit_ms, code=code, sig=sig, stderr=stderr)
             return Outcome(
-                fault=FaultKind.CRASH,
-                error_message=(
-                    f"the lambda wrote to the runner's private socket (protocol violation): {exc}; "
-                    "the worker was killed and will be replaced"
-                ),
+                fault=fault,
+                error_code=PLATFORM_ERROR_CODES[fault] if fault is FaultKind.TIMEOUT else None,
+                error_message=error_message,
                 logs=tuple(logs),
                 calls=tuple(calls),
                 duration_ms=(time.monotonic() - started) * 1000,
-                details={"exit_code": None, "signal": None, "protocol_error": str(exc)},
-            )
-        except WorkerOutOfMemory as exc:
-            self._pool.discard(worker)
-            return Outcome(
-                fault=FaultKind.CRASH,
-                error_message=(
-                    f"out of memory: rss_mb={exc.rss_mb} > limit_mb={exc.limit_mb} "
-                    "(resident memory, Buffers and other memory outside the JavaScript heap included); "
-                    "the worker was killed and will be replaced"
-                ),
-                logs=tuple(logs),
-                calls=tuple(calls),
-                duration_ms=(time.monotonic() - started) * 1000,
-                details={"exit_code": None, "signal": None, "rss_mb": exc.rss_mb, "limit_mb": exc.limit_mb},
-            )
-        except WorkerTimedOut:
-            self._pool.discard(worker)
-            return Outcome(
-                fault=FaultKind.TIMEOUT,
-                error_code=PLATFORM_ERROR_CODES[FaultKind.TIMEOUT],
-                error_message=(
-                    f"Lambda Execution is taking too long: no result within timeout_ms={limit_ms}; "
-                    "the worker was killed and will be replaced"
-                ),
-                logs=tuple(logs),
-                calls=tuple(calls),
-                duration_ms=(time.monotonic() - started) * 1000,
-                details={"timeout_ms": limit_ms},
-            )
-        except WorkerDied:
-            code, sig = worker.exit_status()
-            stderr = worker.stderr_text()
-            self._pool.discard(worker)
-            return Outcome(
-                fault=FaultKind.CRASH,
-                error_message=crash_message(code, sig, stderr),
-                logs=tuple(logs),
-                calls=tuple(calls),
-                duration_ms=(time.monotonic() - started) * 1000,
-                details={"exit_code": code, "signal": sig, "stderr_tail": stderr[-2000:]},
+                details=details,
             )
         # Nothing the case started may run on into the next one (timers are the runner's business).
         worker.kill_children()
@@ -257,3 +219,32 @@ class ProcessHandler:
         pool = getattr(self, "_pool", None)
         if pool is not None and not getattr(self, "_closed", True):
             pool.close()
+
+
+def _killed(
+    exc: Exception, *, limit_ms: int, code: int | None, sig: str | None, stderr: str
+) -> tuple[FaultKind, str, dict[str, Any]]:
+    """The fault, message and details of an invocation whose worker had to be killed."""
+    if isinstance(exc, ProtocolError):
+        return (
+            FaultKind.CRASH,
+            f"the lambda wrote to the runner's private socket (protocol violation): {exc}; "
+            "the worker was killed and will be replaced",
+            {"exit_code": None, "signal": None, "protocol_error": str(exc)},
+        )
+    if isinstance(exc, WorkerOutOfMemory):
+        return (
+            FaultKind.CRASH,
+            f"out of memory: rss_mb={exc.rss_mb} > limit_mb={exc.limit_mb} "
+            "(resident memory, Buffers and other memory outside the JavaScript heap included); "
+            "the worker was killed and will be replaced",
+            {"exit_code": None, "signal": None, "rss_mb": exc.rss_mb, "limit_mb": exc.limit_mb},
+        )
+    if isinstance(exc, WorkerTimedOut):
+        return (
+            FaultKind.TIMEOUT,
+            f"Lambda Execution is taking too long: no result within timeout_ms={limit_ms}; "
+            "the worker was killed and will be replaced",
+            {"timeout_ms": limit_ms},
+        )
+    return FaultKind.CRASH, crash_message(code, sig, stderr), {"exit_code": code, "signal": sig, "stderr_tail": stderr[-2000:]}
