@@ -493,3 +493,12 @@ def test_the_top_level_calls_kept_are_bounded_but_keep_the_unanswered_one():
     assert [c.answer for c in out.calls].count(CallAnswer.FIXTURE) == 100  # invocation.js MAX_LOAD_CALLS
     (missing,) = out.missing_fixtures
     assert missing.target == "https://api.mail.example/unknown"
+
+
+def test_a_token_in_a_called_url_is_hidden_in_the_call_its_error_and_its_suggestion():
+    # Reports land in CI artefacts (handlers/node.py NodeHandler.invoke, core.redact.redact_call): even
+    # without a secrets file, a secret-named query value never leaves the worker's outcome.
+    out = run("v2_fetch.js", {"url": f"{MAIL}?token=abc123secret&v=3"}, fixtures=doc())
+    (call,) = out.missing_fixtures
+    assert call.target == f"{MAIL}?token=<redacted>&v=3"
+    assert "abc123secret" not in repr(call)

@@ -199,9 +199,10 @@ class NodeHandler(ProcessHandler):
     def invoke(
         self, event_id: str, input: Mapping[str, Any], *, timeout_ms: int | None = None, faults: str | None = None
     ) -> Outcome:
-        """See ``Handler.invoke``; the calls come back with the known secret values hidden."""
+        """See ``Handler.invoke``. Reports and snapshots land in CI artefacts: the calls come back with
+        secret-looking query values and the known secret values hidden (``core.redact.redact_call``)."""
         outcome = super().invoke(event_id, input, timeout_ms=timeout_ms, faults=faults)
-        if outcome.calls and self._hidden:
+        if outcome.calls:
             outcome = dataclasses.replace(outcome, calls=tuple(redact_call(c, self._hidden) for c in outcome.calls))
         return outcome
 
